@@ -1,0 +1,10 @@
+"""A developer's machine: SQLite by default, console email, demo keys."""
+
+from .base import *  # noqa: F403
+from .base import BASE_DIR, env
+
+DEBUG = env.DEBUG
+SECRET_KEY = env.SECRET_KEY or "local-development-only-not-secret"  # noqa: S105
+
+# Local keys live in var/ (git-ignored) and are created by `manage.py init_local_keys`.
+TANDEM_KEK_FILE = env.KEK_FILE or str(BASE_DIR / "var" / "keys.json")

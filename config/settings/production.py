@@ -1,0 +1,25 @@
+"""Production: every secret comes from the environment; HTTPS only."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+SECRET_KEY = env.env_str("DJANGO_SECRET_KEY", required=True)
+DEBUG = False
+
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = env.EMAIL_URL_HOST or "localhost"
+EMAIL_PORT = env.EMAIL_PORT
+EMAIL_HOST_USER = env.EMAIL_USER or ""
+EMAIL_HOST_PASSWORD = env.EMAIL_PASSWORD or ""
+EMAIL_USE_TLS = True
+
+SECURE_SSL_REDIRECT = True
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = 63072000
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+# The __Host- prefix pins cookies to this exact host, HTTPS and path "/".
+SESSION_COOKIE_NAME = "__Host-tandem_session"
+CSRF_COOKIE_NAME = "__Host-tandem_csrf"

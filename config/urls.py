@@ -1,0 +1,12 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("tandem.core.urls")),
+    path("accounts/", include("tandem.accounts.urls")),
+    path("audit/", include("tandem.audit.urls")),
+]
+
+handler400 = "tandem.core.views.bad_request"
+handler403 = "tandem.core.views.permission_denied"
+handler404 = "tandem.core.views.page_not_found"
+handler500 = "tandem.core.views.server_error"

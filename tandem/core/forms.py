@@ -1,0 +1,82 @@
+"""GOV.UK Design System markup for Django forms.
+
+Every form in Tandem inherits ``GovUKForm`` (or mixes in ``GovUKFormMixin``): the
+widgets get GOV.UK classes and the fields render through the GOV.UK form-group,
+label, hint and error-message pattern, so templates only write ``{{ form }}``
+and include the error summary.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.forms.renderers import TemplatesSetting
+
+INPUT_CLASS = {
+    forms.Textarea: "govuk-textarea",
+    forms.Select: "govuk-select",
+    forms.SelectMultiple: "govuk-select",
+    forms.CheckboxSelectMultiple: "govuk-checkboxes__input",
+    forms.RadioSelect: "govuk-radios__input",
+    forms.CheckboxInput: "govuk-checkboxes__input",
+    forms.FileInput: "govuk-file-upload",
+}
+ERROR_CLASS = {
+    "govuk-input": "govuk-input--error",
+    "govuk-textarea": "govuk-textarea--error",
+    "govuk-select": "govuk-select--error",
+    "govuk-file-upload": "govuk-file-upload--error",
+}
+
+
+class GovUKFormRenderer(TemplatesSetting):
+    form_template_name = "core/forms/form.html"
+    field_template_name = "core/forms/field.html"
+
+
+def _css_class(widget: forms.Widget) -> str:
+    for widget_type in type(widget).__mro__:
+        if widget_type in INPUT_CLASS:
+            return INPUT_CLASS[widget_type]
+    return "govuk-input"
+
+
+class GovUKFormMixin:
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            css = _css_class(field.widget)
+            existing = field.widget.attrs.get("class", "")
+            field.widget.attrs["class"] = f"{css} {existing}".strip()
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                base = _css_class(widget)
+                if base in ERROR_CLASS and ERROR_CLASS[base] not in widget.attrs["class"]:
+                    widget.attrs["class"] += f" {ERROR_CLASS[base]}"
+                # Screen readers announce the error with the field, as GOV.UK asks.
+                auto_id = self[name].auto_id
+                described = [f"{auto_id}-error"]
+                if self.fields[name].help_text:
+                    described.insert(0, f"{auto_id}_helptext")
+                widget.attrs["aria-describedby"] = " ".join(described)
+
+    def widget_kind(self, name: str) -> str:
+        widget = self.fields[name].widget
+        if isinstance(widget, forms.CheckboxSelectMultiple):
+            return "checkboxes"
+        if isinstance(widget, forms.RadioSelect):
+            return "radios"
+        if isinstance(widget, forms.CheckboxInput):
+            return "checkbox"
+        return "input"
+
+
+class GovUKForm(GovUKFormMixin, forms.Form):
+    pass
+
+
+class GovUKModelForm(GovUKFormMixin, forms.ModelForm):
+    pass
