@@ -166,7 +166,7 @@ STORAGES = {
 }
 
 DEFAULT_FROM_EMAIL = env.DEFAULT_FROM_EMAIL
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -203,3 +203,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Only local and test settings turn this on; production never creates demo accounts.
+TANDEM_ALLOW_DEMO_DATA = False

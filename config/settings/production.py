@@ -6,12 +6,18 @@ from .base import env
 SECRET_KEY = env.env_str("DJANGO_SECRET_KEY", required=True)
 DEBUG = False
 
-EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-EMAIL_HOST = env.EMAIL_URL_HOST or "localhost"
-EMAIL_PORT = env.EMAIL_PORT
-EMAIL_HOST_USER = env.EMAIL_USER or ""
-EMAIL_HOST_PASSWORD = env.EMAIL_PASSWORD or ""
-EMAIL_USE_TLS = True
+MAILERS = {
+    "default": {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": env.EMAIL_URL_HOST or "localhost",
+            "port": env.EMAIL_PORT,
+            "username": env.EMAIL_USER or "",
+            "password": env.EMAIL_PASSWORD or "",
+            "use_tls": True,
+        },
+    }
+}
 
 SECURE_SSL_REDIRECT = True
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

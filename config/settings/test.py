@@ -6,7 +6,7 @@ from .base import BASE_DIR
 SECRET_KEY = "test-only-not-secret"  # noqa: S105
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -22,3 +22,5 @@ TANDEM_KEKS = (
 TANDEM_KEK_CURRENT = "1"
 TANDEM_BLIND_INDEX_KEY = "dGVzdC1ibGluZC1pbmRleC1rZXktbm90LXNlY3JldCE="
 STATICFILES_DIRS = [BASE_DIR / "frontend" / "dist"]
+
+TANDEM_ALLOW_DEMO_DATA = True

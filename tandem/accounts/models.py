@@ -38,7 +38,7 @@ class UserManager(BaseUserManager):
 class User(AbstractBaseUser):
     """A person who signs in to Tandem. What they may do comes from their roles."""
 
-    email = models.EmailField("email address", max_length=254)
+    email = models.EmailField("email address", max_length=254, unique=True)
     full_name = models.CharField(max_length=150)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)

@@ -1,0 +1,71 @@
+# Tandem: `make run` sets up and starts Tandem with demo data; `make test` runs every check.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# uv from PATH when it works, otherwise installed once for this user with pip.
+UV := $(shell if uv --version >/dev/null 2>&1; then echo uv; elif python3 -m uv --version >/dev/null 2>&1; then echo "python3 -m uv"; fi)
+ifeq ($(UV),)
+UV := python3 -m uv
+UV_MISSING := 1
+endif
+PYTHON := $(UV) run --locked python
+MANAGE := $(PYTHON) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help uv deps frontend migrate demo run test lint checks pytest code clean
+
+help:
+	@echo "make run    set up everything and start Tandem with demo data at http://$(HOST):$(PORT)"
+	@echo "make test   lint and run the whole test suite (browser tests included)"
+	@echo "make code EMAIL=coordinator@tandem.example   print a demo account's current code"
+
+uv:
+ifdef UV_MISSING
+	@echo "Installing uv for this user with pip…"
+	python3 -m pip install --user --quiet uv || python3 -m pip install --user --quiet --break-system-packages uv
+endif
+	@$(UV) --version
+
+deps: uv
+	$(UV) sync --locked
+
+frontend:
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error && npm run build
+
+migrate: deps
+	mkdir -p var
+	$(MANAGE) init_local_keys
+	$(MANAGE) migrate --noinput
+	$(MANAGE) createcachetable
+
+demo: migrate
+	$(MANAGE) demo_data
+
+run: deps frontend demo
+	@echo ""
+	@echo "Tandem is starting at http://$(HOST):$(PORT)  (Ctrl+C to stop)"
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+code:
+	@$(MANAGE) totp_code $(EMAIL)
+
+lint: deps
+	$(UV) run --locked ruff check .
+	$(UV) run --locked ruff format --check .
+
+checks: deps
+	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) access_matrix --check
+	DJANGO_SETTINGS_MODULE=config.settings.production DJANGO_SECRET_KEY=check-deploy-$$(head -c 32 /dev/urandom | base64 | tr -dc A-Za-z0-9) \
+	  TANDEM_KEKS="1:$$(head -c 32 /dev/urandom | base64)" TANDEM_KEK_CURRENT=1 \
+	  TANDEM_BLIND_INDEX_KEY="$$(head -c 32 /dev/urandom | base64)" DJANGO_ALLOWED_HOSTS=tandem.example.org \
+	  $(MANAGE) check --deploy --fail-level WARNING
+
+pytest: deps
+	$(UV) run --locked pytest $(PYTEST_ARGS)
+
+test: lint frontend checks pytest
+
+clean:
+	rm -rf var frontend/dist frontend/node_modules .pytest_cache

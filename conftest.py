@@ -1,0 +1,56 @@
+"""Fixtures shared by every test package."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tandem.accounts.decorators import REAUTH_SESSION_KEY
+from tandem.accounts.models import RoleGrant, User
+
+_counter = itertools.count(1)
+
+
+def create_user(*roles: str, email: str | None = None, password: str = "correct horse battery",
+                mfa: bool = True, **extra) -> User:
+    n = next(_counter)
+    user = User.objects.create_user(
+        email=email or f"user{n}@example.org", password=password,
+        full_name=extra.pop("full_name", f"Test User {n}"), **extra,
+    )
+    RoleGrant.objects.bulk_create(RoleGrant(user=user, role=role) for role in roles)
+    if mfa:
+        TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+    return user
+
+
+def sign_in(client, user: User, *, reauthenticated: bool = False):
+    """Sign ``client`` in as ``user`` with a verified second factor, as the real flow does."""
+    import time
+
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    if reauthenticated:
+        session[REAUTH_SESSION_KEY] = time.time()
+    session.save()
+    return client
+
+
+@pytest.fixture
+def make_user(db):
+    return create_user
+
+
+@pytest.fixture
+def signed_in(client):
+    def _sign_in(user, **kwargs):
+        return sign_in(client, user, **kwargs)
+
+    return _sign_in

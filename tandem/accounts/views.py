@@ -1,0 +1,379 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tandem.audit.services import record_event, record_view
+from tandem.core.permissions import permission_required
+
+from . import mfa, services
+from .decorators import mfa_not_required, reauthentication_required
+from .forms import (
+    EnrolForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    ReasonForm,
+    ReauthenticateForm,
+    SetPasswordForm,
+    SignInForm,
+    TokenForm,
+    UserCreateForm,
+    UserEditForm,
+)
+from .permissions import user_accounts
+from .selectors import user_list as select_users
+
+NEXT_SESSION_KEY = "_tandem_next"
+
+
+def _safe_next(request, candidate: str | None) -> str | None:
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return None
+
+
+def _after_sign_in(request):
+    target = _safe_next(request, request.session.pop(NEXT_SESSION_KEY, None))
+    return redirect(target or "core:home")
+
+
+# Signing in ---------------------------------------------------------------------------
+
+
+@login_not_required
+@mfa_not_required
+@sensitive_post_parameters("password")
+@require_http_methods(["GET", "POST"])
+def sign_in(request):
+    if request.user.is_authenticated and request.user.is_verified():
+        return redirect("core:home")
+    form = SignInForm(request.POST or None, request=request)
+    if request.method == "POST":
+        if form.is_valid():
+            next_url = _safe_next(request, request.GET.get("next"))
+            login(request, form.user)
+            services.password_accepted(request=request, user=form.user)
+            if next_url:
+                request.session[NEXT_SESSION_KEY] = next_url
+            if mfa.has_confirmed_device(form.user):
+                return redirect("accounts:mfa_verify")
+            return redirect("accounts:mfa_enrol")
+        if form.has_error("__all__"):
+            services.sign_in_failed(
+                request=request, username=request.POST.get("email", ""), locked=form.locked
+            )
+    return render(request, "accounts/sign_in.html", {"form": form})
+
+
+@mfa_not_required
+@require_http_methods(["GET", "POST"])
+def mfa_verify(request):
+    user = request.user
+    if user.is_verified():
+        return redirect("core:home")
+    if not mfa.has_confirmed_device(user):
+        return redirect("accounts:mfa_enrol")
+    form = TokenForm(request.POST or None, user=user)
+    if request.method == "POST":
+        if form.is_valid():
+            services.second_factor_verified(request=request, user=user, device=form.device)
+            if form.device.__class__.__name__ == "StaticDevice":
+                remaining = mfa.remaining_backup_codes(user)
+                messages.warning(
+                    request,
+                    f"You signed in with a backup code. You have {remaining} left: "
+                    "create new ones from your account page if you are running out.",
+                )
+            return _after_sign_in(request)
+        services.second_factor_failed(request=request, user=user)
+    return render(request, "accounts/mfa_verify.html", {"form": form})
+
+
+@mfa_not_required
+@require_http_methods(["GET", "POST"])
+def mfa_enrol(request):
+    user = request.user
+    if mfa.has_confirmed_device(user):
+        return redirect("core:home" if user.is_verified() else "accounts:mfa_verify")
+    device = mfa.pending_totp_device(user)
+    form = EnrolForm(request.POST or None, device=device)
+    if request.method == "POST" and form.is_valid():
+        codes = services.enrol_totp(request=request, user=user, device=device)
+        return render(
+            request,
+            "accounts/backup_codes.html",
+            {"codes": codes, "continue_url": reverse("core:home"), "first_time": True},
+        )
+    secret = mfa.base32_secret(device)
+    return render(
+        request,
+        "accounts/mfa_enrol.html",
+        {
+            "form": form,
+            "qr_data_uri": mfa.provisioning_qr_svg(device),
+            "secret": mfa.grouped(secret),
+        },
+    )
+
+
+@login_not_required
+@mfa_not_required
+@require_POST
+def sign_out(request):
+    if request.user.is_authenticated:
+        with transaction.atomic():
+            services.signed_out(request=request, user=request.user)
+        logout(request)
+    response = redirect("accounts:signed_out")
+    response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+    return response
+
+
+@login_not_required
+@mfa_not_required
+@require_GET
+def signed_out(request):
+    response = render(request, "accounts/signed_out.html")
+    response["Clear-Site-Data"] = '"cache", "storage"'
+    return response
+
+
+@login_not_required
+@mfa_not_required
+@require_GET
+def timed_out(request):
+    return render(request, "accounts/timed_out.html")
+
+
+@sensitive_post_parameters("password")
+@require_http_methods(["GET", "POST"])
+@permission_required("own_account", "change")
+def reauthenticate(request):
+    next_url = _safe_next(request, request.GET.get("next")) or reverse("accounts:account")
+    form = ReauthenticateForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.reauthenticated(request=request, user=request.user)
+        return redirect(next_url)
+    return render(request, "accounts/reauthenticate.html", {"form": form, "next": next_url})
+
+
+# Own account --------------------------------------------------------------------------
+
+
+@require_GET
+@permission_required("own_account", "view")
+def account(request):
+    user = request.user
+    return render(
+        request,
+        "accounts/account.html",
+        {
+            "account": user,
+            "backup_codes_left": mfa.remaining_backup_codes(user),
+            "session_count": user.tracked_sessions.count(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("own_account", "change")
+@reauthentication_required
+def backup_codes(request):
+    if request.method == "POST":
+        codes = services.regenerate_backup_codes(request=request, user=request.user)
+        return render(
+            request,
+            "accounts/backup_codes.html",
+            {"codes": codes, "continue_url": reverse("accounts:account"), "first_time": False},
+        )
+    return render(request, "accounts/backup_codes_confirm.html")
+
+
+@method_decorator(permission_required("own_account", "change"), name="dispatch")
+@method_decorator(reauthentication_required, name="dispatch")
+class PasswordChangeView(auth_views.PasswordChangeView):
+    form_class = PasswordChangeForm
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:account")
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            form.save()
+            services.password_changed(request=self.request, user=form.user)
+        messages.success(self.request, "Your password has been changed.")
+        return redirect(self.success_url)
+
+
+# Password reset: after a reset the person still signs in with their second factor. -----
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = PasswordResetForm
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/email/password_reset.txt"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    form_class = SetPasswordForm
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+    post_reset_login = False  # never: signing in always needs the second factor
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            response = super().form_valid(form)
+            record_event(
+                actor=form.user, action="user.password_reset", obj=form.user,
+                request=self.request, changed_fields=["password"],
+            )
+            services.end_all_sessions(form.user)
+        return response
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.html"
+
+
+# Django marks the password-reset views login_not_required; MFARequiredMiddleware
+# lets such views through as well.
+
+
+# Administering users ------------------------------------------------------------------
+
+
+@require_GET
+@permission_required("user_account", "view")
+def user_list(request):
+    query = request.GET.get("q", "").strip()[:100]
+    status = request.GET.get("status", "")
+    users = select_users(actor=request.user, query=query, status=status)
+    page = Paginator(users, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "accounts/user_list.html",
+        {"page": page, "users": page.object_list, "query": query, "status": status},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("user_account", "change")
+def user_create(request):
+    form = UserCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_create(actor=request.user, request=request, **form.cleaned_data)
+        except services.AccountError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request, f"{user.full_name} has been added and sent a link to set a password."
+            )
+            return redirect("accounts:user_detail", pk=user.pk)
+    return render(request, "accounts/user_form.html", {"form": form, "creating": True})
+
+
+@require_GET
+@permission_required("user_account", "view")
+def user_detail(request, pk: int):
+    subject = user_accounts.get_object_or_404(request.user, "view", pk=pk)
+    with transaction.atomic():
+        record_view(actor=request.user, obj=subject, request=request)
+    return render(
+        request,
+        "accounts/user_detail.html",
+        {
+            "subject": subject,
+            "mfa_enrolled": mfa.has_confirmed_device(subject),
+            "session_count": subject.tracked_sessions.count(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("user_account", "change")
+def user_edit(request, pk: int):
+    subject = user_accounts.get_object_or_404(request.user, "change", pk=pk)
+    initial = {"full_name": subject.full_name, "roles": sorted(subject.roles)}
+    form = UserEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_update(
+                actor=request.user, user=subject, request=request, **form.cleaned_data
+            )
+        except services.AccountError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{subject.full_name}'s details have been updated.")
+            return redirect("accounts:user_detail", pk=subject.pk)
+    return render(
+        request, "accounts/user_form.html", {"form": form, "subject": subject, "creating": False}
+    )
+
+
+def _reason_action(request, pk: int, *, service, template: str, done: str):
+    subject = user_accounts.get_object_or_404(request.user, "change", pk=pk)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            service(
+                actor=request.user, user=subject, reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except services.AccountError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, done.format(name=subject.full_name))
+            return redirect("accounts:user_detail", pk=subject.pk)
+    return render(request, template, {"form": form, "subject": subject})
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("user_account", "change")
+@reauthentication_required
+def user_deactivate(request, pk: int):
+    return _reason_action(
+        request, pk, service=services.user_deactivate,
+        template="accounts/user_deactivate.html",
+        done="{name} has been deactivated and signed out everywhere.",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("user_account", "change")
+@reauthentication_required
+def user_reactivate(request, pk: int):
+    return _reason_action(
+        request, pk, service=services.user_reactivate,
+        template="accounts/user_reactivate.html",
+        done="{name} can sign in again.",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("user_account", "change")
+@reauthentication_required
+def user_reset_mfa(request, pk: int):
+    return _reason_action(
+        request, pk, service=services.user_reset_mfa,
+        template="accounts/user_reset_mfa.html",
+        done="{name}'s second factor has been removed. They will set up a new one "
+        "when they next sign in.",
+    )

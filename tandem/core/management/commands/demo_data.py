@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from tandem.accounts.demo import DEMO_PASSWORD, DEMO_USERS, ensure_demo_users
+
+
+class Command(BaseCommand):
+    help = "Create Tandem's demo data. Idempotent: running it again changes nothing."
+
+    def handle(self, *args, **options):
+        if not getattr(settings, "TANDEM_ALLOW_DEMO_DATA", False):
+            raise CommandError("Demo data is disabled in these settings (never in production).")
+        created = ensure_demo_users()
+        self.stdout.write(f"Demo users created: {created} (of {len(DEMO_USERS)}).")
+        self.stdout.write("")
+        self.stdout.write("Sign in at http://127.0.0.1:8000 with any of these accounts.")
+        self.stdout.write(f"Password for every demo account: {DEMO_PASSWORD}")
+        self.stdout.write("Add the TOTP secret to an authenticator app, or get the current")
+        self.stdout.write("code with: make code EMAIL=<email>  (python manage.py totp_code <email>)")
+        self.stdout.write("")
+        width = max(len(spec.email) for spec in DEMO_USERS)
+        for spec in DEMO_USERS:
+            roles = ", ".join(str(r.label) for r in spec.roles)
+            self.stdout.write(f"  {spec.email:<{width}}  {spec.totp_secret}  {roles}")
