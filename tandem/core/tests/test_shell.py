@@ -1,0 +1,492 @@
+"""The page shell: base layout, error pages, public pages, Content-Security-Policy and
+the GOV.UK form renderer.
+
+These run without the front end built: the test settings use plain
+StaticFilesStorage, so {% static %} needs no manifest.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, SuspiciousOperation
+from django.shortcuts import render
+from django.template import Context, Template
+from django.test import RequestFactory, override_settings
+from django.urls import path, reverse
+
+from config import urls as project_urls
+from tandem.accounts.decorators import mfa_not_required
+from tandem.core import views
+from tandem.core.forms import GovUKForm
+
+# --- A URLconf for these tests: the project's, plus views that fail on purpose. ---
+
+SECRET = "boom-secret-detail-4242"
+
+
+@login_not_required
+@mfa_not_required
+def _raise_server_error(request):
+    raise RuntimeError(f"{SECRET} in {request.path}")
+
+
+@login_not_required
+@mfa_not_required
+def _raise_bad_request(request):
+    raise SuspiciousOperation(SECRET)
+
+
+@login_not_required
+@mfa_not_required
+def _raise_permission_denied(request):
+    raise PermissionDenied(SECRET)
+
+
+@login_not_required
+@mfa_not_required
+def _with_messages(request):
+    messages.success(request, "The referral was saved")
+    messages.info(request, "Supervision is due this week")
+    return render(request, "core/accessibility.html")
+
+
+urlpatterns = [
+    *project_urls.urlpatterns,
+    path(f"fail/{SECRET}/500/", _raise_server_error),
+    path(f"fail/{SECRET}/400/", _raise_bad_request),
+    path(f"fail/{SECRET}/403/", _raise_permission_denied),
+    path("messages/", _with_messages),
+]
+handler400 = project_urls.handler400
+handler403 = project_urls.handler403
+handler404 = project_urls.handler404
+handler500 = project_urls.handler500
+
+THIS_URLCONF = __name__
+DASH = "\N{EN DASH}"  # between the page title and "Tandem"
+
+
+# --- Helpers ---
+
+
+class _Page(HTMLParser):
+    """Just enough of an HTML page to check its structure."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.h1_text: list[str] = []
+        self.title = ""
+        self._in: str | None = None
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        if tag in {"h1", "title"}:
+            self._in = tag
+            if tag == "h1":
+                self.h1_text.append("")
+
+    def handle_endtag(self, tag):
+        if tag == self._in:
+            self._in = None
+
+    def handle_data(self, data):
+        if self._in == "h1":
+            self.h1_text[-1] += data
+        elif self._in == "title":
+            self.title += data
+
+    def find(self, tag: str, **attrs) -> list[dict[str, str | None]]:
+        return [
+            found
+            for name, found in self.tags
+            if name == tag and all(found.get(key) == value for key, value in attrs.items())
+        ]
+
+
+def _csp(response) -> dict[str, list[str]]:
+    header = response.headers.get("Content-Security-Policy")
+    assert header, "no Content-Security-Policy header"
+    directives = {}
+    for part in header.split(";"):
+        name, *values = part.split()
+        directives[name] = values
+    return directives
+
+
+def _assert_strict_csp(response) -> dict[str, list[str]]:
+    policy = _csp(response)
+    every_value = [value for values in policy.values() for value in values]
+    assert "'unsafe-inline'" not in every_value
+    assert "'unsafe-eval'" not in every_value
+    assert not any(value.startswith("'unsafe-") for value in every_value)
+    assert policy["default-src"] == ["'none'"]
+    assert policy["object-src"] == ["'none'"]
+    assert policy["base-uri"] == ["'none'"]
+    assert policy["frame-ancestors"] == ["'none'"]
+    assert "*" not in every_value
+    return policy
+
+
+def _assert_page_obeys_csp(response) -> _Page:
+    """An HTML page whose header nonce matches its one inline script, with no
+    inline styles or event handlers that the policy would block."""
+    policy = _assert_strict_csp(response)
+    nonces = [v for v in policy["script-src"] if v.startswith("'nonce-")]
+    assert len(nonces) == 1, policy["script-src"]
+    nonce = nonces[0][len("'nonce-") : -1]
+
+    html = response.content.decode()
+    page = _Page(html)
+    scripts = page.find("script")
+    inline = [script for script in scripts if "src" not in script]
+    assert len(inline) == 1
+    assert inline[0]["nonce"] == nonce
+    for script in scripts:
+        if "src" in script:
+            assert script["src"].startswith("/static/")
+            assert script.get("type") == "module"
+    for _tag, attrs in page.tags:
+        assert "style" not in attrs, f"inline style attribute on <{_tag}>"
+        handlers = [name for name in attrs if name.startswith("on")]
+        assert not handlers, f"inline event handler {handlers} on <{_tag}>"
+    assert "<style" not in html
+    return page
+
+
+def _assert_page_shell(page: _Page, title: str):
+    assert page.title.strip() == f"{title} {DASH} Tandem"
+    assert len(page.h1_text) == 1, page.h1_text
+    assert page.find("html", lang="en-GB", **{"class": "govuk-template"})
+    assert page.find("a", href="#main-content", **{"class": "govuk-skip-link"})
+    assert page.find("main", id="main-content")
+    assert page.find("header", **{"class": "govuk-template__header"})
+    assert page.find("footer", **{"class": "govuk-template__footer"})
+    assert page.find("a", href=reverse("core:accessibility"), **{"class": "govuk-footer__link"})
+    assert page.find("a", href=reverse("core:privacy"), **{"class": "govuk-footer__link"})
+    assert page.find("link", rel="stylesheet", href="/static/tandem.css")
+    assert page.find("script", type="module", src="/static/tandem.js")
+
+
+# --- Public pages and the Content-Security-Policy ---
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url_name", "title"),
+    [("core:accessibility", "Accessibility statement"), ("core:privacy", "Privacy notice")],
+)
+def test_public_page_has_the_shell_and_a_strict_csp_with_a_matching_nonce(client, url_name, title):
+    response = client.get(reverse(url_name))
+
+    assert response.status_code == 200
+    page = _assert_page_obeys_csp(response)
+    _assert_page_shell(page, title)
+
+
+@pytest.mark.django_db
+def test_public_page_names_the_scheme_and_shows_no_crown(client, settings):
+    settings.TANDEM_SCHEME_NAME = "Northshire Mentoring"
+
+    html = client.get(reverse("core:privacy")).content.decode()
+
+    assert "Northshire Mentoring" in html
+    assert "is the data controller" in html
+    for crown in ("govuk-header__logotype", "govuk-logo", "crown", "crest", "GDS Transport"):
+        assert crown not in html
+    assert "govuk-template--rebranded" not in html
+
+
+@pytest.mark.django_db
+def test_signed_out_pages_show_no_navigation_or_sign_out(client):
+    page = _Page(client.get(reverse("core:accessibility")).content.decode())
+
+    assert not page.find("nav")
+    assert not page.find("form", action=reverse("accounts:logout"))
+
+
+@pytest.mark.django_db
+def test_health_is_json_under_the_same_strict_policy(client):
+    response = client.get(reverse("core:health"))
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+    policy = _assert_strict_csp(response)
+    # Nothing inline on this response, so no nonce is issued: scripts from 'self' only.
+    assert policy["script-src"] == ["'self'"]
+
+
+@pytest.mark.django_db
+def test_each_response_gets_a_fresh_nonce(client):
+    first = _csp(client.get(reverse("core:privacy")))["script-src"]
+    second = _csp(client.get(reverse("core:privacy")))["script-src"]
+
+    assert first != second
+
+
+# --- Error pages ---
+
+
+@pytest.mark.django_db
+def test_404_page_says_nothing_about_the_request(client):
+    response = client.get("/cases/T-2026-0042/no-such-page-xyzzy/?q=jane-doe")
+
+    assert response.status_code == 404
+    html = response.content.decode()
+    for leaked in ("T-2026-0042", "xyzzy", "jane-doe", "/cases/", "Traceback", "Resolver404"):
+        assert leaked not in html
+    page = _assert_page_obeys_csp(response)
+    _assert_page_shell(page, "Page not found")
+
+
+@pytest.mark.django_db
+@pytest.mark.urls(THIS_URLCONF)
+@pytest.mark.parametrize(
+    ("status", "title"),
+    [
+        (400, "There is a problem with your request"),
+        (403, "You cannot do this"),
+        (500, "Sorry, there is a problem with the service"),
+    ],
+)
+def test_error_pages_say_what_happened_and_nothing_about_why(client, settings, status, title):
+    settings.DEBUG = False
+    client.raise_request_exception = False
+
+    response = client.get(f"/fail/{SECRET}/{status}/")
+
+    assert response.status_code == status
+    html = response.content.decode()
+    assert SECRET not in html
+    assert "Traceback" not in html
+    assert "RuntimeError" not in html
+    assert "/fail/" not in html
+    page = _assert_page_obeys_csp(response)
+    _assert_page_shell(page, title)
+
+
+@pytest.mark.django_db
+@pytest.mark.urls(THIS_URLCONF)
+def test_500_page_for_a_signed_in_user_shows_no_navigation(client, settings, make_user, signed_in):
+    settings.DEBUG = False
+    client.raise_request_exception = False
+    signed_in(make_user("coordinator"))
+
+    response = client.get(f"/fail/{SECRET}/500/")
+
+    assert response.status_code == 500
+    page = _Page(response.content.decode())
+    assert not page.find("nav")
+    assert not page.find("form", action=reverse("accounts:logout"))
+
+
+def _failing_context_processor(request):
+    raise RuntimeError("a context processor needed the database")
+
+
+def test_500_page_needs_no_database_user_session_or_context_processors(settings):
+    # No django_db mark: pytest-django makes any database access here an error.
+    templates = [{**settings.TEMPLATES[0]}]
+    templates[0]["OPTIONS"] = {
+        **templates[0]["OPTIONS"],
+        "context_processors": [f"{__name__}._failing_context_processor"],
+    }
+    settings.TEMPLATES = templates
+    # A request that never went through any middleware: no user, no session.
+    request = RequestFactory().get("/anything/")
+
+    response = views.server_error(request)
+
+    assert response.status_code == 500
+    page = _Page(response.content.decode())
+    assert page.title.strip() == f"Sorry, there is a problem with the service {DASH} Tandem"
+    assert page.h1_text == ["Sorry, there is a problem with the service"]
+
+
+def test_500_page_falls_back_to_fixed_html_when_the_template_cannot_render(monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("template engine is broken")
+
+    monkeypatch.setattr(views.loader, "get_template", broken)
+
+    response = views.server_error(RequestFactory().get("/"))
+
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert "<h1>Sorry, there is a problem with the service</h1>" in html
+    assert "template engine is broken" not in html
+    assert "<script" not in html
+    assert "style=" not in html
+
+
+def test_404_page_still_renders_if_the_context_processors_fail(settings):
+    templates = [{**settings.TEMPLATES[0]}]
+    templates[0]["OPTIONS"] = {
+        **templates[0]["OPTIONS"],
+        "context_processors": [f"{__name__}._failing_context_processor"],
+    }
+    settings.TEMPLATES = templates
+
+    response = views.page_not_found(RequestFactory().get("/secret-path/"))
+
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "Page not found" in html
+    assert "secret-path" not in html
+
+
+# --- Signed-in shell and home page ---
+
+
+@pytest.mark.django_db
+def test_signed_in_page_has_labelled_navigation_and_a_sign_out_form(client, make_user, signed_in):
+    signed_in(make_user("administrator"))
+
+    response = client.get(reverse("core:home"))
+
+    assert response.status_code == 200
+    page = _assert_page_obeys_csp(response)
+    _assert_page_shell(page, "Home")
+    navs = page.find("nav")
+    assert len(navs) == 1
+    assert navs[0]["aria-label"] == "Menu"
+    assert page.find("a", href=reverse("core:home"), **{"aria-current": "page"})
+    assert page.find("a", href=reverse("accounts:user_list"))
+    forms_ = page.find("form", action=reverse("accounts:logout"))
+    assert len(forms_) == 1
+    assert forms_[0]["method"] == "post"
+    assert page.find("input", type="hidden", name="csrfmiddlewaretoken")
+    assert page.find(
+        "button", type="submit", **{"class": "govuk-service-navigation__link tandem-link-button"}
+    )
+    assert ">Sign out</button>" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_home_page_has_one_section_per_role_held(client, make_user, signed_in):
+    signed_in(make_user("mentor", "supervisor"))
+
+    html = client.get(reverse("core:home")).content.decode()
+
+    assert re.findall(r'<h2 class="govuk-heading-m">([^<]+)</h2>', html) == [
+        "Mentor",
+        "Supervisor",
+    ]
+    assert "You have no matched clients yet." in html
+    assert "No supervisees have been assigned to you yet." in html
+    assert "Coordinator" not in html
+
+
+@pytest.mark.django_db
+def test_home_page_without_roles_says_so(client, make_user, signed_in):
+    signed_in(make_user())
+
+    html = client.get(reverse("core:home")).content.decode()
+
+    assert "You do not have a role in Tandem yet" in html
+    assert 'class="tandem-card"' not in html
+
+
+@pytest.mark.django_db
+@pytest.mark.urls(THIS_URLCONF)
+def test_messages_show_as_notification_banners(client):
+    response = client.get("/messages/")
+
+    page = _assert_page_obeys_csp(response)
+    banners = [
+        attrs
+        for tag, attrs in page.tags
+        if "govuk-notification-banner" in (attrs.get("class") or "").split()
+    ]
+    assert [banner["role"] for banner in banners] == ["alert", "region"]
+    assert "govuk-notification-banner--success" in banners[0]["class"]
+    html = response.content.decode()
+    assert "The referral was saved" in html
+    assert "Supervision is due this week" in html
+
+
+# --- The GOV.UK form renderer ---
+
+
+class _ReferralForm(GovUKForm):
+    reason = forms.CharField(label="Reason for referral", help_text="What has happened")
+    agency = forms.CharField(label="Referring agency", required=False)
+    urgency = forms.ChoiceField(
+        label="Urgency",
+        choices=[("routine", "Routine"), ("urgent", "Urgent")],
+        widget=forms.RadioSelect,
+    )
+    token = forms.CharField(widget=forms.HiddenInput)
+
+
+def _render(form) -> str:
+    return Template(
+        '{% include "core/includes/error_summary.html" %}<form>{{ form }}</form>'
+    ).render(Context({"form": form}))
+
+
+def test_form_renders_gov_uk_fields_without_errors():
+    html = _render(_ReferralForm())
+
+    assert "govuk-error-summary" not in html
+    assert '<label class="govuk-label" for="id_reason">Reason for referral</label>' in html
+    assert '<div id="id_reason_helptext" class="govuk-hint">What has happened</div>' in html
+    assert "Referring agency (optional)" in html
+    assert 'class="govuk-input"' in html
+    assert (
+        '<legend class="govuk-fieldset__legend govuk-fieldset__legend--s">Urgency</legend>' in html
+    )
+    assert 'class="govuk-radios__input"' in html
+    assert 'type="hidden" name="token"' in html
+
+
+def test_form_errors_render_the_error_summary_and_field_errors():
+    form = _ReferralForm(data={"urgency": "never"})
+    assert not form.is_valid()
+
+    html = _render(form)
+    page = _Page(html)
+
+    assert "There is a problem" in html
+    links = [attrs["href"] for tag, attrs in page.tags if tag == "a"]
+    assert links == ["#id_reason", "#id_urgency_0"]
+    # The hidden field's error has no field to link to but is still listed.
+    assert html.count("This field is required.") == 3
+    assert page.find("p", id="id_reason-error", **{"class": "govuk-error-message"})
+    reason = page.find("input", name="reason")[0]
+    assert "govuk-input--error" in reason["class"]
+    assert reason["aria-describedby"] == "id_reason_helptext id_reason-error"
+    fieldset = page.find("fieldset")[0]
+    assert fieldset["aria-describedby"] == "id_urgency-error"
+    assert page.find("div", **{"class": "govuk-form-group govuk-form-group--error"})
+
+
+@pytest.mark.django_db
+def test_page_title_starts_with_error_when_the_form_has_errors(rf):
+    request = rf.get("/")
+    form = _ReferralForm(data={})
+    form.is_valid()
+
+    html = Template(
+        '{% extends "base.html" %}{% block title %}Make a referral{% endblock %}'
+        '{% block content %}<h1 class="govuk-heading-l">Make a referral</h1>{% endblock %}'
+    ).render(Context({"form": form, "request": request}))
+
+    assert f"<title>Error: Make a referral {DASH} Tandem</title>" in html
+
+
+@override_settings(TANDEM_SCHEME_NAME="")
+def test_base_template_renders_with_an_empty_context():
+    html = Template('{% extends "base.html" %}{% block title %}Plain{% endblock %}').render(
+        Context({})
+    )
+
+    assert f"<title>Plain {DASH} Tandem</title>" in html
+    assert "<nav" not in html
