@@ -1,7 +1,11 @@
 """The test suite: fast hashing, in-memory cache, fixed keys."""
 
+import os
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F403
-from .base import BASE_DIR
+from .base import BASE_DIR, DATABASES, INSTALLED_APPS
 
 SECRET_KEY = "test-only-not-secret"  # noqa: S105
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -24,3 +28,13 @@ TANDEM_BLIND_INDEX_KEY = "dGVzdC1ibGluZC1pbmRleC1rZXktbm90LXNlY3JldCE="
 STATICFILES_DIRS = [BASE_DIR / "frontend" / "dist"]
 
 TANDEM_ALLOW_DEMO_DATA = True
+
+# Models that exist only to test tandem.core.encryption.
+INSTALLED_APPS = [*INSTALLED_APPS, "tandem.core.tests.encryption_app"]
+
+# On SQLite the test database is a file, not memory, so the encryption canary test reads
+# what really reaches the disk (database, -wal and -shm files). One file per test run.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"tandem-test-{os.getpid()}.sqlite3"),
+    }
