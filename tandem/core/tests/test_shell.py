@@ -235,7 +235,11 @@ def test_each_response_gets_a_fresh_nonce(client):
 
 
 @pytest.mark.django_db
-def test_404_page_says_nothing_about_the_request(client):
+def test_404_page_says_nothing_about_the_request(client, make_user, signed_in):
+    # Signed in, so the answer is the 404 page whatever is decided for anonymous
+    # requests to unknown paths.
+    signed_in(make_user("coordinator"))
+
     response = client.get("/cases/T-2026-0042/no-such-page-xyzzy/?q=jane-doe")
 
     assert response.status_code == 404
