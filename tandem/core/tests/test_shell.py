@@ -21,6 +21,7 @@ from django.test import RequestFactory, override_settings
 from django.urls import path, reverse
 
 from config import urls as project_urls
+from conftest import sign_in
 from tandem.accounts.decorators import mfa_not_required
 from tandem.core import views
 from tandem.core.forms import GovUKForm
@@ -274,6 +275,23 @@ def test_error_pages_say_what_happened_and_nothing_about_why(client, settings, s
     assert "/fail/" not in html
     page = _assert_page_obeys_csp(response)
     _assert_page_shell(page, title)
+
+
+@pytest.mark.django_db
+def test_csrf_failure_page_is_tandems_and_names_no_check(make_user):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    sign_in(client, make_user("mentor"))
+
+    response = client.post(reverse("accounts:logout"))
+
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "CSRF" not in html
+    assert "Referer" not in html
+    page = _assert_page_obeys_csp(response)
+    _assert_page_shell(page, "Your form could not be sent")
 
 
 @pytest.mark.django_db
