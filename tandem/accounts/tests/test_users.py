@@ -187,3 +187,18 @@ def test_user_list_filters_and_query_count_does_not_grow(
     assert len(many) == len(few)
     response = client.get(reverse("accounts:user_list"), {"q": "Ada"})
     assert list(response.context["users"]) == [admin]
+
+
+def test_create_administrator_command_prints_a_working_set_password_link(client):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("create_administrator", "First@Example.org", "First Admin", stdout=out)
+    user = User.objects.get(email="first@example.org")
+    assert user.roles == {"administrator"}
+    link = out.getvalue().strip().splitlines()[-1].removeprefix("http://127.0.0.1:8000")
+    page = client.get(link, follow=True)
+    assert page.context["validlink"]
+    assert AuditEvent.objects.filter(action="user.create", object_id=str(user.pk)).exists()
