@@ -6,7 +6,8 @@ table refuses to lose rows, so the flush fails once a test has recorded an event
 The ``empty_audit_log_before_flush`` fixture empties the table first, lifting the
 guards for that one statement only. Register it for the whole suite with
 ``from tandem.audit.testing import empty_audit_log_before_flush`` in a conftest
-(pytest fixtures are picked up by name, autouse included).
+(pytest fixtures are picked up by name, autouse included), or load this module as
+a plugin (``pytest_plugins`` in the root conftest, or ``-p tandem.audit.testing``).
 """
 
 from __future__ import annotations
@@ -15,13 +16,13 @@ import pytest
 from django.core import mail
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
-from .models import GENESIS_HASH, AuditChainHead, AuditEvent
-
 TRANSACTIONAL_FIXTURES = ("transactional_db", "live_server", "django_db_reset_sequences")
 
 
 def empty_audit_log(using: str = DEFAULT_DB_ALIAS) -> None:
     """Delete every audit event and reset the chain head. For test databases only."""
+    from .models import GENESIS_HASH, AuditChainHead, AuditEvent  # Django may not be set up yet
+
     if not hasattr(mail, "outbox"):
         # Django's test environment sets mail.outbox; outside tests this must never run.
         raise RuntimeError("The audit log can only be emptied in a test run.")
