@@ -11,6 +11,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from tandem.accounts.decorators import REAUTH_SESSION_KEY
 from tandem.accounts.models import RoleGrant, User
 
+# Lets transactional tests (browser tests) flush a database that holds audit events.
+pytest_plugins = ["tandem.audit.testing"]
+
 _counter = itertools.count(1)
 
 

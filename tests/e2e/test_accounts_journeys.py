@@ -88,4 +88,5 @@ def test_public_pages_and_errors(visit):
     for path in ("/accessibility/", "/privacy/", "/accounts/password-reset/"):
         visit.goto(path)
     visit.goto("/no-such-page/")
-    assert "/accounts/login/" in visit.page.url  # deny by default: even 404s need sign-in
+    assert visit.page.get_by_role("heading", level=1).inner_text() == "Page not found"
+    assert "no-such-page" not in visit.page.content()
