@@ -29,3 +29,7 @@ CSRF_COOKIE_SECURE = True
 # The __Host- prefix pins cookies to this exact host, HTTPS and path "/".
 SESSION_COOKIE_NAME = "__Host-tandem_session"
 CSRF_COOKIE_NAME = "__Host-tandem_csrf"
+
+# Missing encryption keys are errors (system checks tandem.keys.E001/E003), not warnings:
+# `manage.py check`, `migrate` and `runserver` refuse to run without them.
+TANDEM_KEYS_REQUIRED = True

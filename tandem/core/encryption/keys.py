@@ -12,8 +12,8 @@ JSON key file (``TANDEM_KEK_FILE``), never from the database. The file looks lik
 Precedence, one source per item, no merging:
 
 * KEKs: ``TANDEM_KEKS`` if set, otherwise the file's ``keys``.
-* current version: ``TANDEM_KEK_CURRENT`` if set, otherwise the file's ``current``,
-  otherwise the only version when exactly one is configured.
+* current version: ``TANDEM_KEK_CURRENT`` if set, otherwise the file's ``current`` when
+  the KEKs come from the file, otherwise the only version when exactly one is configured.
 * blind-index key: ``TANDEM_BLIND_INDEX_KEY`` if set, otherwise the file's
   ``blind_index_key``.
 
@@ -204,7 +204,7 @@ def build_keyring(
 
     if current:
         current = _check_version(current.strip(), where="TANDEM_KEK_CURRENT")
-    elif file_data is not None and file_data["current"]:
+    elif not keks_text and file_data is not None and file_data["current"]:
         current = file_data["current"]
     elif len(keks) == 1:
         current = next(iter(keks))
