@@ -196,7 +196,9 @@ class EncryptedTextField(models.TextField):
             return value.ciphertext
         raise EncryptedFieldUsageError(
             f"{self.model._meta.label_lower}.{self.name} is encrypted: set it on an instance "
-            "and call save(); QuerySet.update(), bulk_update() and raw values cannot encrypt."
+            "and call save(); QuerySet.update(), bulk_update() and raw values cannot encrypt. "
+            "Adding an encrypted column to an existing table? Make it null=True and backfill "
+            "with encrypt_value() (docs/encryption.md)."
         )
 
     def pre_save(self, model_instance, add):

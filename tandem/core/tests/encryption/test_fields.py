@@ -5,11 +5,12 @@ from __future__ import annotations
 import pickle
 
 import pytest
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.core import serializers
 from django.core.exceptions import FieldError, ValidationError
 from django.db import models, transaction
 from django.test.utils import isolate_apps
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tandem.core.encryption import (
@@ -19,6 +20,7 @@ from tandem.core.encryption import (
     EncryptedTextField,
     MissingDataKey,
     Sealed,
+    crypto,
     decrypt_value,
     encrypt_value,
 )
@@ -294,6 +296,8 @@ def test_model_checks_catch_misuse():
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(text=st.text(max_size=300))
+@example(text="")
+@example(text="\x00 NUL, \u202e bidi, \U0001f9d1\u200d\U0001f91d\u200d\U0001f9d1 ZWJ, e\u0301")
 def test_any_text_round_trips(make_subject, text):
     subject = make_subject(name=text[:200])
     note = Note.objects.create(subject=subject, body=text, summary=text[:200])
@@ -301,3 +305,19 @@ def test_any_text_round_trips(make_subject, text):
     assert loaded.body == text
     assert loaded.summary == text[:200]
     assert Subject.objects.get(pk=subject.pk).name == text[:200]
+
+
+@given(text=st.text(), aad=st.binary(max_size=64))
+@example(text="", aad=b"")
+def test_any_text_round_trips_through_the_cipher(text, aad):
+    aead = AESGCM(AESGCM.generate_key(bit_length=256))
+    stored = crypto.encrypt_text(aead, text, aad)
+    assert stored.startswith("e1:")
+    assert crypto.decrypt_text(aead, stored, aad) == text
+    with pytest.raises(DecryptionError):
+        crypto.decrypt_text(aead, stored, aad + b"x")
+
+
+def test_associated_data_encoding_is_unambiguous():
+    assert crypto.encode_aad("ab", "c") != crypto.encode_aad("a", "bc")
+    assert crypto.encode_aad("a", "") != crypto.encode_aad("a")

@@ -167,11 +167,11 @@ def test_missing_keys_are_errors_where_required():
 
 def test_missing_keys_are_warnings_elsewhere(tmp_path):
     messages = _check(**{**NO_KEYS, "TANDEM_KEK_FILE": str(tmp_path / "missing.json")})
-    assert [m.id for m in messages] == ["tandem.keys.E001"]
+    assert [m.id for m in messages] == ["tandem.keys.W001"]
     assert not messages[0].is_serious()
     assert "init_local_keys" in messages[0].hint
     messages = _check(**NO_KEYS)
-    assert {m.id for m in messages} == {"tandem.keys.E001", "tandem.keys.E003"}
+    assert {m.id for m in messages} == {"tandem.keys.W001", "tandem.keys.W003"}
     assert not any(m.is_serious() for m in messages)
 
 
@@ -193,7 +193,7 @@ def test_a_key_file_readable_by_others_is_flagged(tmp_path):
         mode=0o644,
     )
     overrides = {**NO_KEYS, "TANDEM_KEK_FILE": str(path)}
-    assert check_ids(**overrides) == {"tandem.keys.W001"}
+    assert check_ids(**overrides) == {"tandem.keys.W010"}
     path.chmod(0o600)
     assert check_ids(**overrides) == set()
 
