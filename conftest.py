@@ -17,12 +17,19 @@ pytest_plugins = ["tandem.audit.testing"]
 _counter = itertools.count(1)
 
 
-def create_user(*roles: str, email: str | None = None, password: str = "correct horse battery",
-                mfa: bool = True, **extra) -> User:
+def create_user(
+    *roles: str,
+    email: str | None = None,
+    password: str = "correct horse battery",
+    mfa: bool = True,
+    **extra,
+) -> User:
     n = next(_counter)
     user = User.objects.create_user(
-        email=email or f"user{n}@example.org", password=password,
-        full_name=extra.pop("full_name", f"Test User {n}"), **extra,
+        email=email or f"user{n}@example.org",
+        password=password,
+        full_name=extra.pop("full_name", f"Test User {n}"),
+        **extra,
     )
     RoleGrant.objects.bulk_create(RoleGrant(user=user, role=role) for role in roles)
     if mfa:

@@ -11,7 +11,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-SECRET_KEY = env.SECRET_KEY or "local-development-only-not-secret"  # noqa: S105
+SECRET_KEY = env.SECRET_KEY or "local-development-only-not-secret"
 
 # Local keys live in var/ (git-ignored) and are created by `manage.py init_local_keys`.
 TANDEM_KEK_FILE = env.KEK_FILE or str(BASE_DIR / "var" / "keys.json")

@@ -16,7 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from .mfa import TOTP_DEVICE_NAME
 from .models import Role, RoleGrant, User
 
-DEMO_PASSWORD = "tandem-demo-password"  # noqa: S105 - documented demo credential
+DEMO_PASSWORD = "tandem-demo-password"
 DEMO_DOMAIN = "tandem.example"
 
 

@@ -14,11 +14,13 @@ SIGN_IN_FAILED = "Enter a correct email address and password."
 
 class SignInForm(GovUKForm):
     email = forms.EmailField(
-        label="Email address", max_length=254,
+        label="Email address",
+        max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "username", "spellcheck": "false"}),
     )
     password = forms.CharField(
-        label="Password", strip=False,
+        label="Password",
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
@@ -52,12 +54,17 @@ class SignInForm(GovUKForm):
 
 class TokenForm(GovUKForm):
     token = forms.CharField(
-        label="Code", max_length=16,
+        label="Code",
+        max_length=16,
         help_text="The 6-digit code from your authenticator app, or one of your 8-digit "
         "backup codes.",
         widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
-                   "class": "govuk-input--width-10", "spellcheck": "false"}
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "class": "govuk-input--width-10",
+                "spellcheck": "false",
+            }
         ),
     )
 
@@ -81,10 +88,15 @@ class TokenForm(GovUKForm):
 
 class EnrolForm(GovUKForm):
     token = forms.CharField(
-        label="Code from your authenticator app", max_length=8,
+        label="Code from your authenticator app",
+        max_length=8,
         widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
-                   "class": "govuk-input--width-10", "spellcheck": "false"}
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "class": "govuk-input--width-10",
+                "spellcheck": "false",
+            }
         ),
     )
 
@@ -106,7 +118,8 @@ class EnrolForm(GovUKForm):
 
 class ReauthenticateForm(GovUKForm):
     password = forms.CharField(
-        label="Password", strip=False,
+        label="Password",
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     token = TokenForm.base_fields["token"]
@@ -139,13 +152,15 @@ class RoleChoiceField(forms.MultipleChoiceField):
 class UserCreateForm(GovUKForm):
     full_name = forms.CharField(label="Full name", max_length=150)
     email = forms.EmailField(
-        label="Email address", max_length=254,
+        label="Email address",
+        max_length=254,
         help_text="They will be sent a link to set their password.",
         widget=forms.EmailInput(attrs={"spellcheck": "false"}),
     )
     roles = RoleChoiceField(
-        label="Roles", help_text="Select every role this person needs. Each role gives access "
-        "only to what the access matrix allows."
+        label="Roles",
+        help_text="Select every role this person needs. Each role gives access "
+        "only to what the access matrix allows.",
     )
 
     def clean_email(self):
@@ -162,7 +177,8 @@ class UserEditForm(GovUKForm):
 
 class ReasonForm(GovUKForm):
     reason = forms.CharField(
-        label="Reason", max_length=500,
+        label="Reason",
+        max_length=500,
         help_text="This is recorded in the audit log. Do not include case details.",
         widget=forms.Textarea(attrs={"rows": 3}),
     )

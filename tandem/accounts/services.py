@@ -118,7 +118,10 @@ def password_changed(*, request, user: User) -> None:
     update_session_auth_hash(request, user)
     _retrack_session(request, user)
     record_event(
-        actor=user, action="user.password_change", obj=user, request=request,
+        actor=user,
+        action="user.password_change",
+        obj=user,
+        request=request,
         changed_fields=["password"],
     )
 
@@ -180,7 +183,10 @@ def user_create(
     user = User.objects.create_user(email=email, password=None, full_name=full_name.strip())
     _set_roles(actor=actor, user=user, roles=roles)
     record_event(
-        actor=actor, action="user.create", obj=user, request=request,
+        actor=actor,
+        action="user.create",
+        obj=user,
+        request=request,
         changed_fields=["email", "full_name", "roles"],
     )
     base_url = request.build_absolute_uri("/").rstrip("/") if request else ""
@@ -221,7 +227,10 @@ def user_deactivate(*, actor: User, user: User, reason: str, request=None) -> Us
     user.save(update_fields=["is_active", "deactivated_at"])
     ended = end_all_sessions(user)
     record_event(
-        actor=actor, action="user.deactivate", obj=user, request=request,
+        actor=actor,
+        action="user.deactivate",
+        obj=user,
+        request=request,
         reason=f"{reason.strip()} ({ended} session(s) ended)",
         changed_fields=["is_active"],
     )
@@ -237,8 +246,12 @@ def user_reactivate(*, actor: User, user: User, reason: str, request=None) -> Us
     user.deactivated_at = None
     user.save(update_fields=["is_active", "deactivated_at"])
     record_event(
-        actor=actor, action="user.reactivate", obj=user, request=request,
-        reason=reason.strip(), changed_fields=["is_active"],
+        actor=actor,
+        action="user.reactivate",
+        obj=user,
+        request=request,
+        reason=reason.strip(),
+        changed_fields=["is_active"],
     )
     return user
 
@@ -251,7 +264,10 @@ def user_reset_mfa(*, actor: User, user: User, reason: str, request=None) -> Use
     mfa.remove_all_devices(user)
     ended = end_all_sessions(user)
     record_event(
-        actor=actor, action="user.mfa_reset", obj=user, request=request,
+        actor=actor,
+        action="user.mfa_reset",
+        obj=user,
+        request=request,
         reason=f"{reason.strip()} ({ended} session(s) ended)",
     )
     return user

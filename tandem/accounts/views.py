@@ -241,8 +241,11 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         with transaction.atomic():
             response = super().form_valid(form)
             record_event(
-                actor=form.user, action="user.password_reset", obj=form.user,
-                request=self.request, changed_fields=["password"],
+                actor=form.user,
+                action="user.password_reset",
+                obj=form.user,
+                request=self.request,
+                changed_fields=["password"],
             )
             services.end_all_sessions(form.user)
         return response
@@ -334,7 +337,9 @@ def _reason_action(request, pk: int, *, service, template: str, done: str):
     if request.method == "POST" and form.is_valid():
         try:
             service(
-                actor=request.user, user=subject, reason=form.cleaned_data["reason"],
+                actor=request.user,
+                user=subject,
+                reason=form.cleaned_data["reason"],
                 request=request,
             )
         except services.AccountError as error:
@@ -350,7 +355,9 @@ def _reason_action(request, pk: int, *, service, template: str, done: str):
 @reauthentication_required
 def user_deactivate(request, pk: int):
     return _reason_action(
-        request, pk, service=services.user_deactivate,
+        request,
+        pk,
+        service=services.user_deactivate,
         template="accounts/user_deactivate.html",
         done="{name} has been deactivated and signed out everywhere.",
     )
@@ -361,7 +368,9 @@ def user_deactivate(request, pk: int):
 @reauthentication_required
 def user_reactivate(request, pk: int):
     return _reason_action(
-        request, pk, service=services.user_reactivate,
+        request,
+        pk,
+        service=services.user_reactivate,
         template="accounts/user_reactivate.html",
         done="{name} can sign in again.",
     )
@@ -372,7 +381,9 @@ def user_reactivate(request, pk: int):
 @reauthentication_required
 def user_reset_mfa(request, pk: int):
     return _reason_action(
-        request, pk, service=services.user_reset_mfa,
+        request,
+        pk,
+        service=services.user_reset_mfa,
         template="accounts/user_reset_mfa.html",
         done="{name}'s second factor has been removed. They will set up a new one "
         "when they next sign in.",

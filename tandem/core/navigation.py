@@ -37,8 +37,7 @@ def navigation_for(request) -> list[dict]:
             {
                 "text": item.label,
                 "href": url,
-                "active": request.path == url
-                or (url != "/" and request.path.startswith(url)),
+                "active": request.path == url or (url != "/" and request.path.startswith(url)),
             }
         )
     return items

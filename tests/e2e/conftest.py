@@ -103,9 +103,7 @@ class Visit:
     def check(self):
         """Run axe on the page as it is now and assert nothing is wrong with it."""
         self.page.wait_for_load_state("load")
-        results = self.axe.run(
-            self.page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}}
-        )
+        results = self.axe.run(self.page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
         path = self.page.url.removeprefix(self.base_url).split("?")[0]
         assert results.violations_count == 0, (
             f"axe found violations on {path}:\n{results.generate_report()}"

@@ -66,9 +66,10 @@ def test_wrong_password_shows_the_error_summary(visit):
     page.get_by_label("Password").fill("wrong password")
     page.get_by_role("button", name="Continue").click()
     visit.check()
-    assert "Enter a correct email address and password" in page.locator(
-        ".govuk-error-summary"
-    ).inner_text()
+    assert (
+        "Enter a correct email address and password"
+        in page.locator(".govuk-error-summary").inner_text()
+    )
     assert page.get_by_label("Email address").input_value() == user.email
 
 

@@ -22,7 +22,11 @@ def test_password_reset_never_bypasses_the_second_factor(client, make_user):
     form_page = client.get(link, follow=True)
     set_url = form_page.redirect_chain[-1][0]
     response = client.post(
-        set_url, {"new_password1": "a much longer new passphrase", "new_password2": "a much longer new passphrase"}
+        set_url,
+        {
+            "new_password1": "a much longer new passphrase",
+            "new_password2": "a much longer new passphrase",
+        },
     )
     assert response.url == reverse("accounts:password_reset_complete")
     # Not signed in by the reset: the home page still asks to sign in.

@@ -189,9 +189,7 @@ class TestTimeouts:
         assert client.get(reverse("core:home")).url == reverse("accounts:timed_out")
 
 
-def test_sign_out_ends_the_session_on_the_server_and_clears_site_data(
-    client, make_user, signed_in
-):
+def test_sign_out_ends_the_session_on_the_server_and_clears_site_data(client, make_user, signed_in):
     user = make_user("board_member")
     signed_in(user)
     client.get(reverse("core:home"))

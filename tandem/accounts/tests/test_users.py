@@ -111,7 +111,9 @@ def test_deactivation_ends_every_session_of_that_user(signed_in, admin, make_use
     target = make_user("mentor")
     phone, laptop = Client(), Client()
     for c in (phone, laptop):
-        c.post(reverse("accounts:login"), {"email": target.email, "password": "correct horse battery"})
+        c.post(
+            reverse("accounts:login"), {"email": target.email, "password": "correct horse battery"}
+        )
         c.get(reverse("core:home"))
     keys = list(UserSession.objects.filter(user=target).values_list("session_key", flat=True))
     assert len(keys) == 2

@@ -19,7 +19,8 @@ class Command(BaseCommand):
         parser.add_argument("email")
         parser.add_argument("full_name")
         parser.add_argument(
-            "--base-url", default="http://127.0.0.1:8000",
+            "--base-url",
+            default="http://127.0.0.1:8000",
             help="Where Tandem is served, for the link (default: %(default)s).",
         )
 
@@ -31,8 +32,11 @@ class Command(BaseCommand):
             user = User.objects.create_user(email=email, password=None, full_name=full_name)
             RoleGrant.objects.create(user=user, role=Role.ADMINISTRATOR)
             record_event(
-                actor=None, action="user.create", obj=user,
-                reason="created from the command line", changed_fields=["email", "roles"],
+                actor=None,
+                action="user.create",
+                obj=user,
+                reason="created from the command line",
+                changed_fields=["email", "roles"],
             )
         uid = urlsafe_base64_encode(force_bytes(user.pk))
         token = default_token_generator.make_token(user)

@@ -16,7 +16,9 @@ class Command(BaseCommand):
         self.stdout.write("Sign in at http://127.0.0.1:8000 with any of these accounts.")
         self.stdout.write(f"Password for every demo account: {DEMO_PASSWORD}")
         self.stdout.write("Add the TOTP secret to an authenticator app, or get the current")
-        self.stdout.write("code with: make code EMAIL=<email>  (python manage.py totp_code <email>)")
+        self.stdout.write(
+            "code with: make code EMAIL=<email>  (python manage.py totp_code <email>)"
+        )
         self.stdout.write("")
         width = max(len(spec.email) for spec in DEMO_USERS)
         for spec in DEMO_USERS:
