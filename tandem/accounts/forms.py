@@ -17,10 +17,15 @@ class SignInForm(GovUKForm):
         label="Email address",
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "username", "spellcheck": "false"}),
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.org",
+        },
     )
     password = forms.CharField(
         label="Password",
         strip=False,
+        error_messages={"required": "Enter your password"},
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
@@ -58,6 +63,7 @@ class TokenForm(GovUKForm):
         max_length=16,
         help_text="The 6-digit code from your authenticator app, or one of your 8-digit "
         "backup codes.",
+        error_messages={"required": "Enter the code"},
         widget=forms.TextInput(
             attrs={
                 "autocomplete": "one-time-code",
@@ -146,15 +152,22 @@ class RoleChoiceField(forms.MultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
     def __init__(self, **kwargs):
+        kwargs.setdefault("error_messages", {"required": "Select at least one role"})
         super().__init__(choices=Role.choices, **kwargs)
 
 
 class UserCreateForm(GovUKForm):
-    full_name = forms.CharField(label="Full name", max_length=150)
+    full_name = forms.CharField(
+        label="Full name", max_length=150, error_messages={"required": "Enter their full name"}
+    )
     email = forms.EmailField(
         label="Email address",
         max_length=254,
         help_text="They will be sent a link to set their password.",
+        error_messages={
+            "required": "Enter their email address",
+            "invalid": "Enter an email address in the correct format, like name@example.org",
+        },
         widget=forms.EmailInput(attrs={"spellcheck": "false"}),
     )
     roles = RoleChoiceField(
@@ -171,7 +184,9 @@ class UserCreateForm(GovUKForm):
 
 
 class UserEditForm(GovUKForm):
-    full_name = forms.CharField(label="Full name", max_length=150)
+    full_name = forms.CharField(
+        label="Full name", max_length=150, error_messages={"required": "Enter their full name"}
+    )
     roles = RoleChoiceField(label="Roles")
 
 
@@ -180,6 +195,7 @@ class ReasonForm(GovUKForm):
         label="Reason",
         max_length=500,
         help_text="This is recorded in the audit log. Do not include case details.",
+        error_messages={"required": "Enter the reason"},
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 

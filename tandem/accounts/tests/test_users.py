@@ -60,7 +60,7 @@ def test_create_user_with_bad_input_keeps_what_was_typed(client, signed_in, admi
     assert response.status_code == 200
     assert "There is a problem" in body
     assert "A user with this email address already exists." in body
-    assert "This field is required." in body
+    assert "Select at least one role" in body
     assert "Someone Typed This" in body
     bogus = client.post(
         reverse("accounts:user_create"),
@@ -138,7 +138,7 @@ def test_deactivation_ends_every_session_of_that_user(signed_in, admin, make_use
 def test_deactivation_needs_a_reason_and_cannot_target_yourself(client, signed_in, admin):
     signed_in(admin, reauthenticated=True)
     empty = client.post(reverse("accounts:user_deactivate", args=[admin.pk]), {"reason": ""})
-    assert "This field is required." in empty.content.decode()
+    assert "Enter the reason" in empty.content.decode()
     own = client.post(reverse("accounts:user_deactivate", args=[admin.pk]), {"reason": "test"})
     assert "cannot deactivate your own account" in own.content.decode()
     assert User.objects.get(pk=admin.pk).is_active
