@@ -34,7 +34,7 @@ frontend:
 	cd frontend && npm ci --no-audit --no-fund --loglevel=error && npm run build
 
 migrate: deps
-	mkdir -p var
+	mkdir -p var/static
 	$(MANAGE) init_local_keys
 	$(MANAGE) migrate --noinput
 	$(MANAGE) createcachetable
