@@ -13,7 +13,7 @@ MANAGE := $(PYTHON) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help uv deps frontend migrate demo run test lint checks pytest code clean
+.PHONY: help uv deps frontend migrate demo run test lint checks pytest code clean var
 
 help:
 	@echo "make run    set up everything and start Tandem with demo data at http://$(HOST):$(PORT)"
@@ -33,8 +33,10 @@ deps: uv
 frontend:
 	cd frontend && npm ci --no-audit --no-fund --loglevel=error && npm run build
 
-migrate: deps
+var:
 	mkdir -p var/static
+
+migrate: deps var
 	$(MANAGE) init_local_keys
 	$(MANAGE) migrate --noinput
 	$(MANAGE) createcachetable
@@ -54,7 +56,7 @@ lint: deps
 	$(UV) run --locked ruff check .
 	$(UV) run --locked ruff format --check .
 
-checks: deps
+checks: deps var
 	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) access_matrix --check
 	DJANGO_SETTINGS_MODULE=config.settings.production DJANGO_SECRET_KEY=check-deploy-$$(head -c 32 /dev/urandom | base64 | tr -dc A-Za-z0-9) \
