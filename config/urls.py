@@ -4,6 +4,7 @@ urlpatterns = [
     path("", include("tandem.core.urls")),
     path("accounts/", include("tandem.accounts.urls")),
     path("audit/", include("tandem.audit.urls")),
+    path("mentors/", include("tandem.mentors.urls")),
 ]
 
 handler400 = "tandem.core.views.bad_request"

@@ -18,6 +18,7 @@ TANDEM_APPS = [
     "tandem.core",
     "tandem.accounts",
     "tandem.audit",
+    "tandem.mentors",
 ]
 
 INSTALLED_APPS = [

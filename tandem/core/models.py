@@ -109,3 +109,22 @@ class EncryptedModel(models.Model):
                 )
             )
         return errors
+
+
+class Notification(models.Model):
+    """An in-app message for one user (reminders, alerts). Never holds case content."""
+
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="notifications"
+    )
+    message = models.CharField(max_length=300)
+    link = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return f"Notification for user {self.user_id} at {self.created_at:%Y-%m-%d %H:%M}"

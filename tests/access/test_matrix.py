@@ -17,7 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from conftest import create_user, sign_in
 from tandem.core.access import PUBLIC, SIGN_IN, SIGNED_IN, Scope, matrix
 
-from .objects import OBJECT_BUILDERS, STATIC_KWARGS
+from .objects import OBJECT_BUILDERS, ROLE_CONTEXT, STATIC_KWARGS
 
 ROLES = list(matrix().roles)
 ANONYMOUS = "anonymous"
@@ -128,6 +128,8 @@ def test_url_answers_as_the_matrix_says(route: Route, who: str, ownership: str):
         )
     else:
         user = create_user(who)
+        if who in ROLE_CONTEXT:
+            ROLE_CONTEXT[who](user)
         sign_in(client, user, reauthenticated=True)
 
     kwargs = dict(STATIC_KWARGS.get(route.name, {}))

@@ -1,0 +1,230 @@
+"""Whether a mentor can take a new case today, derived and never stored.
+
+One function answers for one mentor with the reasons when not
+(``mentor_matchability``); one queryset annotation answers for the whole pool in a
+single query (``annotate_matchable``), which the matching engine filters on. The
+two read the same rules and a property-based test keeps them in agreement.
+
+A mentor is matchable when they are active; the latest check of every required
+vetting type passed and has not expired; they hold a current, unrevoked
+accreditation; they accepted the current code of conduct; and they have spare
+capacity. (Supervision joins these rules with the supervision capability.)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+
+from .models import (
+    Accreditation,
+    CheckOutcome,
+    CodeAcceptance,
+    CodeOfConduct,
+    Mentor,
+    MentorStatus,
+    VettingCheck,
+    VettingCheckType,
+)
+
+
+def _long(date: dt.date) -> str:
+    return date_format(date, "j F Y")
+
+
+def is_current(expires_on: dt.date | None, today: dt.date) -> bool:
+    """A record is valid up to the day before its expiry date: on that date it has expired."""
+    return expires_on is None or expires_on > today
+
+
+@dataclass(frozen=True)
+class Matchability:
+    matchable: bool
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What the rules need besides the mentor, loaded once for any number of mentors."""
+
+    today: dt.date
+    required_types: tuple[VettingCheckType, ...]
+    current_code: CodeOfConduct | None
+
+    @classmethod
+    def load(cls, today: dt.date | None = None) -> Rules:
+        return cls(
+            today=today or timezone.localdate(),
+            required_types=tuple(VettingCheckType.objects.filter(required=True, is_active=True)),
+            current_code=CodeOfConduct.objects.order_by("-published_at", "-pk").first(),
+        )
+
+
+def current_caseload_expression():
+    """The number of live cases a mentor holds. Matches arrive with the matching
+    capability; until then no mentor holds a case."""
+    return Value(0, output_field=IntegerField())
+
+
+def current_caseload(mentor: Mentor) -> int:
+    return getattr(mentor, "current_caseload", 0) or 0
+
+
+def prefetch_for_matchability(queryset: QuerySet[Mentor]) -> QuerySet[Mentor]:
+    """Everything ``mentor_matchability`` reads, in a fixed number of queries."""
+    return queryset.annotate(current_caseload=current_caseload_expression()).prefetch_related(
+        Prefetch(
+            "checks",
+            queryset=VettingCheck.objects.select_related("check_type").order_by(
+                "-checked_on", "-pk"
+            ),
+        ),
+        Prefetch("accreditations", queryset=Accreditation.objects.select_related("level")),
+        "acceptances",
+    )
+
+
+def latest_checks(mentor: Mentor) -> dict[int, VettingCheck]:
+    """The latest check of each type (by date checked, then by entry)."""
+    latest: dict[int, VettingCheck] = {}
+    for check in sorted(mentor.checks.all(), key=lambda c: (c.checked_on, c.pk), reverse=True):
+        latest.setdefault(check.check_type_id, check)
+    return latest
+
+
+def current_accreditation(mentor: Mentor, today: dt.date) -> Accreditation | None:
+    current = [
+        a
+        for a in mentor.accreditations.all()
+        if a.revoked_on is None and a.awarded_on <= today and is_current(a.expires_on, today)
+    ]
+    return max(current, key=lambda a: (a.level.rank, a.expires_on), default=None)
+
+
+def mentor_matchability(mentor: Mentor, rules: Rules | None = None) -> Matchability:
+    rules = rules or Rules.load()
+    today = rules.today
+    reasons: list[str] = []
+
+    if mentor.status != MentorStatus.ACTIVE:
+        reasons.append(f"Status is {MentorStatus(mentor.status).label.lower()}")
+
+    latest = latest_checks(mentor)
+    for check_type in rules.required_types:
+        check = latest.get(check_type.pk)
+        if check is None:
+            reasons.append(f"{check_type.name}: no check recorded")
+        elif check.outcome == CheckOutcome.FAILED:
+            reasons.append(f"{check_type.name} failed on {_long(check.checked_on)}")
+        elif check.outcome == CheckOutcome.PENDING:
+            reasons.append(f"{check_type.name} is pending")
+        elif not is_current(check.expires_on, today):
+            reasons.append(f"{check_type.name} expired on {_long(check.expires_on)}")
+
+    if current_accreditation(mentor, today) is None:
+        accreditations = sorted(
+            mentor.accreditations.all(), key=lambda a: (a.awarded_on, a.pk), reverse=True
+        )
+        if not accreditations:
+            reasons.append("Not accredited")
+        elif accreditations[0].revoked_on is not None:
+            reasons.append(f"Accreditation revoked on {_long(accreditations[0].revoked_on)}")
+        elif accreditations[0].awarded_on > today:
+            reasons.append(f"Accreditation starts on {_long(accreditations[0].awarded_on)}")
+        else:
+            reasons.append(f"Accreditation expired on {_long(accreditations[0].expires_on)}")
+
+    if rules.current_code is not None and not any(
+        a.code_id == rules.current_code.pk for a in mentor.acceptances.all()
+    ):
+        reasons.append(
+            f"Has not accepted the code of conduct (version {rules.current_code.version})"
+        )
+
+    caseload = current_caseload(mentor)
+    if caseload >= mentor.caseload_cap:
+        reasons.append(f"No spare capacity ({caseload} of {mentor.caseload_cap} cases)")
+
+    return Matchability(matchable=not reasons, reasons=tuple(reasons))
+
+
+def _failing_required_types(today: dt.date) -> QuerySet[VettingCheckType]:
+    latest = VettingCheck.objects.filter(
+        mentor=OuterRef(OuterRef("pk")), check_type=OuterRef("pk")
+    ).order_by("-checked_on", "-pk")
+    return (
+        VettingCheckType.objects.filter(required=True, is_active=True)
+        .annotate(
+            latest_outcome=Subquery(latest.values("outcome")[:1]),
+            latest_expiry=Subquery(latest.values("expires_on")[:1]),
+        )
+        .filter(
+            Q(latest_outcome__isnull=True)
+            | ~Q(latest_outcome=CheckOutcome.PASSED)
+            | Q(latest_expiry__lte=today)
+        )
+    )
+
+
+def annotate_matchable(
+    queryset: QuerySet[Mentor], *, today: dt.date | None = None
+) -> QuerySet[Mentor]:
+    """Annotate each mentor with ``is_matchable`` and its parts, in the same single query."""
+    today = today or timezone.localdate()
+    code = CodeOfConduct.objects.order_by("-published_at", "-pk").first()
+    code_ok = (
+        Exists(CodeAcceptance.objects.filter(mentor=OuterRef("pk"), code=code))
+        if code is not None
+        else Value(True)
+    )
+    queryset = queryset.annotate(
+        current_caseload=current_caseload_expression(),
+        checks_ok=~Exists(_failing_required_types(today)),
+        accreditation_ok=Exists(
+            Accreditation.objects.filter(
+                mentor=OuterRef("pk"),
+                revoked_on__isnull=True,
+                awarded_on__lte=today,
+                expires_on__gt=today,
+            )
+        ),
+        code_ok=code_ok,
+    )
+    return queryset.annotate(
+        is_matchable=ExpressionWrapper(
+            Q(status=MentorStatus.ACTIVE)
+            & Q(checks_ok=True)
+            & Q(accreditation_ok=True)
+            & Q(code_ok=True)
+            & Q(caseload_cap__gt=current_caseload_expression()),
+            output_field=BooleanField(),
+        )
+    )
+
+
+def matchable_mentors(*, today: dt.date | None = None) -> QuerySet[Mentor]:
+    """The pool that can take a case today: one query."""
+    return annotate_matchable(Mentor.objects.all(), today=today).filter(is_matchable=True)
+
+
+def matchability_for(
+    mentors: Iterable[Mentor], rules: Rules | None = None
+) -> dict[int, Matchability]:
+    rules = rules or Rules.load()
+    return {mentor.pk: mentor_matchability(mentor, rules) for mentor in mentors}
