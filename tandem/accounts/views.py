@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
@@ -331,60 +334,78 @@ def user_edit(request, pk: int):
     )
 
 
-def _reason_action(request, pk: int, *, service, template: str, done: str):
-    subject = user_accounts.get_object_or_404(request.user, "change", pk=pk)
-    form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            service(
-                actor=request.user,
-                user=subject,
-                reason=form.cleaned_data["reason"],
-                request=request,
-            )
-        except services.AccountError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, done.format(name=subject.full_name))
-            return redirect("accounts:user_detail", pk=subject.pk)
-    return render(request, template, {"form": form, "subject": subject})
+@dataclass(frozen=True)
+class ReasonAction:
+    """A sensitive change to someone's account that needs a recorded reason."""
+
+    service: Callable
+    title: str
+    explanation: str
+    button: str
+    done: str
+    warning: bool = True
 
 
-@require_http_methods(["GET", "POST"])
-@permission_required("user_account", "change")
-@reauthentication_required
-def user_deactivate(request, pk: int):
-    return _reason_action(
-        request,
-        pk,
+def _reason_action_view(action: ReasonAction):
+    @require_http_methods(["GET", "POST"])
+    @permission_required("user_account", "change")
+    @reauthentication_required
+    def view(request, pk: int):
+        subject = user_accounts.get_object_or_404(request.user, "change", pk=pk)
+        form = ReasonForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                action.service(
+                    actor=request.user,
+                    user=subject,
+                    reason=form.cleaned_data["reason"],
+                    request=request,
+                )
+            except services.AccountError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, action.done.format(name=subject.full_name))
+                return redirect("accounts:user_detail", pk=subject.pk)
+        context = {
+            "form": form,
+            "subject": subject,
+            "title": action.title.format(name=subject.full_name),
+            "action": action,
+        }
+        return render(request, "accounts/user_reason_action.html", context)
+
+    return view
+
+
+user_deactivate = _reason_action_view(
+    ReasonAction(
         service=services.user_deactivate,
-        template="accounts/user_deactivate.html",
+        title="Deactivate {name}",
+        explanation="They will be signed out everywhere at once and will not be able to "
+        "sign in. Their records stay.",
+        button="Deactivate",
         done="{name} has been deactivated and signed out everywhere.",
     )
-
-
-@require_http_methods(["GET", "POST"])
-@permission_required("user_account", "change")
-@reauthentication_required
-def user_reactivate(request, pk: int):
-    return _reason_action(
-        request,
-        pk,
+)
+user_reactivate = _reason_action_view(
+    ReasonAction(
         service=services.user_reactivate,
-        template="accounts/user_reactivate.html",
+        title="Reactivate {name}",
+        explanation="They will be able to sign in again with their password and second factor.",
+        button="Reactivate",
         done="{name} can sign in again.",
+        warning=False,
     )
-
-
-@require_http_methods(["GET", "POST"])
-@permission_required("user_account", "change")
-@reauthentication_required
-def user_reset_mfa(request, pk: int):
-    return _reason_action(
-        request,
-        pk,
+)
+user_reset_mfa = _reason_action_view(
+    ReasonAction(
         service=services.user_reset_mfa,
-        template="accounts/user_reset_mfa.html",
+        title="Reset {name}'s second factor",
+        explanation="Use this when someone has lost their phone. Their authenticator app and "
+        "backup codes stop working, they are signed out everywhere, and they set up a new app "
+        "the next time they sign in. Check who is asking before you do this.",
+        button="Reset second factor",
         done="{name}'s second factor has been removed. They will set up a new one "
         "when they next sign in.",
     )
+)
