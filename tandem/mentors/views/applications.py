@@ -1,1 +1,268 @@
-urlpatterns: list = []
+"""Recruitment and the pipeline: the public application, coordinator-entered
+applications, a mentor's record overview, status changes, the pipeline board and
+giving sign-in access."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.db import transaction
+from django.db.models import Prefetch
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from tandem.accounts.decorators import mfa_not_required
+from tandem.accounts.models import User
+from tandem.accounts.throttle import client_ip
+from tandem.audit.services import record_view
+from tandem.core.forms import GovUKForm
+from tandem.core.permissions import has_permission, permission_required
+
+from ..forms.applications import CoordinatorApplicationForm, PublicApplicationForm, TransitionForm
+from ..matchability import Rules, mentor_matchability, prefetch_for_matchability
+from ..models import (
+    Mentor,
+    MentorLanguage,
+    MentorStatus,
+    StatusChange,
+    TrainingModule,
+    VettingCheckType,
+)
+from ..navigation import mentor_tabs
+from ..permissions import mentors
+from ..services import applications as services
+from ..services.pipeline import (
+    TransitionRefused,
+    allowed_from,
+    mentor_transition,
+    pipeline_board,
+)
+
+TEMPLATES = "mentors/applications"
+
+
+# Applying ------------------------------------------------------------------------------
+
+
+@login_not_required
+@mfa_not_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def apply(request):
+    form = PublicApplicationForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.honeypot_filled:
+            # Looks like any other success to the bot; nothing is saved.
+            return redirect("mentors:apply_done")
+        if form.is_valid():
+            ip = client_ip(request)
+            if services.take_application_slot(ip):
+                try:
+                    services.application_submit(request=request, **form.application_data())
+                except Exception:
+                    services.release_application_slot(ip)
+                    raise
+                return redirect("mentors:apply_done")
+            form.add_error(
+                None,
+                "Too many applications have been sent from this network recently. Wait "
+                f"{services.rate_window_description()}, then send yours again: your answers "
+                "are kept below.",
+            )
+            status = 429
+    return render(
+        request,
+        f"{TEMPLATES}/apply.html",
+        {"form": form, "questions": form.visible_questions()},
+        status=status,
+    )
+
+
+@login_not_required
+@mfa_not_required
+@require_GET
+def apply_done(request):
+    return render(
+        request,
+        f"{TEMPLATES}/apply_done.html",
+        {
+            "check_types": VettingCheckType.objects.filter(required=True, is_active=True),
+            "modules": TrainingModule.objects.filter(is_active=True),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("mentor", "change")
+def add(request):
+    form = CoordinatorApplicationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        mentor = services.application_create(
+            actor=request.user, request=request, **form.application_data()
+        )
+        messages.success(request, f"{mentor.full_name} has been added as an applicant.")
+        return redirect("mentors:detail", pk=mentor.pk)
+    return render(request, f"{TEMPLATES}/add.html", {"form": form})
+
+
+# A mentor's record ---------------------------------------------------------------------
+
+
+def _detail_queryset():
+    return prefetch_for_matchability(
+        Mentor.objects.select_related("user", "supervisor")
+    ).prefetch_related(
+        "areas",
+        Prefetch("languages", queryset=MentorLanguage.objects.select_related("language")),
+        Prefetch("status_changes", queryset=StatusChange.objects.select_related("changed_by")),
+    )
+
+
+def _transition_form(mentor: Mentor, data=None, seen_status: str | None = None):
+    """The status-change form. Choices follow the status the user saw, so a form
+    posted after someone else moved the mentor reaches the service, which refuses it
+    as stale with a clear message."""
+    seen = seen_status if seen_status in MentorStatus.values else mentor.status
+    return TransitionForm(
+        data, mentor=mentor, allowed=allowed_from(seen), initial={"expected_status": seen}
+    )
+
+
+@require_GET
+@permission_required("mentor", "view")
+def detail(request, pk: int):
+    mentor = mentors.get_object_or_404(request.user, "view", queryset=_detail_queryset(), pk=pk)
+    can_change = mentors.has_object_permission(request.user, "change", mentor)
+    # The page shows decrypted contact details (the phone number) and, to those who
+    # may change the record, the application answers.
+    with transaction.atomic():
+        record_view(actor=request.user, obj=mentor, request=request)
+    access_user = None
+    if can_change and mentor.user_id is None:
+        access_user = User.objects.filter(email__iexact=mentor.email).first()
+    return render(
+        request,
+        f"{TEMPLATES}/detail.html",
+        {
+            "mentor": mentor,
+            "tabs": mentor_tabs(request, mentor),
+            "can_change": can_change,
+            "matchability": mentor_matchability(mentor, Rules.load()),
+            "history": mentor.status_changes.all(),
+            "transition_form": _transition_form(mentor) if can_change else None,
+            "can_grant_access": (
+                can_change and mentor.user_id is None and mentor.status in services.ACCESS_STATUSES
+            ),
+            "existing_account": access_user,
+            "can_see_pipeline": has_permission(request.user, "mentor_pool", "view"),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("mentor", "change")
+def transition(request, pk: int):
+    mentor = mentors.get_object_or_404(request.user, "change", pk=pk)
+    if request.method != "POST":
+        form = _transition_form(mentor)
+    else:
+        form = _transition_form(mentor, request.POST, request.POST.get("expected_status"))
+        if form.is_valid():
+            try:
+                mentor_transition(
+                    actor=request.user,
+                    mentor=mentor,
+                    to_status=form.cleaned_data["to_status"],
+                    reason=form.cleaned_data["reason"],
+                    expected_status=form.cleaned_data["expected_status"],
+                    request=request,
+                )
+            except TransitionRefused as refusal:
+                mentor.refresh_from_db(fields=["status", "status_changed_at"])
+                # Show the form as it stands now, keeping what was typed; a choice the
+                # current status no longer allows has to be made again.
+                data = request.POST.copy()
+                data["expected_status"] = mentor.status
+                if data.get("to_status") not in allowed_from(mentor.status):
+                    data.pop("to_status", None)
+                form = _transition_form(mentor, data)
+                form.is_valid()
+                form.add_error(None, str(refusal))
+            else:
+                label = MentorStatus(form.cleaned_data["to_status"]).label.lower()
+                messages.success(request, f"{mentor.full_name}'s status is now {label}.")
+                return redirect("mentors:detail", pk=mentor.pk)
+    return render(
+        request,
+        f"{TEMPLATES}/transition.html",
+        {"mentor": mentor, "form": form, "tabs": mentor_tabs(request, mentor)},
+    )
+
+
+class GrantAccessForm(GovUKForm):
+    """No questions: the form carries the CSRF token and any refusal."""
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("mentor", "change")
+def grant_access(request, pk: int):
+    mentor = mentors.get_object_or_404(
+        request.user, "change", queryset=Mentor.objects.select_related("user"), pk=pk
+    )
+    form = GrantAccessForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        had_account = User.objects.filter(email__iexact=mentor.email).exists()
+        try:
+            services.mentor_grant_access(actor=request.user, mentor=mentor, request=request)
+        except services.AccessRefused as refusal:
+            form.add_error(None, str(refusal))
+            mentor.refresh_from_db()
+        else:
+            if had_account:
+                done = "Their existing account has been linked and given the mentor role."
+            else:
+                done = "They have been sent an email with a link to set a password."
+            messages.success(request, f"{mentor.full_name} can now sign in. {done}")
+            return redirect("mentors:detail", pk=mentor.pk)
+    existing = None
+    if mentor.user_id is None:
+        existing = User.objects.filter(email__iexact=mentor.email).first()
+    return render(
+        request,
+        f"{TEMPLATES}/grant_access.html",
+        {
+            "mentor": mentor,
+            "form": form,
+            "tabs": mentor_tabs(request, mentor),
+            "eligible": mentor.user_id is None and mentor.status in services.ACCESS_STATUSES,
+            "existing_account": existing,
+        },
+    )
+
+
+# The pipeline board --------------------------------------------------------------------
+
+
+@require_GET
+@permission_required("mentor_pool", "view")
+def pipeline(request):
+    columns = pipeline_board()
+    return render(
+        request,
+        f"{TEMPLATES}/pipeline.html",
+        {"columns": columns, "total": sum(c.count for c in columns)},
+    )
+
+
+urlpatterns = [
+    path("apply/", apply, name="apply"),
+    path("apply/sent/", apply_done, name="apply_done"),
+    path("new/", add, name="add"),
+    path("pipeline/", pipeline, name="pipeline"),
+    path("<int:pk>/", detail, name="detail"),
+    path("<int:pk>/status/", transition, name="transition"),
+    path("<int:pk>/access/", grant_access, name="grant_access"),
+]
