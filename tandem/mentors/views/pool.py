@@ -1,1 +1,100 @@
-urlpatterns: list = []
+"""The coordinator's views of the pool as a whole: the filtered list, what is expiring,
+and the pool's composition. Read-only; each costs a fixed number of queries."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.urls import NoReverseMatch, path, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from tandem.core.permissions import permission_required
+
+from .. import selectors
+from ..forms.pool import PoolFilterForm
+from ..matchability import Rules
+
+EXPIRIES_PAGE_SIZE = 50
+SECTIONS = [
+    ("Pool", "mentors:pool"),
+    ("Pipeline", "mentors:pipeline"),
+    ("Expiries", "mentors:expiries"),
+    ("Composition", "mentors:composition"),
+]
+
+
+def _sections(request) -> list[dict]:
+    """The pool pages' own sub-navigation."""
+    sections = []
+    for text, name in SECTIONS:
+        try:
+            href = reverse(name)
+        except NoReverseMatch:  # a page of the register that is not installed
+            continue
+        sections.append(
+            {"text": text, "href": href, "active": request.resolver_match.view_name == name}
+        )
+    return sections
+
+
+@require_GET
+@permission_required("mentor_pool", "view")
+def pool(request):
+    today = timezone.localdate()
+    form = PoolFilterForm(request.GET)
+    filters = form.filters()
+    mentors = selectors.pool_mentors(actor=request.user, filters=filters, today=today)
+    page = Paginator(selectors.with_pool_rows(mentors), selectors.PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    # The rules (required check types, current code of conduct) are read once per request.
+    rows = selectors.pool_rows(page.object_list, Rules.load(today))
+    return render(
+        request,
+        "mentors/pool/list.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "filtered": bool(form.active_filters),
+            "sections": _sections(request),
+        },
+    )
+
+
+@require_GET
+@permission_required("mentor_pool", "view")
+def expiries(request):
+    rows = selectors.expiry_rows(actor=request.user)
+    page = Paginator(rows, EXPIRIES_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "mentors/pool/expiries.html",
+        {
+            "page": page,
+            "rows": page.object_list,
+            "expired": sum(row.state == "expired" for row in rows),
+            "soon": sum(row.state == "soon" for row in rows),
+            "later": sum(row.state == "later" for row in rows),
+            "window": selectors.EXPIRY_WINDOW_DAYS,
+            "sections": _sections(request),
+        },
+    )
+
+
+@require_GET
+@permission_required("mentor_pool", "view")
+def composition(request):
+    return render(
+        request,
+        "mentors/pool/composition.html",
+        {**selectors.composition(actor=request.user), "sections": _sections(request)},
+    )
+
+
+urlpatterns = [
+    path("", pool, name="pool"),
+    path("expiries/", expiries, name="expiries"),
+    path("composition/", composition, name="composition"),
+]
