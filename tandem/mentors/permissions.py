@@ -31,4 +31,4 @@ mentor_profile = MentorPolicy("mentor_profile")
 
 def own_mentor_or_404(user, action: str = "view"):
     """The signed-in mentor's own record (404 when the user has none)."""
-    return mentor_profile.get_object_or_404(user, action, user=user)
+    return mentor_profile.get_object_or_404(user, action, user_id=user.pk)
