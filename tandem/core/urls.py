@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import notifications, views
 
 app_name = "core"
 
@@ -9,4 +9,5 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("privacy/", views.privacy, name="privacy"),
+    path("notifications/", notifications.notification_list, name="notifications"),
 ]

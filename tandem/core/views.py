@@ -12,13 +12,15 @@ from django.views.decorators.http import require_GET
 from tandem.accounts.decorators import mfa_not_required
 
 from .home import home_panels
+from .notifications import unread_count
 
 logger = logging.getLogger(__name__)
 
 
 @require_GET
 def home(request):
-    return render(request, "core/home.html", {"panels": home_panels(request.user)})
+    context = {"panels": home_panels(request.user), "unread": unread_count(request.user)}
+    return render(request, "core/home.html", context)
 
 
 @login_not_required
