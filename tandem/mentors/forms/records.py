@@ -1,0 +1,312 @@
+"""Forms for a mentor's vetting, training, accreditation and quality-assurance records.
+
+They check the shape of the input and say what is wrong in GOV.UK style; the services
+enforce the same rules again and decide everything else.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.utils import timezone
+
+from tandem.core.forms import GovUKForm
+
+from ..models import (
+    Accreditation,
+    AccreditationLevel,
+    CheckOutcome,
+    FeedbackSource,
+    ObservationRating,
+    TrainingModule,
+    VettingCheckType,
+)
+from ..quality import long_date, validity_text
+
+DATE_FORMATS = ["%d/%m/%Y", "%d %m %Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"]
+DATE_EXAMPLE = "27/3/2026"
+
+
+class PastDateField(forms.DateField):
+    """A date typed as day/month/year that cannot be in the future.
+
+    ``what`` completes the sentences of the error messages, e.g. "the date the check was
+    done" gives "Enter the date the check was done".
+    """
+
+    widget = forms.DateInput(
+        format="%d/%m/%Y",
+        attrs={"class": "govuk-input--width-10", "spellcheck": "false"},
+    )
+
+    def __init__(self, *, what: str, allow_future: bool = False, **kwargs):
+        self.what = what
+        self.allow_future = allow_future
+        kwargs.setdefault("input_formats", DATE_FORMATS)
+        kwargs.setdefault("help_text", f"For example, {DATE_EXAMPLE}")
+        kwargs.setdefault(
+            "error_messages",
+            {
+                "required": f"Enter {what}",
+                "invalid": f"{what.capitalize()} must be a real date, like {DATE_EXAMPLE}",
+            },
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = " ".join(value.split())
+        return super().to_python(value)
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not self.allow_future and value > timezone.localdate():
+            raise forms.ValidationError(
+                f"{self.what.capitalize()} must be today or in the past", code="future"
+            )
+
+
+def _text(label: str, required_message: str | None, *, max_length: int, **kwargs):
+    return forms.CharField(
+        label=label,
+        max_length=max_length,
+        required=required_message is not None,
+        error_messages={
+            **({"required": required_message} if required_message else {}),
+            "max_length": f"{label} must be {max_length} characters or fewer",
+        },
+        **kwargs,
+    )
+
+
+# Vetting -------------------------------------------------------------------------------
+
+
+class CheckTypeChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: VettingCheckType) -> str:
+        kind = "required" if obj.required else "optional"
+        return f"{obj.name} ({kind}, {validity_text(obj.validity_days)})"
+
+
+class CheckForm(GovUKForm):
+    check_type = CheckTypeChoiceField(
+        label="Which check?",
+        queryset=VettingCheckType.objects.filter(is_active=True).order_by("position", "name"),
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select which check this is",
+            "invalid_choice": "Select which check this is",
+        },
+    )
+    outcome = forms.ChoiceField(
+        label="Outcome",
+        choices=CheckOutcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select the outcome of the check",
+            "invalid_choice": "Select the outcome of the check",
+        },
+    )
+    checked_on = PastDateField(label="Date checked", what="the date the check was done")
+    verifier = _text(
+        "Verifier",
+        "Enter who carried out or verified the check",
+        max_length=150,
+        help_text="The person or organisation who carried out or verified the check.",
+    )
+    reference_number = _text(
+        "Reference number",
+        None,
+        max_length=100,
+        help_text="For example, the certificate number. It is stored encrypted.",
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+    )
+    failure_reason = _text(
+        "Why the check failed",
+        None,
+        max_length=2000,
+        help_text="Needed when the check failed. The mentor cannot progress while a required "
+        "check has failed.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    expires_on = PastDateField(
+        label="Expiry date",
+        what="the expiry date",
+        allow_future=True,
+        required=False,
+        help_text="Only for a passed check. Leave empty to use the check's validity period, "
+        f"counted from the date checked. For example, {DATE_EXAMPLE}",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        outcome = cleaned.get("outcome")
+        reason = (cleaned.get("failure_reason") or "").strip()
+        if outcome == CheckOutcome.FAILED and not reason:
+            self.add_error("failure_reason", "Enter why the check failed")
+        elif outcome and outcome != CheckOutcome.FAILED and reason:
+            self.add_error(
+                "failure_reason",
+                "Leave the reason empty unless the check failed, or select Failed",
+            )
+        expires_on, checked_on = cleaned.get("expires_on"), cleaned.get("checked_on")
+        if expires_on and outcome and outcome != CheckOutcome.PASSED:
+            self.add_error("expires_on", "Leave the expiry date empty unless the check passed")
+        elif expires_on and checked_on and expires_on <= checked_on:
+            self.add_error(
+                "expires_on", "The expiry date must be after the date the check was done"
+            )
+        return cleaned
+
+
+# Training and accreditation ------------------------------------------------------------
+
+
+class ModuleChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: TrainingModule) -> str:
+        return f"{obj.name} ({obj.cpd_hours.normalize():f} CPD hours)"
+
+
+class CompletionForm(GovUKForm):
+    module = ModuleChoiceField(
+        label="Module",
+        queryset=TrainingModule.objects.filter(is_active=True).order_by("name"),
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select the module that was completed",
+            "invalid_choice": "Select the module that was completed",
+        },
+    )
+    completed_on = PastDateField(label="Date completed", what="the date the module was completed")
+    cpd_hours = forms.DecimalField(
+        label="CPD hours",
+        required=False,
+        min_value=Decimal(0),
+        max_value=Decimal(200),
+        max_digits=5,
+        decimal_places=1,
+        help_text="Leave empty to use the module's hours. Between 0 and 200, for example 1.5",
+        widget=forms.TextInput(
+            attrs={"class": "govuk-input--width-5", "inputmode": "decimal", "spellcheck": "false"}
+        ),
+        error_messages={
+            "invalid": "CPD hours must be a number, like 3 or 1.5",
+            "min_value": "CPD hours must be 0 or more",
+            "max_value": "CPD hours must be 200 or fewer",
+            "max_decimal_places": "CPD hours can have at most one decimal place, like 1.5",
+            "max_digits": "CPD hours must be 200 or fewer",
+            "max_whole_digits": "CPD hours must be 200 or fewer",
+        },
+    )
+
+
+class LevelChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: AccreditationLevel) -> str:
+        return f"{obj.name} (valid for {obj.validity_months} months)"
+
+
+class AwardForm(GovUKForm):
+    level = LevelChoiceField(
+        label="Accreditation level",
+        queryset=AccreditationLevel.objects.order_by("rank"),
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select the accreditation level",
+            "invalid_choice": "Select the accreditation level",
+        },
+    )
+    awarded_on = PastDateField(label="Date awarded", what="the date of the award")
+    note = _text(
+        "Note",
+        None,
+        max_length=2000,
+        help_text="For example, the panel that decided the award.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class RevokeForm(GovUKForm):
+    accreditation = forms.ModelChoiceField(
+        label="Which accreditation?",
+        queryset=Accreditation.objects.none(),
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select the accreditation to revoke",
+            "invalid_choice": "Select the accreditation to revoke",
+        },
+    )
+    reason = _text(
+        "Why is it being revoked?",
+        "Enter why the accreditation is being revoked",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, accreditations, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["accreditation"]
+        field.queryset = accreditations
+        field.label_from_instance = lambda a: (
+            f"{a.level.name}, awarded on {long_date(a.awarded_on)}, "
+            f"expires on {long_date(a.expires_on)}"
+        )
+
+
+# Quality assurance ---------------------------------------------------------------------
+
+
+class ObservationForm(GovUKForm):
+    observed_on = PastDateField(label="Date observed", what="the date of the observation")
+    observer = _text(
+        "Observer",
+        "Enter who observed the practice",
+        max_length=150,
+        help_text="The name and role of the person who observed.",
+    )
+    rating = forms.ChoiceField(
+        label="Rating",
+        choices=ObservationRating.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select a rating",
+            "invalid_choice": "Select a rating",
+        },
+    )
+    notes = _text(
+        "Notes",
+        None,
+        max_length=10000,
+        help_text="What went well and what could improve. Notes are stored encrypted.",
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+
+
+class FeedbackForm(GovUKForm):
+    received_on = PastDateField(label="Date received", what="the date the feedback was received")
+    source = forms.ChoiceField(
+        label="Who gave the feedback?",
+        choices=FeedbackSource.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select who gave the feedback",
+            "invalid_choice": "Select who gave the feedback",
+        },
+    )
+    positive = forms.TypedChoiceField(
+        label="Was the feedback positive or negative overall?",
+        choices=[("yes", "Positive"), ("no", "Negative")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select whether the feedback was positive or negative",
+            "invalid_choice": "Select whether the feedback was positive or negative",
+        },
+    )
+    summary = _text(
+        "Summary",
+        "Enter a summary of the feedback",
+        max_length=10000,
+        help_text="It is stored encrypted.",
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
