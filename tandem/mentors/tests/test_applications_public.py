@@ -263,3 +263,9 @@ def test_a_signed_in_user_can_apply_too(client, signed_in):
     assert client.get(APPLY).status_code == 200
     assert post(client, application_answers()).status_code == 302
     assert AuditEvent.objects.get(action="mentor.apply").actor is None
+
+
+def test_an_empty_submission_is_answered_with_errors(client):
+    response = client.post(APPLY, {}, REMOTE_ADDR=IP)
+    assert response.status_code == 200
+    assert "Enter your full name" in response.content.decode()

@@ -43,6 +43,11 @@ from ..services.pipeline import (
 TEMPLATES = "mentors/applications"
 
 
+def _posted(request):
+    """The posted data, even when empty (an empty POST is still a submission)."""
+    return request.POST if request.method == "POST" else None
+
+
 # Applying ------------------------------------------------------------------------------
 
 
@@ -51,7 +56,7 @@ TEMPLATES = "mentors/applications"
 @never_cache
 @require_http_methods(["GET", "POST"])
 def apply(request):
-    form = PublicApplicationForm(request.POST or None)
+    form = PublicApplicationForm(_posted(request))
     status = 200
     if request.method == "POST":
         if form.honeypot_filled:
@@ -98,7 +103,7 @@ def apply_done(request):
 @require_http_methods(["GET", "POST"])
 @permission_required("mentor", "change")
 def add(request):
-    form = CoordinatorApplicationForm(request.POST or None)
+    form = CoordinatorApplicationForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         mentor = services.application_create(
             actor=request.user, request=request, **form.application_data()
@@ -212,7 +217,7 @@ def grant_access(request, pk: int):
     mentor = mentors.get_object_or_404(
         request.user, "change", queryset=Mentor.objects.select_related("user"), pk=pk
     )
-    form = GrantAccessForm(request.POST or None)
+    form = GrantAccessForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         had_account = User.objects.filter(email__iexact=mentor.email).exists()
         try:
