@@ -208,7 +208,7 @@ def test_the_profile_is_audited_with_field_names_only(client, signed_in):
 
 
 def test_saving_an_unchanged_profile_records_nothing(client, signed_in):
-    user, mentor = mentor_with_account()
+    user, _mentor = mentor_with_account()
     signed_in(user)
     client.post(EDIT, profile_post())
     client.post(EDIT, profile_post())

@@ -60,6 +60,11 @@ from ..services import profile as services
 CHANGE_REQUESTS_PER_PAGE = 25
 
 
+def _posted(request):
+    """The POST data for a bound form (even when empty, so that errors show), else None."""
+    return request.POST if request.method == "POST" else None
+
+
 def _profile_queryset():
     """Everything the profile pages read, in a fixed number of queries."""
     return prefetch_for_matchability(Mentor.objects.select_related("user")).prefetch_related(
@@ -174,7 +179,7 @@ def my_profile(request):
 
 def _profile_form_page(request, *, mentor, coordinator: bool, success_url: str, template_ctx):
     form = ProfileForm(
-        request.POST or None, initial=profile_initial(mentor), with_caseload_cap=coordinator
+        _posted(request), initial=profile_initial(mentor), with_caseload_cap=coordinator
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -221,7 +226,7 @@ def my_declarations(request):
     if request.method == "POST" and not has_permission(request.user, "mentor_profile", "change"):
         raise PermissionDenied
     mentor = own_mentor_or_404(request.user, "change" if request.method == "POST" else "view")
-    form = ConflictForm(request.POST or None)
+    form = ConflictForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.conflict_declare(
@@ -276,7 +281,7 @@ def my_code(request):
         raise PermissionDenied
     mentor = own_mentor_or_404(request.user, "change" if request.method == "POST" else "view")
     code = services.current_code()
-    form = CodeAcceptForm(request.POST or None)
+    form = CodeAcceptForm(_posted(request))
     if request.method == "POST" and code is not None and form.is_valid():
         services.code_accept(actor=request.user, mentor=mentor, code=code, request=request)
         messages.success(
@@ -303,7 +308,7 @@ def my_code(request):
 @permission_required("mentor_profile", "change")
 def my_change_request(request):
     mentor = own_mentor_or_404(request.user, "change")
-    form = ChangeRequestForm(request.POST or None)
+    form = ChangeRequestForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.change_request_create(

@@ -1,0 +1,107 @@
+"""In-app notifications: notify() on commit, the list page, the unread count on home."""
+
+import pytest
+from django.db import transaction
+from django.urls import reverse
+
+from tandem.core.models import Notification
+from tandem.core.notifications import notify, unread_count
+
+pytestmark = pytest.mark.django_db
+
+LIST = reverse("core:notifications")
+
+
+def test_notify_writes_one_row_per_user_once_the_transaction_commits(
+    make_user, django_capture_on_commit_callbacks
+):
+    a, b = make_user("coordinator"), make_user("mentor")
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(users=[a, b, a, None], message="  Hello\n there ", link="/mentors/me/")
+        assert not Notification.objects.exists()
+    rows = Notification.objects.order_by("user_id")
+    assert [(n.user_id, n.message, n.link) for n in rows] == [
+        (a.pk, "Hello there", "/mentors/me/"),
+        (b.pk, "Hello there", "/mentors/me/"),
+    ]
+
+
+def test_nothing_is_written_when_the_transaction_rolls_back(make_user):
+    user = make_user("mentor")
+
+    class Boom(Exception):
+        pass
+
+    with pytest.raises(Boom), transaction.atomic():
+        notify(users=[user], message="Never")
+        raise Boom
+    assert not Notification.objects.exists()
+
+
+@pytest.mark.parametrize("link", ["https://evil.example/", "//evil.example/", "javascript:x"])
+def test_links_outside_tandem_are_dropped(make_user, django_capture_on_commit_callbacks, link):
+    user = make_user("mentor")
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(users=[user], message="x" * 400, link=link)
+    note = Notification.objects.get()
+    assert note.link == "" and len(note.message) == 300
+
+
+def test_the_list_shows_only_the_users_own_newest_first_with_unread_marked(
+    client, signed_in, make_user
+):
+    me, other = make_user("mentor"), make_user("mentor")
+    Notification.objects.create(user=me, message="Older message")
+    Notification.objects.create(user=me, message="Newer message", link="/mentors/me/")
+    Notification.objects.create(user=other, message="Someone else's")
+    signed_in(me)
+    body = client.get(LIST).content.decode()
+    assert body.index("Newer message") < body.index("Older message")
+    assert "Someone else" not in body
+    assert "You have 2 unread notifications." in body
+    assert body.count(">Unread<") == 2
+    assert 'href="/mentors/me/"' in body
+
+
+def test_mark_all_as_read_marks_only_the_users_own(client, signed_in, make_user):
+    me, other = make_user("coordinator"), make_user("coordinator")
+    Notification.objects.create(user=me, message="Mine")
+    Notification.objects.create(user=other, message="Theirs")
+    signed_in(me)
+    response = client.post(LIST)
+    assert response.status_code == 302 and response.url == LIST
+    assert unread_count(me) == 0 and unread_count(other) == 1
+    body = client.get(LIST).content.decode()
+    assert "Mark all as read" not in body and ">Read<" in body
+
+
+def test_the_list_paginates_and_survives_a_bad_page_number(client, signed_in, make_user):
+    me = make_user("mentor")
+    Notification.objects.bulk_create(
+        Notification(user=me, message=f"Message {i}") for i in range(30)
+    )
+    signed_in(me)
+    assert "Page 1 of 2" in client.get(LIST).content.decode()
+    assert "Page 2 of 2" in client.get(LIST + "?page=2").content.decode()
+    assert client.get(LIST + "?page=abc").status_code == 200
+    assert client.get(LIST + "?page=999").status_code == 200
+
+
+def test_an_empty_list_says_so(client, signed_in, make_user):
+    signed_in(make_user("referrer"))
+    assert "You have no notifications." in client.get(LIST).content.decode()
+
+
+def test_home_shows_the_unread_count_with_a_link(client, signed_in, make_user):
+    me = make_user("mentor")
+    signed_in(me)
+    assert "unread notification" not in client.get(reverse("core:home")).content.decode()
+    Notification.objects.create(user=me, message="One")
+    Notification.objects.create(user=me, message="Two")
+    body = client.get(reverse("core:home")).content.decode()
+    assert f'<a class="govuk-link" href="{LIST}">You have 2 unread notifications</a>' in body
+
+
+def test_signing_in_is_required(client):
+    response = client.get(LIST)
+    assert response.status_code == 302 and "/accounts/" in response.url
