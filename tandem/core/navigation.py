@@ -18,6 +18,8 @@ class NavItem:
 
 NAVIGATION: list[NavItem] = [
     NavItem("Home", "core:home"),
+    NavItem("Mentors", "mentors:pool", ("mentor_pool", "view")),
+    NavItem("Your mentor profile", "mentors:my_profile", ("mentor_profile", "view")),
     NavItem("Users", "accounts:user_list", ("user_account", "view")),
     NavItem("Audit log", "audit:event_list", ("audit_log", "view")),
     NavItem("Your account", "accounts:account", ("own_account", "view")),
