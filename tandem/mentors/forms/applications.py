@@ -204,9 +204,6 @@ class PublicApplicationForm(ApplicationForm):
     def honeypot_filled(self) -> bool:
         return bool(self.data.get(self.HONEYPOT, "").strip())
 
-    def visible_questions(self):
-        return [f for f in self.visible_fields() if f.name != self.HONEYPOT]
-
 
 class CoordinatorApplicationForm(ApplicationForm):
     """A coordinator enters an application on someone's behalf (for example from a
@@ -262,7 +259,21 @@ class CoordinatorApplicationForm(ApplicationForm):
         return email
 
 
+class ReasonField(forms.CharField):
+    """Shown without "(optional)": whether a reason is needed depends on the move, which
+    ``TransitionForm.clean`` (and the service) decide."""
+
+    def __init__(self, **kwargs):
+        super().__init__(required=True, **kwargs)
+
+    def validate(self, value):
+        pass
+
+
 class TransitionForm(GovUKForm):
+    # Browsers must not demand a reason for moves that need none.
+    use_required_attribute = False
+
     to_status = forms.ChoiceField(
         label="New status",
         widget=forms.RadioSelect,
@@ -271,9 +282,8 @@ class TransitionForm(GovUKForm):
             "invalid_choice": "Select a status this mentor can move to",
         },
     )
-    reason = forms.CharField(
+    reason = ReasonField(
         label="Reason",
-        required=False,
         max_length=2000,
         help_text="Required when pausing or suspending a mentor, or recording that they have "
         "left. The mentor can see the reason on their record.",

@@ -82,8 +82,12 @@ def _rate_key(ip: str) -> str:
 
 def take_application_slot(ip: str) -> bool:
     """Count one application from ``ip``; False when the address has used up its
-    allowance for the current window. Atomic on every cache backend Django ships
-    with (add then incr), so a burst of parallel requests cannot all slip through."""
+    allowance for the current window (a fixed window from its first application).
+
+    ``add`` then ``incr`` is atomic on Redis and Memcached, so parallel requests cannot
+    slip past the limit there (and within one process on the local-memory cache); on
+    the database cache ``incr`` is a read then a write, so a few simultaneous requests
+    may each see the same count."""
     key = _rate_key(ip)
     cache.add(key, 0, timeout=rate_window_seconds())
     try:

@@ -305,6 +305,9 @@ def test_the_form_offers_only_the_allowed_moves(client, staff):
         assert f'name="to_status" value="{status}"' not in body
     assert '<input type="hidden" name="expected_status" value="active"' in body
     assert "Change status" in body
+    # Whether a reason is needed depends on the move: no "(optional)", no browser check.
+    assert '<label class="govuk-label" for="id_reason">Reason</label>' in body
+    assert " required" not in body.split('id="id_reason"')[0].rsplit("<textarea", 1)[1]
 
 
 def test_a_left_mentor_has_no_moves(client, staff):

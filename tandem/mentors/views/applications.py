@@ -81,7 +81,7 @@ def apply(request):
     return render(
         request,
         f"{TEMPLATES}/apply.html",
-        {"form": form, "questions": form.visible_questions()},
+        {"form": form},
         status=status,
     )
 
@@ -203,7 +203,7 @@ def transition(request, pk: int):
     return render(
         request,
         f"{TEMPLATES}/transition.html",
-        {"mentor": mentor, "form": form, "tabs": mentor_tabs(request, mentor)},
+        {"mentor": mentor, "form": form},
     )
 
 
@@ -241,7 +241,6 @@ def grant_access(request, pk: int):
         {
             "mentor": mentor,
             "form": form,
-            "tabs": mentor_tabs(request, mentor),
             "eligible": mentor.user_id is None and mentor.status in services.ACCESS_STATUSES,
             "existing_account": existing,
         },
