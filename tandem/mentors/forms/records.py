@@ -123,7 +123,7 @@ class CheckForm(GovUKForm):
         widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
     )
     failure_reason = _text(
-        "Why the check failed",
+        "Reason for failure",
         None,
         max_length=2000,
         help_text="Needed when the check failed. The mentor cannot progress while a required "

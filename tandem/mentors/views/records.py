@@ -246,7 +246,6 @@ def accreditation_award(request, pk: int):
     )
     today = timezone.localdate()
     form = AwardForm(request.POST or None, initial={"awarded_on": today})
-    unmet: list[str] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -259,11 +258,14 @@ def accreditation_award(request, pk: int):
                 request=request,
             )
         except services.AccreditationRefused as error:
-            unmet = error.unmet
+            # One error per unmet requirement, so the error summary lists each of them.
             form.add_error(
                 "level",
-                f"{mentor.full_name} does not meet every requirement for "
-                f"{error.level.name}. Not met: {'; '.join(unmet)}",
+                [
+                    f"{mentor.full_name} does not meet every requirement for "
+                    f"{error.level.name}. Not met:",
+                    *error.unmet,
+                ],
             )
         except services.RecordRefused as error:
             form.add_error(None, str(error))
@@ -283,7 +285,6 @@ def accreditation_award(request, pk: int):
         {
             "mentor": mentor,
             "form": form,
-            "unmet": unmet,
             "checked_on": on or today,
             "level_checks": _level_checks(mentor, on or today),
         },
