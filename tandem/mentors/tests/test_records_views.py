@@ -233,7 +233,7 @@ def test_the_check_form_preselects_a_check_type_from_the_query(as_coordinator):
         r'<input type="radio" name="check_type" value="(\d+)"[^>]*checked', (page.content.decode())
     )
     assert checked == [str(interview.pk)]
-    for junk in ["abc", "-1", "99999999999999999999"]:
+    for junk in ["abc", "-1", "99999999999999999999", "²", "1e3"]:
         assert (
             as_coordinator.get(url("check_add", mentor) + f"?check_type={junk}").status_code == 200
         )
@@ -272,6 +272,8 @@ def test_a_check_dated_in_the_future_is_refused(as_coordinator):
         ({"verifier": ""}, "Enter who carried out or verified the check"),
         ({"outcome": ""}, "Select the outcome of the check"),
         ({"check_type": "not-a-number"}, "Select which check this is"),
+        ({"check_type": "99999999999999999999"}, "Select which check this is"),
+        ({"checked_on": "1/1/99999"}, "The date the check was done must be a real date"),
         ({"failure_reason": "Because"}, "Leave the reason empty unless the check failed"),
         ({"expires_on": "1/1/2020"}, "The expiry date must be after the date the check was done"),
         (
@@ -322,6 +324,8 @@ def test_a_coordinator_records_a_completion_with_the_modules_hours(as_coordinato
         ("9999", "CPD hours must be 200 or fewer"),
         ("lots", "CPD hours must be a number"),
         ("1.25", "at most one decimal place"),
+        ("Infinity", "CPD hours must be a number"),
+        ("NaN", "CPD hours must be a number"),
     ],
 )
 def test_cpd_hours_out_of_range_are_refused_keeping_the_input(as_coordinator, hours, message):
@@ -389,6 +393,7 @@ def test_an_award_with_unmet_requirements_is_refused_listing_them(as_coordinator
 def test_an_award_moves_a_mentor_in_training_to_active(as_coordinator):
     mentor = make_mentor(status=MentorStatus.TRAINING)
     complete(mentor, "safeguarding", "prevention-duty", "data-protection")
+    assert "Award accreditation" in as_coordinator.get(url("training", mentor)).content.decode()
     response = as_coordinator.post(url("accreditation_award", mentor), award_post("trainee"))
     assert response["Location"] == url("training", mentor)
     mentor.refresh_from_db()
@@ -407,6 +412,9 @@ def test_an_award_date_in_the_future_is_refused(as_coordinator):
 def test_an_award_to_an_applicant_is_refused_with_a_message(as_coordinator):
     mentor = make_mentor(status=MentorStatus.APPLICANT)
     complete(mentor, "safeguarding", "prevention-duty", "data-protection")
+    training = as_coordinator.get(url("training", mentor)).content.decode()
+    assert "Award accreditation" not in training
+    assert "status is applicant" in training
     response = as_coordinator.post(url("accreditation_award", mentor), award_post())
     assert response.status_code == 200
     assert "cannot be awarded accreditation" in response.content.decode()
@@ -428,6 +436,17 @@ def test_revoking_needs_a_reason_and_ends_the_accreditation(as_coordinator):
     assert response.status_code == 302
     accreditation.refresh_from_db()
     assert accreditation.revoked_reason == "Boundary breach"
+
+
+def test_a_nonsense_accreditation_id_is_a_form_error(as_coordinator):
+    mentor = make_mentor(status=MentorStatus.ACTIVE)
+    accredit(mentor)
+    for junk in ["abc", "99999999999999999999999", ""]:
+        response = as_coordinator.post(
+            url("accreditation_revoke", mentor), {"accreditation": junk, "reason": "x"}
+        )
+        assert response.status_code == 200
+        assert "Select the accreditation to revoke" in response.content.decode()
 
 
 def test_another_mentors_accreditation_cannot_be_revoked_through_this_mentor(as_coordinator):

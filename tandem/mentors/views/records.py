@@ -101,7 +101,9 @@ def vetting(request, pk: int):
 def _check_initial(request) -> dict:
     """Pre-select the check type named in ``?check_type=`` (ignored when not a number)."""
     value = request.GET.get("check_type", "")
-    return {"check_type": int(value)} if value.isdigit() and len(value) < 10 else {}
+    if value.isascii() and value.isdigit() and len(value) < 10:
+        return {"check_type": int(value)}
+    return {}
 
 
 @require_http_methods(["GET", "POST"])
@@ -204,6 +206,7 @@ def training(request, pk: int):
             "history": [(a, accreditation_tag(a, today)) for a in history],
             "level_checks": _level_checks(mentor, today),
             "can_change": can_change,
+            "can_award": can_change and mentor.status in services.AWARDABLE,
             "can_revoke": can_change
             and any(a.revoked_on is None and a.expires_on > today for a in history),
         },
