@@ -66,7 +66,7 @@ class ProfileForm(GovUKForm):
         widget=forms.RadioSelect,
     )
     gender_self_description = _text(
-        "How do you describe your gender?", max_length=100
+        "If in another way, how do you describe your gender?", max_length=100
     )
     age_band = forms.ChoiceField(
         label="Age band",
@@ -87,7 +87,7 @@ class ProfileForm(GovUKForm):
         help_text=WHY_LIVED_EXPERIENCE,
     )
     lived_experience = _text(
-        "Describe the lived experience", max_length=2000, rows=3
+        "If yes, describe the lived experience", max_length=2000, rows=3
     )
     areas = forms.ModelMultipleChoiceField(
         label="Areas served",

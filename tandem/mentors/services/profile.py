@@ -356,7 +356,7 @@ def change_request_decide(
     reason = reason.strip()
     if not approve and not reason:
         raise ProfileError("Enter the reason for rejecting the request.")
-    mentor = Mentor.objects.select_for_update().select_related("user").get(pk=change.mentor_id)
+    mentor = Mentor.objects.select_for_update().get(pk=change.mentor_id)
     change.mentor = mentor
 
     if approve:
