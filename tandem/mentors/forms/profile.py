@@ -86,9 +86,7 @@ class ProfileForm(GovUKForm):
         widget=forms.RadioSelect,
         help_text=WHY_LIVED_EXPERIENCE,
     )
-    lived_experience = _text(
-        "If yes, describe the lived experience", max_length=2000, rows=3
-    )
+    lived_experience = _text("If yes, describe the lived experience", max_length=2000, rows=3)
     areas = forms.ModelMultipleChoiceField(
         label="Areas served",
         queryset=Area.objects.all(),

@@ -6,6 +6,7 @@ from unittest import mock
 import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from conftest import create_user
@@ -73,6 +74,7 @@ def test_reminders_go_at_60_30_and_7_days_before_and_on_expiry(send):
     assert mine[0].link == "/mentors/me/"
     theirs = Notification.objects.filter(user=boss).first()
     assert theirs.message.startswith("Yusuf Ali's enhanced criminal-records check")
+    assert theirs.link == reverse("mentors:vetting", kwargs={"pk": mentor.pk})
 
 
 def test_emails_say_what_expires_and_when_and_nothing_more(send):
@@ -193,6 +195,8 @@ def test_accreditations_are_reminded_and_revoked_ones_are_not(send):
     assert Notification.objects.filter(user=user).get().message == (
         "Your accreditation expires on 1 October 2026."
     )
+    link = Notification.objects.filter(user=boss).get().link
+    assert link == reverse("mentors:training", kwargs={"pk": mentor.pk})
     _, other = mentor_with_account()
     Accreditation.objects.create(
         mentor=other,
