@@ -17,6 +17,8 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
+from tandem.accounts.models import Role, RoleGrant
+from tandem.accounts.services import end_all_sessions
 from tandem.audit.services import record_event
 
 from ..matchability import Rules, current_accreditation, is_current, latest_checks
@@ -178,7 +180,28 @@ def mentor_transition(
         reason=reason,
         changed_fields=["status"],
     )
+    if to_status == S.LEFT and mentor.user_id is not None:
+        _withdraw_mentor_access(actor=actor, mentor=mentor, request=request)
     return mentor
+
+
+def _withdraw_mentor_access(*, actor, mentor: Mentor, request=None) -> None:
+    """Someone who has left keeps no mentor access; an account with no other role is
+    signed out everywhere (it stays, with its history, until an administrator acts)."""
+    user = mentor.user
+    removed, _ = RoleGrant.objects.filter(user=user, role=Role.MENTOR).delete()
+    if not removed:
+        return
+    if not RoleGrant.objects.filter(user=user).exists():
+        end_all_sessions(user)
+    record_event(
+        actor=actor,
+        action="user.update",
+        obj=user,
+        request=request,
+        reason="mentor left the scheme",
+        changed_fields=["roles"],
+    )
 
 
 # The pipeline board (a read: the same rules as the guards above) -----------------------

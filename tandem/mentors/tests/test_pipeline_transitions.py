@@ -421,3 +421,33 @@ def test_only_coordinators_change_status(client, signed_in, make_user):
 
 def test_an_unknown_mentor_is_404(client, staff):
     assert client.get(reverse("mentors:transition", args=[999999])).status_code == 404
+
+
+def test_leaving_withdraws_the_mentor_role_and_signs_out_a_mentor_only_account(client):
+    from django.contrib.sessions.models import Session
+
+    from conftest import create_user, sign_in
+    from tandem.accounts.models import UserSession
+    from tandem.audit.models import AuditEvent
+    from tandem.mentors.models import MentorStatus
+    from tandem.mentors.services.pipeline import mentor_transition
+    from tandem.mentors.tests.factories import make_matchable_mentor
+
+    user = create_user("mentor")
+    mentor = make_matchable_mentor(user=user, email=user.email)
+    sign_in(client, user)
+    client.get("/")
+    assert UserSession.objects.filter(user=user).exists()
+    mentor_transition(
+        actor=create_user("coordinator"),
+        mentor=mentor,
+        to_status=MentorStatus.LEFT,
+        reason="Moved away",
+    )
+    user.refresh_from_db()
+    assert "mentor" not in set(user.role_grants.values_list("role", flat=True))
+    assert not Session.objects.filter(
+        session_key__in=UserSession.objects.filter(user=user).values("session_key")
+    ).exists()
+    assert client.get("/mentors/me/").status_code == 302
+    assert AuditEvent.objects.filter(action="user.update", object_id=str(user.pk)).exists()

@@ -24,7 +24,6 @@ from ..forms.applications import CoordinatorApplicationForm, PublicApplicationFo
 from ..matchability import Rules, mentor_matchability, prefetch_for_matchability
 from ..models import (
     Mentor,
-    MentorLanguage,
     MentorStatus,
     StatusChange,
     TrainingModule,
@@ -32,6 +31,7 @@ from ..models import (
 )
 from ..navigation import mentor_tabs
 from ..permissions import mentors
+from ..profiles import weekly_availability, with_profile
 from ..services import applications as services
 from ..services.pipeline import (
     TransitionRefused,
@@ -117,11 +117,9 @@ def add(request):
 
 
 def _detail_queryset():
-    return prefetch_for_matchability(
-        Mentor.objects.select_related("user", "supervisor")
+    return with_profile(
+        prefetch_for_matchability(Mentor.objects.select_related("user", "supervisor"))
     ).prefetch_related(
-        "areas",
-        Prefetch("languages", queryset=MentorLanguage.objects.select_related("language")),
         Prefetch("status_changes", queryset=StatusChange.objects.select_related("changed_by")),
     )
 
@@ -157,6 +155,7 @@ def detail(request, pk: int):
             "can_change": can_change,
             "matchability": mentor_matchability(mentor, Rules.load()),
             "history": mentor.status_changes.all(),
+            "availability": weekly_availability(mentor),
             "transition_form": _transition_form(mentor) if can_change else None,
             "can_grant_access": (
                 can_change and mentor.user_id is None and mentor.status in services.ACCESS_STATUSES

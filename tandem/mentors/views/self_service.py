@@ -44,17 +44,14 @@ from ..matchability import (
 from ..models import (
     ChangeRequestStatus,
     CheckOutcome,
-    DayPart,
     Mentor,
-    MentorLanguage,
-    MentorSpecialism,
     ProfileChangeRequest,
     TrainingCompletion,
     VettingCheckType,
-    Weekday,
 )
 from ..navigation import mentor_tabs
 from ..permissions import mentors, own_mentor_or_404
+from ..profiles import weekly_availability, with_profile
 from ..services import profile as services
 
 CHANGE_REQUESTS_PER_PAGE = 25
@@ -67,11 +64,9 @@ def _posted(request):
 
 def _profile_queryset():
     """Everything the profile pages read, in a fixed number of queries."""
-    return prefetch_for_matchability(Mentor.objects.select_related("user")).prefetch_related(
-        Prefetch("languages", queryset=MentorLanguage.objects.select_related("language")),
-        Prefetch("specialisms", queryset=MentorSpecialism.objects.select_related("specialism")),
-        "areas",
-        "availability",
+    return with_profile(
+        prefetch_for_matchability(Mentor.objects.select_related("user"))
+    ).prefetch_related(
         Prefetch("completions", queryset=TrainingCompletion.objects.select_related("module")),
     )
 
@@ -114,17 +109,6 @@ def _vetting_summary(mentor: Mentor, today) -> list[dict]:
             }
         )
     return rows
-
-
-def _weekly_availability(mentor: Mentor) -> list[tuple[str, list[str]]]:
-    """Each day with its times, in the order of the day (morning before evening)."""
-    slots = sorted(
-        mentor.availability.all(), key=lambda s: (s.weekday, DayPart.values.index(s.part))
-    )
-    by_day: dict[int, list[str]] = {}
-    for slot in slots:
-        by_day.setdefault(slot.weekday, []).append(slot.get_part_display().lower())
-    return [(day.label, by_day[day.value]) for day in Weekday if day.value in by_day]
 
 
 # The mentor's own pages -----------------------------------------------------------------
@@ -171,7 +155,7 @@ def my_profile(request):
                 c for c in change_requests if c.status != ChangeRequestStatus.PENDING
             ][:5],
             "active_declarations": mentor.conflicts.filter(withdrawn_on__isnull=True).count(),
-            "availability": _weekly_availability(mentor),
+            "availability": weekly_availability(mentor),
             "today": today,
         },
     )
