@@ -1,4 +1,5 @@
-"""What each role sees on its home page. Later capabilities add panels here."""
+"""What each role sees on its home page: a panel per role held, with the links that
+role may follow. Capabilities add their links and facts here as they arrive."""
 
 from __future__ import annotations
 
@@ -9,71 +10,110 @@ from django.urls import reverse
 from .permissions import has_permission
 
 
+@dataclass(frozen=True)
+class Link:
+    text: str
+    url_name: str
+    rule: tuple[str, str]
+
+
+@dataclass(frozen=True)
+class PanelSpec:
+    title: str
+    body: str
+    links: tuple[Link, ...] = ()
+
+
 @dataclass
 class Panel:
     title: str
     body: str
     links: list[tuple[str, str]] = field(default_factory=list)
+    items: list[tuple[str, str]] = field(default_factory=list)
+    empty: str = ""
 
 
-ROLE_PANELS: dict[str, Panel] = {
-    "coordinator": Panel(
+POOL = ("mentor_pool", "view")
+AUDIT = ("audit_log", "view")
+
+ROLE_PANELS: dict[str, PanelSpec] = {
+    "coordinator": PanelSpec(
         "Coordinator",
-        "Referrals, matching and casework will appear here as the scheme starts using "
-        "Tandem. There are no cases yet.",
+        "Recruit, vet, train and accredit mentors, and see who can take a case today. "
+        "Referrals and matching are not in Tandem yet.",
+        (
+            Link("Mentor pool", "mentors:pool", POOL),
+            Link("Recruitment pipeline", "mentors:pipeline", POOL),
+            Link("Checks and accreditations expiring", "mentors:expiries", POOL),
+            Link("Who is in the pool", "mentors:composition", POOL),
+            Link("Changes mentors have asked for", "mentors:change_requests", POOL),
+            Link("Add an applicant", "mentors:add", ("mentor", "change")),
+            Link("Search the audit log", "audit:event_list", AUDIT),
+        ),
     ),
-    "mentor": Panel(
+    "mentor": PanelSpec(
         "Mentor",
-        "Your matched clients, sessions, claims and supervision records will appear here. "
-        "You have no matched clients yet.",
+        "Keep your profile, availability and declarations up to date, and check your "
+        "vetting and accreditation. You have no matched clients yet.",
+        (Link("Your mentor profile", "mentors:my_profile", ("mentor_profile", "view")),),
     ),
-    "supervisor": Panel(
+    "supervisor": PanelSpec(
         "Supervisor",
-        "Your supervisees and their supervision records will appear here. "
-        "No supervisees have been assigned to you yet.",
+        "The mentors you supervise. Supervision records are not in Tandem yet.",
     ),
-    "safeguarding_lead": Panel(
+    "safeguarding_lead": PanelSpec(
         "Safeguarding lead",
         "The safeguarding concerns queue will appear here. There are no open concerns.",
     ),
-    "referrer": Panel(
+    "referrer": PanelSpec(
         "Referrer",
         "The referrals you make and their status will appear here. "
         "You have not made any referrals yet.",
     ),
-    "board_member": Panel(
+    "board_member": PanelSpec(
         "Board member",
         "The scheme's dashboards will appear here once there is enough activity to report "
         "without identifying anyone.",
     ),
-    "evaluator": Panel(
+    "evaluator": PanelSpec(
         "Evaluator",
         "Aggregate figures and pseudonymised exports will appear here. "
         "Nothing is available for evaluation yet.",
     ),
-    "administrator": Panel(
+    "administrator": PanelSpec(
         "Administrator",
         "Manage who can sign in to Tandem and what roles they hold.",
+        (
+            Link("Manage users", "accounts:user_list", ("user_account", "view")),
+            Link("Search the audit log", "audit:event_list", AUDIT),
+        ),
     ),
 }
 
 
+def _supervisees(user) -> list[tuple[str, str]]:
+    from tandem.mentors.permissions import mentors
+
+    return [
+        (mentor.full_name, reverse("mentors:detail", kwargs={"pk": mentor.pk}))
+        for mentor in mentors.queryset(user, "view").filter(supervisor=user).exclude(status="left")
+    ]
+
+
 def home_panels(user) -> list[Panel]:
     """The panels for every role the user holds, with the links their roles allow."""
-    links: list[tuple[str, str]] = []
-    if has_permission(user, "user_account", "view"):
-        links.append(("Manage users", reverse("accounts:user_list")))
-    if has_permission(user, "audit_log", "view"):
-        links.append(("Search the audit log", reverse("audit:event_list")))
     panels = []
-    for role, template in ROLE_PANELS.items():
-        if role in user.roles:
-            role_links = [link for link in links if link[0] in LINKS_BY_ROLE.get(role, ())]
-            panels.append(Panel(template.title, template.body, role_links))
+    for role, spec in ROLE_PANELS.items():
+        if role not in user.roles:
+            continue
+        links = [
+            (link.text, reverse(link.url_name))
+            for link in spec.links
+            if has_permission(user, *link.rule)
+        ]
+        panel = Panel(spec.title, spec.body, links)
+        if role == "supervisor":
+            panel.items = _supervisees(user)
+            panel.empty = "No mentors have been assigned to you for supervision yet."
+        panels.append(panel)
     return panels
-
-
-LINKS_BY_ROLE = {
-    "coordinator": ("Search the audit log",),
-    "administrator": ("Manage users", "Search the audit log"),
-}

@@ -402,8 +402,36 @@ def test_home_page_has_one_section_per_role_held(client, make_user, signed_in):
         "Supervisor",
     ]
     assert "You have no matched clients yet." in html
-    assert "No supervisees have been assigned to you yet." in html
+    assert "No mentors have been assigned to you for supervision yet." in html
     assert "Coordinator" not in html
+
+
+@pytest.mark.django_db
+def test_supervisor_home_lists_their_supervisees_only(client, make_user, signed_in):
+    from tandem.mentors.models import MentorStatus
+    from tandem.mentors.tests.factories import make_mentor
+
+    supervisor = make_user("supervisor")
+    make_mentor(full_name="Supervised Person", supervisor=supervisor, status=MentorStatus.ACTIVE)
+    make_mentor(full_name="Someone Else", status=MentorStatus.ACTIVE)
+    make_mentor(full_name="Former Mentor", supervisor=supervisor, status=MentorStatus.LEFT)
+    signed_in(supervisor)
+
+    html = client.get(reverse("core:home")).content.decode()
+
+    assert "Supervised Person" in html
+    assert "Someone Else" not in html and "Former Mentor" not in html
+
+
+@pytest.mark.django_db
+def test_coordinator_home_links_to_the_mentor_register(client, make_user, signed_in):
+    signed_in(make_user("coordinator"))
+
+    html = client.get(reverse("core:home")).content.decode()
+
+    for path in ("/mentors/", "/mentors/pipeline/", "/mentors/expiries/", "/audit/"):
+        assert f'href="{path}"' in html
+    assert "/accounts/users/" not in html
 
 
 @pytest.mark.django_db
