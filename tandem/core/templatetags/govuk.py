@@ -18,3 +18,17 @@ def first_error_anchor(bound_field) -> str:
     if kind in {"checkboxes", "radios"}:
         return f"{bound_field.auto_id}_0"
     return bound_field.auto_id
+
+
+@register.simple_tag
+def pagination_items(page, around: int = 1) -> list[int | None]:
+    """Page numbers for GOV.UK pagination: the first, the last, and those around the
+    current page, with None where the numbers skip (an ellipsis)."""
+    last = page.paginator.num_pages
+    wanted = {1, last, *range(page.number - around, page.number + around + 1)}
+    items: list[int | None] = []
+    for number in sorted(n for n in wanted if 1 <= n <= last):
+        if items and items[-1] is not None and number - items[-1] > 1:
+            items.append(None)
+        items.append(number)
+    return items
