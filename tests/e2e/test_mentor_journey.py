@@ -79,7 +79,7 @@ def test_from_application_to_matchable_and_back(visit, browser, live_server, mon
     for check_type in VettingCheckType.objects.filter(required=True, is_active=True):
         page.get_by_role("link", name="Record a vetting check").click()
         visit.check()
-        page.locator(f"input[name=check_type][value=\"{check_type.pk}\"]").check()
+        page.locator(f'input[name=check_type][value="{check_type.pk}"]').check()
         page.get_by_label("Passed").check()
         checked = dbs_checked if check_type == dbs else today - dt.timedelta(days=5)
         page.get_by_label("Date checked").fill(d(checked))
@@ -99,7 +99,7 @@ def test_from_application_to_matchable_and_back(visit, browser, live_server, mon
     for module in level.required_modules.all():
         page.get_by_role("link", name="Record a completed module").click()
         visit.check()
-        page.locator(f"input[name=module][value=\"{module.pk}\"]").check()
+        page.locator(f'input[name=module][value="{module.pk}"]').check()
         page.get_by_label("Date completed").fill(d(today - dt.timedelta(days=3)))
         page.get_by_role("button", name="Record completion").click()
         visit.check()
@@ -118,7 +118,7 @@ def test_from_application_to_matchable_and_back(visit, browser, live_server, mon
     visit.check()
     page.get_by_role("link", name="Award accreditation").click()
     visit.check()
-    page.locator(f"input[name=level][value=\"{level.pk}\"]").check()
+    page.locator(f'input[name=level][value="{level.pk}"]').check()
     page.get_by_label("Date awarded").fill(d(today))
     page.get_by_role("button", name="Award accreditation").click()
     visit.check()
