@@ -19,6 +19,8 @@ TANDEM_APPS = [
     "tandem.accounts",
     "tandem.audit",
     "tandem.mentors",
+    "tandem.cases",
+    "tandem.assessments",
 ]
 
 INSTALLED_APPS = [

@@ -1,15 +1,26 @@
-"""For each resource with object URLs: how to make an object the user owns and one
-they do not; and what each role's user needs to exist for its own pages.
-Later capabilities add their resources here."""
+"""For each resource with object URLs: how to make an object linked to the user and one
+that is not, and which scopes the linked object satisfies; and what each role's user
+needs to exist for its own pages. Later capabilities add their resources here."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from conftest import create_user
+from tandem.core.access import Scope
+
+
+@dataclass(frozen=True)
+class Objects:
+    own: dict
+    other: dict
+    # The scopes through which the user reaches ``own`` (ALL reaches both).
+    own_via: frozenset[Scope]
 
 
 def _user_accounts(user):
     other = create_user("mentor")
-    return {"pk": user.pk}, {"pk": other.pk}
+    return Objects({"pk": user.pk}, {"pk": other.pk}, frozenset({Scope.OWN}))
 
 
 def _own_mentor(user):
@@ -29,7 +40,23 @@ def _own_mentor(user):
 def _mentors(user):
     from tandem.mentors.tests.factories import make_mentor
 
-    return {"pk": _own_mentor(user).pk}, {"pk": make_mentor().pk}
+    return Objects(
+        {"pk": _own_mentor(user).pk},
+        {"pk": make_mentor().pk},
+        frozenset({Scope.OWN, Scope.SUPERVISEES}),
+    )
+
+
+def _cases(user):
+    """A case the user referred, and someone else's. No case can be linked to a mentor
+    or supervisor until matches exist, so ``own`` reaches them through no scope."""
+    from tandem.cases.tests.factories import make_case
+
+    return Objects(
+        {"pk": make_case(referred_by=user).pk},
+        {"pk": make_case().pk},
+        frozenset({Scope.REFERRED}),
+    )
 
 
 OBJECT_BUILDERS = {
@@ -37,6 +64,10 @@ OBJECT_BUILDERS = {
     "mentor": _mentors,
     "mentor_vetting": _mentors,
     "mentor_training": _mentors,
+    "referral": _cases,
+    "case": _cases,
+    "case_assessment": _cases,
+    "case_plan": _cases,
 }
 
 # What a role's user needs to exist so that its own pages have something to show.

@@ -1,0 +1,123 @@
+"""Every change of a case's status goes through ``case_act``; every change of a case's
+record bumps its version, so a form posted from a stale page is refused, not applied."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from tandem.audit.services import record_event
+
+from ..lifecycle import ACTIONS, target_of
+from ..models import Case, CaseEvent, CaseStatus, ReferenceCounter
+
+
+class CaseConflict(Exception):
+    """Someone else changed the case since the form was loaded."""
+
+    def __init__(self, message: str = ""):
+        super().__init__(
+            message
+            or "Someone else changed this case while you were working on it. Your changes "
+            "have not been saved: check the case as it is now, then try again."
+        )
+
+
+class LifecycleRefused(Exception):
+    """A move the lifecycle does not allow; the message is safe to show."""
+
+
+def allocate_reference(*, year: int | None = None) -> str:
+    """The next pseudonymous reference, T-YYYY-NNNN, gapless within a year."""
+    year = year or timezone.localdate().year
+    with transaction.atomic():
+        ReferenceCounter.objects.get_or_create(year=year)
+        counter = ReferenceCounter.objects.select_for_update().get(year=year)
+        counter.last += 1
+        counter.save(update_fields=["last"])
+    return f"T-{year}-{counter.last:04d}"
+
+
+def add_event(
+    *, case: Case, kind: str, summary: str, actor=None, from_status="", to_status="", reason=""
+) -> CaseEvent:
+    """One line on the case's timeline. ``summary`` says what happened, never who or what
+    was said; narrative belongs in ``reason`` (encrypted)."""
+    return CaseEvent.objects.create(
+        case=case,
+        kind=kind,
+        summary=summary,
+        actor=actor,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+    )
+
+
+def claim_version(*, case: Case, expected_version: int | None) -> Case:
+    """Lock the case, refuse if it changed since ``expected_version``, and bump the
+    version. Call inside the transaction of any change to the case's record."""
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise CaseConflict()
+    Case.objects.filter(pk=case.pk).update(version=F("version") + 1, updated_at=timezone.now())
+    locked.version += 1
+    return locked
+
+
+@transaction.atomic
+def case_act(
+    *,
+    actor,
+    case: Case,
+    action: str,
+    expected_version: int | None = None,
+    reason: str = "",
+    request=None,
+    updates: dict | None = None,
+    summary: str = "",
+) -> Case:
+    """Apply lifecycle ``action`` to ``case``, recording who, when and why.
+
+    ``updates`` are other fields of the case set in the same change (for example the
+    screening outcome); they are audited by name.
+    """
+    if action not in ACTIONS:
+        raise LifecycleRefused("Choose an action from the list.")
+    move = ACTIONS[action]
+    case = claim_version(case=case, expected_version=expected_version)
+    if case.status not in move.sources:
+        raise LifecycleRefused(
+            f"A case that is {CaseStatus(case.status).label.lower()} cannot be moved by "
+            f"“{move.label.lower()}”."
+        )
+    from_status = case.status
+    target = target_of(move, status_before_hold=case.status_before_hold)
+    updates = dict(updates or {})
+    if action == "hold":
+        updates["status_before_hold"] = from_status
+    elif action == "resume":
+        updates["status_before_hold"] = ""
+    for field, value in updates.items():
+        setattr(case, field, value)
+    case.status = target
+    case.status_changed_at = timezone.now()
+    case.save(update_fields=["status", "status_changed_at", *updates])
+    add_event(
+        case=case,
+        kind=f"status.{action}",
+        summary=summary or move.label,
+        actor=actor,
+        from_status=from_status,
+        to_status=target,
+        reason=reason.strip(),
+    )
+    record_event(
+        actor=actor,
+        action=f"case.{action}",
+        obj=case,
+        request=request,
+        changed_fields=["status", *updates],
+    )
+    return case

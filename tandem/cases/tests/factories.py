@@ -1,0 +1,36 @@
+"""Test data for cases. ``make_case`` builds a referred case; tests move it on with
+the lifecycle services (or ``at_status`` for a case already in a given state)."""
+
+from __future__ import annotations
+
+import itertools
+
+from conftest import create_user
+from tandem.cases.models import Case, CaseStatus, ConcernType, ReferringAgency, Urgency
+from tandem.cases.services.lifecycle import allocate_reference
+
+_n = itertools.count(1)
+
+
+def make_case(*, referred_by=None, status=CaseStatus.REFERRED, **fields) -> Case:
+    n = next(_n)
+    fields.setdefault("first_name", f"Client{n}")
+    fields.setdefault("last_name", "Example")
+    fields.setdefault("date_of_birth", "2009-05-17")
+    fields.setdefault("age_at_referral", 17)
+    fields.setdefault("gender", "male")
+    fields.setdefault("reason", "Sharing extremist material online; teachers worried.")
+    fields.setdefault("concern_type", ConcernType.objects.order_by("position").first())
+    fields.setdefault("urgency", Urgency.ROUTINE)
+    fields.setdefault("referring_agency", ReferringAgency.SCHOOL)
+    fields.setdefault("referrer_organisation", "Example Academy")
+    if status == CaseStatus.ON_HOLD:
+        fields.setdefault("status_before_hold", CaseStatus.ASSESSMENT)
+    if status == CaseStatus.CLOSED:
+        fields.setdefault("closure_outcome", "completed")
+    return Case.objects.create(
+        reference=allocate_reference(),
+        referred_by=referred_by or create_user("referrer"),
+        status=status,
+        **fields,
+    )
