@@ -5,6 +5,8 @@ urlpatterns = [
     path("accounts/", include("tandem.accounts.urls")),
     path("audit/", include("tandem.audit.urls")),
     path("mentors/", include("tandem.mentors.urls")),
+    path("cases/", include("tandem.cases.urls")),
+    path("cases/", include("tandem.assessments.urls")),
 ]
 
 handler400 = "tandem.core.views.bad_request"

@@ -1,0 +1,5 @@
+from .views import assessments
+
+app_name = "assessments"
+
+urlpatterns = [*assessments.urlpatterns]
