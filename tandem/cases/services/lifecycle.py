@@ -10,7 +10,7 @@ from django.utils import timezone
 from tandem.audit.services import record_event
 
 from ..lifecycle import ACTIONS, target_of
-from ..models import Case, CaseEvent, CaseStatus, ReferenceCounter
+from ..models import Case, CaseEvent, CaseStatus, ClosureOutcome, ReferenceCounter
 
 
 class CaseConflict(Exception):
@@ -121,3 +121,59 @@ def case_act(
         changed_fields=["status", *updates],
     )
     return case
+
+
+# Status changes from the case record ---------------------------------------------------
+
+# Moves that must say why; the reason goes on the timeline, encrypted.
+REASON_REQUIRED: frozenset[str] = frozenset({"hold", "escalate", "withdraw_consent", "screen_out"})
+
+# Moves that end the case, and the outcome each one records. A declined consent has no
+# closure category of its own: the status says it, the outcome says "other".
+ENDING_OUTCOMES: dict[str, str] = {
+    "screen_out": ClosureOutcome.NOT_SUITABLE,
+    "decline_consent": ClosureOutcome.OTHER,
+    "withdraw_consent": ClosureOutcome.CONSENT_WITHDRAWN,
+    "escalate": ClosureOutcome.ESCALATED,
+}
+
+
+def ending_updates(*, actor, action: str) -> dict:
+    """The closure fields a side exit sets (outcome, when, by whom); empty otherwise."""
+    if action not in ENDING_OUTCOMES:
+        return {}
+    return {
+        "closure_outcome": ENDING_OUTCOMES[action],
+        "closed_at": timezone.now(),
+        "closed_by": actor,
+    }
+
+
+def case_change_status(
+    *,
+    actor,
+    case: Case,
+    action: str,
+    reason: str = "",
+    expected_version: int | None = None,
+    request=None,
+    updates: dict | None = None,
+    summary: str = "",
+) -> Case:
+    """``case_act`` with the rules a person changing the status must follow: a reason
+    for the moves that need one, and a proper ending (outcome, date, who) for side
+    exits."""
+    reason = (reason or "").strip()
+    if action in REASON_REQUIRED and not reason:
+        label = ACTIONS[action].label.lower() if action in ACTIONS else action
+        raise LifecycleRefused(f"Give the reason for “{label}”.")
+    return case_act(
+        actor=actor,
+        case=case,
+        action=action,
+        expected_version=expected_version,
+        reason=reason,
+        request=request,
+        updates={**ending_updates(actor=actor, action=action), **(updates or {})},
+        summary=summary,
+    )

@@ -1,0 +1,311 @@
+"""Referral intake, possible duplicates, and what a referrer sees of their referrals.
+
+A referral creates the case. The person is known from then on by the case's
+pseudonymous reference; their name and date of birth are encrypted, and matched
+against other cases only through the keyed blind index. A possible duplicate is
+flagged for a coordinator to decide, never merged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from tandem.accounts.models import Role, User
+from tandem.audit.services import record_event
+from tandem.core.notifications import notify
+
+from ..models import Case, CaseEvent, CaseStatus, DuplicateDecision
+from .lifecycle import LifecycleRefused, add_event, allocate_reference, claim_version
+
+S = CaseStatus
+
+# What a referrer is told: a few plain words, nothing of assessments or support.
+RECEIVED = "Received"
+SCREENING = "Screening"
+ACCEPTED = "Accepted"
+IN_SUPPORT = "In support"
+NOT_TAKEN_FORWARD = "Not taken forward"
+CLOSED = "Closed"
+
+REFERRER_STATUS: dict[str, str] = {
+    S.REFERRED: RECEIVED,
+    S.SCREENING: SCREENING,
+    S.ASSESSMENT: ACCEPTED,
+    S.AWAITING_MATCH: ACCEPTED,
+    S.MATCHED: ACCEPTED,
+    S.ACTIVE: IN_SUPPORT,
+    S.ON_HOLD: IN_SUPPORT,
+    S.CLOSING: IN_SUPPORT,
+    S.NOT_SUITABLE: NOT_TAKEN_FORWARD,
+    S.CONSENT_DECLINED: NOT_TAKEN_FORWARD,
+    S.ESCALATED: NOT_TAKEN_FORWARD,
+    S.CONSENT_WITHDRAWN: CLOSED,
+    S.CLOSED: CLOSED,
+}
+
+# The referrer's wording mapped back to one status, for the colour of its tag.
+REFERRER_TAG_STATUS: dict[str, str] = {
+    RECEIVED: S.REFERRED,
+    SCREENING: S.SCREENING,
+    ACCEPTED: S.ASSESSMENT,
+    IN_SUPPORT: S.ACTIVE,
+    NOT_TAKEN_FORWARD: S.NOT_SUITABLE,
+    CLOSED: S.CLOSED,
+}
+
+
+def referrer_status(status: str) -> str:
+    """The status of a referral in the words its referrer sees."""
+    return REFERRER_STATUS[status]
+
+
+@dataclass(frozen=True)
+class ReferrerStatusChange:
+    label: str
+    at: dt.datetime
+
+    @property
+    def tag_status(self) -> str:
+        return REFERRER_TAG_STATUS[self.label]
+
+
+def status_events_queryset():
+    """The timeline lines that changed a case's status, and only the columns a
+    referrer's history needs (nothing encrypted is read)."""
+    return (
+        CaseEvent.objects.exclude(to_status="")
+        .only("pk", "case_id", "to_status", "occurred_at")
+        .order_by("occurred_at", "pk")
+    )
+
+
+def referrer_history(case: Case, status_events=None) -> list[ReferrerStatusChange]:
+    """The referrer-facing status history, oldest first: "Received" on the day the
+    referral arrived, then each change of the referrer's wording with its date (moves
+    that read the same to a referrer, such as assessment to awaiting a match, are one
+    line). ``status_events`` are the case's status events oldest first; by default they
+    are read from the database."""
+    if status_events is None:
+        status_events = status_events_queryset().filter(case=case)
+    history = [ReferrerStatusChange(RECEIVED, case.received_at)]
+    for event in status_events:
+        label = referrer_status(event.to_status)
+        if label != history[-1].label:
+            history.append(ReferrerStatusChange(label, event.occurred_at))
+    current = referrer_status(case.status)
+    if current != history[-1].label:  # a status set without a timeline line (imports)
+        history.append(ReferrerStatusChange(current, case.status_changed_at))
+    return history
+
+
+# Intake --------------------------------------------------------------------------------
+
+REFERRAL_FIELDS = (
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "gender",
+    "area",
+    "guardian_name",
+    "guardian_relationship",
+    "guardian_contact",
+    "reason",
+    "concern_type",
+    "urgency",
+    "interpreter_needed",
+    "accessibility_needs",
+    "mentor_gender_preference",
+    "preferred_language",
+    "faith_preference",
+    "accepts_online",
+    "other_agencies",
+    "referring_agency",
+    "referrer_organisation",
+)
+# Text that may be left empty.
+OPTIONAL_TEXT = (
+    "guardian_name",
+    "guardian_relationship",
+    "guardian_contact",
+    "accessibility_needs",
+    "faith_preference",
+    "other_agencies",
+)
+MAX_AGE = 120
+
+
+class ReferralRefused(LifecycleRefused):
+    """A referral that cannot be accepted as given; the message is safe to show."""
+
+
+def age_on(date_of_birth: dt.date, day: dt.date) -> int:
+    before_birthday = (day.month, day.day) < (date_of_birth.month, date_of_birth.day)
+    return day.year - date_of_birth.year - before_birthday
+
+
+def _check(data: dict, today: dt.date) -> tuple[dt.date, int]:
+    born = data.get("date_of_birth")
+    if not isinstance(born, dt.date):
+        raise ReferralRefused("Enter the person's date of birth.")
+    if born > today:
+        raise ReferralRefused("The date of birth must be today or in the past.")
+    age = age_on(born, today)
+    if age > MAX_AGE:
+        raise ReferralRefused(
+            f"The person cannot be older than {MAX_AGE}: check the date of birth."
+        )
+    for name in ("first_name", "last_name", "reason", "referrer_organisation"):
+        if not str(data.get(name) or "").strip():
+            raise ReferralRefused("The referral is incomplete: fill in every required answer.")
+    if age < 18 and not all(
+        str(data.get(name) or "").strip()
+        for name in ("guardian_name", "guardian_relationship", "guardian_contact")
+    ):
+        raise ReferralRefused(
+            "The person is under 18: give the name, relationship and contact details of a "
+            "parent or guardian."
+        )
+    if data.get("concern_type") is None or not data["concern_type"].is_active:
+        raise ReferralRefused("Select a concern type from the list.")
+    return born, age
+
+
+def _coordinators():
+    return User.objects.filter(is_active=True, role_grants__role=Role.COORDINATOR).distinct()
+
+
+def _link(url_name: str, **kwargs) -> str:
+    try:
+        return reverse(url_name, kwargs=kwargs)
+    except NoReverseMatch:
+        return ""
+
+
+@transaction.atomic
+def referral_submit(*, actor, data: dict, request=None) -> Case:
+    """Create the case for a referral made by ``actor`` (a referrer, or a coordinator
+    entering it for a partner agency).
+
+    ``data`` holds the referral's answers by model field name (``area``,
+    ``concern_type`` and ``preferred_language`` as objects, ``date_of_birth`` as a
+    date) plus ``languages``, a list of languages. Returns the new case, with a
+    possible duplicate flagged for a coordinator.
+    """
+    today = timezone.localdate()
+    born, age = _check(data, today)
+    values = {name: data.get(name) for name in REFERRAL_FIELDS}
+    for name in OPTIONAL_TEXT:
+        values[name] = (values[name] or "").strip()
+    for name in ("first_name", "last_name", "referrer_organisation"):
+        values[name] = " ".join(str(values[name]).split())
+    values["reason"] = str(values["reason"]).strip()
+    values["date_of_birth"] = born.isoformat()
+    values["interpreter_needed"] = bool(values["interpreter_needed"])
+    values["accepts_online"] = bool(values["accepts_online"])
+    values["mentor_gender_preference"] = values["mentor_gender_preference"] or "any"
+    values["urgency"] = values["urgency"] or "routine"
+    now = timezone.now()
+    case = Case.objects.create(
+        reference=allocate_reference(year=today.year),
+        status=S.REFERRED,
+        referred_by=actor,
+        received_at=now,
+        status_changed_at=now,
+        age_at_referral=age,
+        **values,
+    )
+    languages = list(data.get("languages") or [])
+    if languages:
+        case.languages.set(languages)
+
+    # The blind index was computed on save; an earlier case with the same name and date
+    # of birth is flagged, the most recent one first. Nothing is merged.
+    duplicate = (
+        Case.objects.filter(identity_index=case.identity_index)
+        .exclude(pk=case.pk)
+        .exclude(identity_index="")
+        .order_by("-received_at", "-pk")
+        .first()
+    )
+    if duplicate is not None:
+        case.possible_duplicate_of = duplicate
+        case.duplicate_decision = DuplicateDecision.PENDING
+        case.save(update_fields=["possible_duplicate_of", "duplicate_decision"])
+
+    add_event(case=case, kind="referral.received", summary="Referral received", actor=actor)
+    if duplicate is not None:
+        add_event(
+            case=case,
+            kind="referral.possible_duplicate",
+            summary=f"Possible duplicate of {duplicate.reference} flagged for a decision",
+            actor=None,
+        )
+    record_event(
+        actor=actor,
+        action="case.referral_submit",
+        obj=case,
+        request=request,
+        changed_fields=[
+            *REFERRAL_FIELDS,
+            "age_at_referral",
+            *(["languages"] if languages else []),
+            *(["possible_duplicate_of", "duplicate_decision"] if duplicate else []),
+        ],
+    )
+    urgency = "An urgent referral" if case.urgency == "urgent" else "A new referral"
+    notify(
+        users=_coordinators(),
+        message=f"{urgency} has been received: {case.reference}."
+        + (" It may be a duplicate of another case." if duplicate else ""),
+        link=_link("cases:detail", pk=case.pk),
+    )
+    return case
+
+
+# Duplicates ----------------------------------------------------------------------------
+
+DUPLICATE_SUMMARY = {
+    DuplicateDecision.DIFFERENT: "Possible duplicate decided: a different person",
+    DuplicateDecision.SAME: "Possible duplicate decided: the same person (records not merged)",
+}
+
+
+@transaction.atomic
+def duplicate_decide(
+    *,
+    actor,
+    case: Case,
+    decision: str,
+    expected_version: int | None = None,
+    reason: str = "",
+    request=None,
+) -> Case:
+    """Record a coordinator's decision on a possible duplicate. Deciding that it is the
+    same person records the decision only: the two cases stay as they are."""
+    if decision not in DUPLICATE_SUMMARY:
+        raise LifecycleRefused("Select whether this is a different person or the same person.")
+    locked = claim_version(case=case, expected_version=expected_version)
+    if locked.possible_duplicate_of_id is None:
+        raise LifecycleRefused("This case is not flagged as a possible duplicate.")
+    locked.duplicate_decision = decision
+    locked.save(update_fields=["duplicate_decision"])
+    add_event(
+        case=locked,
+        kind="referral.duplicate_decided",
+        summary=DUPLICATE_SUMMARY[decision],
+        actor=actor,
+        reason=(reason or "").strip(),
+    )
+    record_event(
+        actor=actor,
+        action="case.duplicate_decide",
+        obj=locked,
+        request=request,
+        changed_fields=["duplicate_decision"],
+    )
+    return locked
