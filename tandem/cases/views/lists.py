@@ -1,1 +1,103 @@
-urlpatterns: list = []
+"""Lists of cases: the filtered case list and the waiting-for-match list.
+
+Read-only; references and coarse facts only (never a name or a date of birth); each
+page costs a fixed number of queries. Coordinators see every case, mentors only the
+people they are matched with.
+"""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.urls import NoReverseMatch, path, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from tandem.audit.services import record_event
+from tandem.core.permissions import permission_required
+
+from .. import selectors
+from ..forms.lists import CaseFilterForm
+
+SECTIONS = [
+    ("All cases", "cases:list"),
+    ("Waiting for a match", "cases:awaiting_match"),
+]
+
+
+def _sections(request) -> list[dict]:
+    sections = []
+    for text, name in SECTIONS:
+        try:
+            href = reverse(name)
+        except NoReverseMatch:  # pragma: no cover - both pages live here
+            continue
+        sections.append(
+            {"text": text, "href": href, "active": request.resolver_match.view_name == name}
+        )
+    return sections
+
+
+def _record_list_view(request, *, filters: list[str]) -> None:
+    """Who listed cases, and with which filters (names only, never the values)."""
+    record_event(
+        actor=request.user,
+        action="case.list",
+        object_type="cases.case",
+        changed_fields=filters,
+        request=request,
+    )
+
+
+@require_GET
+@permission_required("case_list", "view")
+def case_list(request):
+    now = timezone.now()
+    form = CaseFilterForm(request.GET)
+    filters = form.filters()
+    cases = selectors.case_list(actor=request.user, filters=filters, now=now)
+    page = Paginator(cases, selectors.PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = selectors.rows(page.object_list, now=now)
+    every_case = selectors.reaches_every_case(request.user)
+    # A mentor with nobody matched sees an honest empty state, not an empty filter form.
+    unmatched = not every_case and not rows and not selectors.visible_cases(request.user).exists()
+    _record_list_view(request, filters=[name for name in filters if name != "sort"])
+    return render(
+        request,
+        "cases/lists/list.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "filtered": bool(form.active_filters),
+            "every_case": every_case,
+            "unmatched": unmatched,
+            "sections": _sections(request) if every_case else [],
+        },
+    )
+
+
+@require_GET
+@permission_required("case_list", "view")
+def awaiting_match(request):
+    now = timezone.now()
+    cases = selectors.awaiting_match(actor=request.user)
+    page = Paginator(cases, selectors.PAGE_SIZE).get_page(request.GET.get("page"))
+    every_case = selectors.reaches_every_case(request.user)
+    _record_list_view(request, filters=["status"])
+    return render(
+        request,
+        "cases/lists/awaiting_match.html",
+        {
+            "page": page,
+            "rows": selectors.rows(page.object_list, now=now),
+            "every_case": every_case,
+            "sections": _sections(request) if every_case else [],
+        },
+    )
+
+
+urlpatterns = [
+    path("", case_list, name="list"),
+    path("awaiting-match/", awaiting_match, name="awaiting_match"),
+]
