@@ -1,1 +1,196 @@
-urlpatterns: list = []
+"""A case's structured assessments: the list, recording an (initial or re-)assessment,
+one assessment in full, and the comparison of the latest with the previous one and
+with the intake. Assessments are never changed once recorded."""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from tandem.audit.services import record_event, record_view
+from tandem.cases.models import Case
+from tandem.cases.navigation import case_tabs
+from tandem.cases.permissions import case_assessments
+from tandem.cases.services.lifecycle import CaseConflict
+from tandem.core.permissions import permission_required
+
+from .. import selectors
+from ..forms import AssessmentForm, initial_from
+from ..models import AssessmentKind
+from ..services import TIMELINE, AssessmentRefused, assessment_record, refusal_for_status
+
+TEMPLATES = "assessments"
+PAGE_SIZE = 25
+ID_RE = re.compile(r"[0-9]{1,18}")
+
+
+def _posted(request):
+    """The posted data, even when empty (an empty POST is still a submission)."""
+    return request.POST if request.method == "POST" else None
+
+
+def _can_change(request, case: Case) -> bool:
+    return case_assessments.has_object_permission(request.user, "change", case)
+
+
+@require_GET
+@permission_required("case_assessment", "view")
+def assessment_list(request, pk: int):
+    case = case_assessments.get_object_or_404(request.user, "view", pk=pk)
+    page = Paginator(selectors.case_assessments(case), PAGE_SIZE).get_page(request.GET.get("page"))
+    # The list shows no narrative, but it tells who looked at this person's assessments.
+    record_event(
+        actor=request.user, action="assessments.assessment.list", obj=case, request=request
+    )
+    can_change = _can_change(request, case)
+    has_any = page.paginator.count > 0
+    return render(
+        request,
+        f"{TEMPLATES}/list.html",
+        {
+            "case": case,
+            "tabs": case_tabs(request, case),
+            "page": page,
+            "assessments": page.object_list,
+            "can_change": can_change,
+            "refusal": refusal_for_status(case.status),
+            "next_kind": AssessmentKind.REASSESSMENT if has_any else AssessmentKind.INTAKE,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("case_assessment", "change")
+def assessment_create(request, pk: int):
+    case = case_assessments.get_object_or_404(request.user, "change", pk=pk)
+    shape = selectors.default_framework_shape()
+    previous = selectors.latest_assessment(case, with_ratings=True)
+    kind = AssessmentKind.REASSESSMENT if previous else AssessmentKind.INTAKE
+    context = {
+        "case": case,
+        "tabs": case_tabs(request, case),
+        "shape": shape,
+        "previous": previous,
+        "kind": kind,
+        "kind_label": AssessmentKind(kind).label,
+        "refusal": refusal_for_status(case.status),
+    }
+    if shape is None or (context["refusal"] and request.method == "GET"):
+        # Nothing to fill in: say why instead of showing a form that cannot be saved.
+        return render(request, f"{TEMPLATES}/create.html", {**context, "form": None})
+
+    def build(data=None):
+        initial = initial_from(previous, shape) if kind == AssessmentKind.REASSESSMENT else {}
+        initial["version"] = case.version
+        return AssessmentForm(
+            data,
+            shape=shape,
+            not_before=previous.assessed_on if previous else None,
+            initial=initial,
+        )
+
+    form = build(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            assessment = assessment_record(
+                actor=request.user,
+                case=case,
+                framework=shape.framework,
+                kind=kind,
+                assessed_on=data["assessed_on"],
+                ratings=form.ratings(),
+                summary=data["summary"],
+                management_plan=data["management_plan"],
+                expected_version=data["version"],
+                request=request,
+            )
+        except (AssessmentRefused, CaseConflict) as refusal:
+            # Keep everything typed; carry the case's current version so that, once
+            # the user has checked, saving again is possible.
+            case.refresh_from_db(fields=["version", "status"])
+            posted = request.POST.copy()
+            posted["version"] = str(case.version)
+            form = build(posted)
+            form.is_valid()
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, f"{TIMELINE[kind]} for {case.reference}.")
+            return redirect(_detail_url(case, assessment.pk))
+    elif request.method == "GET" and previous is not None:
+        # The form shows the previous assessment's evidence.
+        with transaction.atomic():
+            record_view(actor=request.user, obj=previous, request=request)
+    return render(request, f"{TEMPLATES}/create.html", {**context, "form": form})
+
+
+def _detail_url(case: Case, assessment_id: int) -> str:
+    return f"{reverse('assessments:detail', kwargs={'pk': case.pk})}?id={assessment_id}"
+
+
+@require_GET
+@permission_required("case_assessment", "view")
+def assessment_detail(request, pk: int):
+    case = case_assessments.get_object_or_404(request.user, "view", pk=pk)
+    raw = request.GET.get("id")
+    if raw is None:
+        return redirect("assessments:list", pk=case.pk)
+    if not ID_RE.fullmatch(raw):
+        raise Http404
+    assessment = selectors.assessment_detail(case, int(raw))
+    if assessment is None:
+        raise Http404
+    with transaction.atomic():
+        record_view(actor=request.user, obj=assessment, request=request)
+    return render(
+        request,
+        f"{TEMPLATES}/detail.html",
+        {
+            "case": case,
+            "tabs": case_tabs(request, case),
+            "assessment": assessment,
+            "groups": selectors.ratings_by_dimension(assessment),
+            "scale": selectors.Scale.of(assessment.framework.levels.all()),
+            "can_change": _can_change(request, case),
+            "refusal": refusal_for_status(case.status),
+        },
+    )
+
+
+@require_GET
+@permission_required("case_assessment", "view")
+def assessment_compare(request, pk: int):
+    case = case_assessments.get_object_or_404(request.user, "view", pk=pk)
+    comparison = selectors.compare_assessments(case)
+    if comparison.possible:
+        # Every assessment whose evidence the page shows.
+        shown = {a.pk: a for c in comparison.contrasts for a in (c.earlier, c.later)}
+        with transaction.atomic():
+            for assessment in shown.values():
+                record_view(actor=request.user, obj=assessment, request=request)
+    return render(
+        request,
+        f"{TEMPLATES}/compare.html",
+        {
+            "case": case,
+            "tabs": case_tabs(request, case),
+            "comparison": comparison,
+            "can_change": _can_change(request, case),
+            "refusal": refusal_for_status(case.status),
+        },
+    )
+
+
+urlpatterns = [
+    path("<int:pk>/assessments/", assessment_list, name="list"),
+    path("<int:pk>/assessments/new/", assessment_create, name="create"),
+    path("<int:pk>/assessments/view/", assessment_detail, name="detail"),
+    path("<int:pk>/assessments/compare/", assessment_compare, name="compare"),
+]
