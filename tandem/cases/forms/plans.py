@@ -238,8 +238,8 @@ class ReviewForm(VersionedForm):
         self.goals = goals
         for goal in goals:
             number = goal.position or goal.pk
-            (
-                self.add_field(score_field_name(goal)),
+            self.add_field(
+                score_field_name(goal),
                 forms.TypedChoiceField(
                     label=f"Goal {number}: {goal.title}",
                     choices=[

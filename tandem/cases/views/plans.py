@@ -451,9 +451,12 @@ def close(request, pk: int):
     start_form = StartClosingForm(request.POST if step == "start_closing" else None, case=case)
     close_form = CloseForm(request.POST if step == "close" else None, case=case)
 
-    shown = close_form if closing else start_form
+    stale = None
     if (step == "start_closing" and not can_start) or (step == "close" and not closing):
-        shown.add_error(None, str(CaseConflict()))
+        # Sent from a page showing another status: say so above the form as it is now.
+        stale = VersionedForm({"version": case.version}, case=case)
+        stale.is_valid()
+        stale.add_error(None, str(CaseConflict()))
     elif step == "start_closing" and start_form.is_valid():
         try:
             case_act(
@@ -506,7 +509,7 @@ def close(request, pk: int):
             "start_form": start_form,
             "close_form": close_form,
             # The error summary and the page title follow the form with errors.
-            "form": close_form if close_form.errors else start_form if start_form.errors else shown,
+            "form": stale or (close_form if close_form.errors else start_form),
             "status_label": _status_label(case),
         },
     )
