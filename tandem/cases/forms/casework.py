@@ -38,14 +38,25 @@ class ReasonField(forms.CharField):
         pass
 
 
+class VersionField(forms.IntegerField):
+    """The case's version as the page showed it: ASCII digits only."""
+
+    widget = forms.HiddenInput
+
+    def to_python(self, value):
+        text = value.strip() if isinstance(value, str) else ""
+        if text and not (text.isascii() and text.isdigit()):
+            raise forms.ValidationError(INCOMPLETE, code="invalid")
+        return super().to_python(value)
+
+
 class CaseForm(GovUKForm):
     """A form that changes ``case``: carries the version the user saw."""
 
     # Browsers must not demand answers that only some choices need.
     use_required_attribute = False
 
-    version = forms.IntegerField(
-        widget=forms.HiddenInput,
+    version = VersionField(
         min_value=1,
         max_value=2**31 - 1,
         error_messages={

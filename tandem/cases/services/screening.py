@@ -308,9 +308,7 @@ def consent_withdraw(
         raise ScreeningRefused("There is no consent in force on this case to withdraw.")
     if consent is not None:
         if withdrawn_on < consent.decided_on:
-            raise ScreeningRefused(
-                "The date of the withdrawal cannot be before consent was given."
-            )
+            raise ScreeningRefused("The date of the withdrawal cannot be before consent was given.")
         consent.withdrawn_on = withdrawn_on
         consent.withdrawal_reason = reason
         consent.withdrawal_recorded_by = actor

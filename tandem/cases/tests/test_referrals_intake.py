@@ -122,7 +122,10 @@ def test_invalid_input_keeps_what_was_typed(client, signed_in):
 @pytest.mark.parametrize(
     ("typed", "message"),
     [
-        ((timezone.localdate() + dt.timedelta(days=1)).strftime("%d/%m/%Y"), "today or in the past"),
+        (
+            (timezone.localdate() + dt.timedelta(days=1)).strftime("%d/%m/%Y"),
+            "today or in the past",
+        ),
         ("1/1/1850", "cannot be older than 120"),
         ("not a date", "must be a real date"),
         ("1/1/99999", "must be a real date"),

@@ -335,12 +335,34 @@ def consent_withdraw_view(request, pk: int):
 # Other status changes ------------------------------------------------------------------
 
 
+def _stale(request, case: Case) -> bool:
+    """Whether the form was posted from a page showing an older version of the case."""
+    posted = request.POST.get("version", "").strip()
+    return posted.isascii() and posted.isdigit() and int(posted) != case.version
+
+
+def _refreshed_status_form(request, case: Case, message: str) -> StatusChangeForm:
+    case.refresh_from_db()
+    allowed = status_actions(case)
+    data = request.POST.copy()
+    data["version"] = str(case.version)
+    if data.get("action") not in {a.name for a in allowed}:
+        data.pop("action", None)  # no longer possible: to be chosen again
+    form = StatusChangeForm(data, case=case, actions=allowed)
+    form.is_valid()
+    form.add_error(None, message)
+    return form
+
+
 @require_http_methods(["GET", "POST"])
 @permission_required("case", "change")
 def act(request, pk: int):
     case = cases.get_object_or_404(request.user, "change", pk=pk)
     form = StatusChangeForm(_posted(request), case=case, actions=status_actions(case))
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and _stale(request, case):
+        # The moves on offer follow the status: tell of the change before anything else.
+        form = _refreshed_status_form(request, case, str(CaseConflict()))
+    elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             case = case_change_status(
@@ -352,15 +374,7 @@ def act(request, pk: int):
                 request=request,
             )
         except (CaseConflict, LifecycleRefused) as refusal:
-            case.refresh_from_db()
-            allowed = status_actions(case)
-            data = request.POST.copy()
-            data["version"] = str(case.version)
-            if data.get("action") not in {a.name for a in allowed}:
-                data.pop("action", None)  # no longer possible: choose again
-            form = StatusChangeForm(data, case=case, actions=allowed)
-            form.is_valid()
-            form.add_error(None, str(refusal))
+            form = _refreshed_status_form(request, case, str(refusal))
         else:
             messages.success(
                 request, f"{case.reference} is now {case.get_status_display().lower()}."
