@@ -239,6 +239,19 @@ def test_the_comparison_shows_changes_since_previous_and_intake(client, staff):
     assert "3 assessments have been recorded in all" in body
 
 
+def test_rewritten_evidence_without_a_new_rating_is_shown_apart(client, staff):
+    case = assessment_case()
+    record(case, assessed_on=days_ago(9), narratives={5: "Likes fast cars."})
+    record(case, assessed_on=days_ago(2), narratives={5: "Now racing at weekends."})
+    body = text(client.get(compare_url(case)))
+    assert "0 factors lower, 0 higher, 22 unchanged since intake" in body
+    assert "No factor's rating changed since intake." in body
+    assert "(evidence rewritten)" in body
+    assert "Evidence rewritten without a change of rating (1 factor)" in body
+    details = body[body.index('class="govuk-details"') :]
+    assert "Likes fast cars." in details and "Now racing at weekends." in details
+
+
 def test_viewing_the_comparison_audits_each_assessment_shown(client, staff):
     case = assessment_case()
     shown = [record(case, assessed_on=days_ago(n)) for n in (30, 20, 10)]

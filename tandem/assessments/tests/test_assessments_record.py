@@ -342,6 +342,24 @@ def test_a_stale_form_is_refused_keeping_everything_typed(client, staff):
     assert Assessment.objects.filter(case=case).count() == 1
 
 
+def test_two_coordinators_recording_the_intake_at_once_one_is_told_and_loses_nothing(client, staff):
+    case = assessment_case()
+    mine = form_data(case=case, narratives={n: f"Mine {n}" for n in range(1, 23)})
+    record(case)  # a colleague records the intake first, from the same version
+    response = client.post(create_url(case), mine)
+    body = body_of(response)
+    assert "Someone else changed this case" in body
+    assert '<h1 class="govuk-heading-l">Reassessment</h1>' in body
+    assert "Mine 7" in body
+    case.refresh_from_db()
+    mine["version"] = str(case.version)
+    assert client.post(create_url(case), mine).status_code == 302
+    kinds = list(Assessment.objects.filter(case=case).order_by("pk").values_list("kind", flat=True))
+    assert kinds == [AssessmentKind.INTAKE, AssessmentKind.REASSESSMENT]
+    latest = Assessment.objects.filter(case=case).order_by("-pk").first()
+    assert latest.ratings.get(factor__number=7).narrative == "Mine 7"
+
+
 @pytest.mark.parametrize(
     "status",
     [

@@ -66,14 +66,12 @@ def assessment_list(request, pk: int):
     )
 
 
-@require_http_methods(["GET", "POST"])
-@permission_required("case_assessment", "change")
-def assessment_create(request, pk: int):
-    case = case_assessments.get_object_or_404(request.user, "change", pk=pk)
-    shape = selectors.default_framework_shape()
+def _create_context(request, case: Case, shape) -> dict:
+    """What the form page needs, as the case stands now: the previous assessment (to
+    start from, and whose date the new one cannot precede) decides the kind."""
     previous = selectors.latest_assessment(case, with_ratings=True)
     kind = AssessmentKind.REASSESSMENT if previous else AssessmentKind.INTAKE
-    context = {
+    return {
         "case": case,
         "tabs": case_tabs(request, case),
         "shape": shape,
@@ -82,23 +80,34 @@ def assessment_create(request, pk: int):
         "kind_label": AssessmentKind(kind).label,
         "refusal": refusal_for_status(case.status),
     }
+
+
+def _assessment_form(context: dict, data=None) -> AssessmentForm:
+    previous, shape = context["previous"], context["shape"]
+    initial = initial_from(previous, shape)
+    initial["version"] = context["case"].version
+    return AssessmentForm(
+        data,
+        shape=shape,
+        not_before=previous.assessed_on if previous else None,
+        initial=initial,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("case_assessment", "change")
+def assessment_create(request, pk: int):
+    case = case_assessments.get_object_or_404(request.user, "change", pk=pk)
+    shape = selectors.default_framework_shape()
+    context = _create_context(request, case, shape)
     if shape is None or (context["refusal"] and request.method == "GET"):
         # Nothing to fill in: say why instead of showing a form that cannot be saved.
         return render(request, f"{TEMPLATES}/create.html", {**context, "form": None})
 
-    def build(data=None):
-        initial = initial_from(previous, shape) if kind == AssessmentKind.REASSESSMENT else {}
-        initial["version"] = case.version
-        return AssessmentForm(
-            data,
-            shape=shape,
-            not_before=previous.assessed_on if previous else None,
-            initial=initial,
-        )
-
-    form = build(_posted(request))
+    form = _assessment_form(context, _posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        kind = context["kind"]
         try:
             assessment = assessment_record(
                 actor=request.user,
@@ -113,21 +122,23 @@ def assessment_create(request, pk: int):
                 request=request,
             )
         except (AssessmentRefused, CaseConflict) as refusal:
-            # Keep everything typed; carry the case's current version so that, once
-            # the user has checked, saving again is possible.
+            # Keep everything typed. Show the page as the case is now (someone may have
+            # recorded an assessment meanwhile) and carry the case's current version,
+            # so that once the user has checked, saving again is possible.
             case.refresh_from_db(fields=["version", "status"])
+            context = _create_context(request, case, shape)
             posted = request.POST.copy()
             posted["version"] = str(case.version)
-            form = build(posted)
+            form = _assessment_form(context, posted)
             form.is_valid()
             form.add_error(None, str(refusal))
         else:
             messages.success(request, f"{TIMELINE[kind]} for {case.reference}.")
             return redirect(_detail_url(case, assessment.pk))
-    elif request.method == "GET" and previous is not None:
+    elif request.method == "GET" and context["previous"] is not None:
         # The form shows the previous assessment's evidence.
         with transaction.atomic():
-            record_view(actor=request.user, obj=previous, request=request)
+            record_view(actor=request.user, obj=context["previous"], request=request)
     return render(request, f"{TEMPLATES}/create.html", {**context, "form": form})
 
 
