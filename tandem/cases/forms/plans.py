@@ -235,6 +235,7 @@ class ReviewForm(VersionedForm):
 
     def __init__(self, *args, goals: list[Goal], **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["reviewed_on"].initial = timezone.localdate()
         self.goals = goals
         for goal in goals:
             number = goal.position or goal.pk
@@ -335,7 +336,11 @@ class FollowUpForm(VersionedForm):
         )
         self.add_field(
             "completed_on",
-            PastDateField(label="Date of follow-up", what="the date of the follow-up"),
+            PastDateField(
+                label="Date of follow-up",
+                what="the date of the follow-up",
+                initial=timezone.localdate(),
+            ),
         )
         self.add_field(
             "notes",

@@ -261,7 +261,7 @@ def plan_edit(request, pk: int):
         else:
             written = "changed" if support_plan else "written"
             return _done(request, case, f"The support plan for {case.reference} is {written}.")
-    if request.method == "GET" and support_plan is not None:
+    if request.method == "GET" and support_plan is not None and not blocked:
         _audit_view(request, case, "Support plan: change")
     return render(
         request,
@@ -372,7 +372,7 @@ def goal_edit(request, pk: int):
                 _refused(form, case, error)
             else:
                 return _done(request, case, "The goal is changed.")
-    if request.method == "GET":
+    if request.method == "GET" and not blocked:
         _audit_view(request, case, "Support plan: goal")
     return render(
         request,
@@ -421,7 +421,7 @@ def review_add(request, pk: int):
             if review.reassessment_needed:
                 message += " A reassessment is prompted."
             return _done(request, case, message)
-    if request.method == "GET" and goals:
+    if request.method == "GET" and not blocked:
         _audit_view(request, case, "Support plan: review")
     return render(
         request,
