@@ -58,6 +58,32 @@ class AssessmentDateField(forms.DateField):
             )
 
 
+INCOMPLETE_PAGE = (
+    "This page was incomplete when it was sent. Check your answers, then save the assessment again."
+)
+
+
+class VersionField(forms.IntegerField):
+    """The case's version as the page showed it: ASCII digits only."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**31 - 1)
+        kwargs.setdefault(
+            "error_messages",
+            dict.fromkeys(["required", "invalid", "min_value", "max_value"], INCOMPLETE_PAGE),
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        text = value.strip() if isinstance(value, str) else ""
+        if text and not (text.isascii() and text.isdigit()):
+            raise forms.ValidationError(INCOMPLETE_PAGE, code="invalid")
+        return super().to_python(value)
+
+
 def rating_name(factor) -> str:
     return f"rating_{factor.pk}"
 
@@ -71,6 +97,8 @@ class AssessmentForm(GovUKForm):
     previous assessment, if any. Prefilled values (a reassessment starts from the
     previous ratings and evidence) come in as ``initial``."""
 
+    version = VersionField()
+
     def __init__(self, data=None, *, shape: FrameworkShape, not_before=None, **kwargs):
         # The fields are added after GovUKForm's set-up, so they carry their GOV.UK
         # classes themselves.
@@ -82,7 +110,6 @@ class AssessmentForm(GovUKForm):
             if self.evidence_needed
             else "Say what the rating rests on."
         )
-        self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, required=False)
         self.fields["assessed_on"] = AssessmentDateField(
             label="Date of assessment",
             help_text=f"For example, {DATE_EXAMPLE}",

@@ -305,6 +305,27 @@ def test_a_made_up_rating_is_refused(client, staff):
     assert not Assessment.objects.exists()
 
 
+@pytest.mark.parametrize("version", [None, "", "abc", "\u0662", "0", "9" * 40])
+def test_a_page_without_a_proper_version_is_shown_again_and_can_then_be_saved(
+    client, staff, version
+):
+    case = assessment_case()
+    data = form_data(case=case, narratives={n: f"Kept {n}" for n in range(1, 23)})
+    if version is None:
+        del data["version"]
+    else:
+        data["version"] = version
+    response = client.post(create_url(case), data)
+    body = body_of(response)
+    assert response.status_code == 200
+    assert "This page was incomplete when it was sent." in body
+    assert "Kept 22" in body
+    assert f'name="version" value="{case.version}"' in body
+    assert not Assessment.objects.exists()
+    data["version"] = str(case.version)
+    assert client.post(create_url(case), data).status_code == 302
+
+
 def test_an_empty_post_is_a_submission_with_every_factor_named(client, staff):
     case = assessment_case()
     body = body_of(client.post(create_url(case), {}))

@@ -22,7 +22,7 @@ from tandem.cases.services.lifecycle import CaseConflict
 from tandem.core.permissions import permission_required
 
 from .. import selectors
-from ..forms import AssessmentForm, initial_from
+from ..forms import INCOMPLETE_PAGE, AssessmentForm, initial_from
 from ..models import AssessmentKind
 from ..services import TIMELINE, AssessmentRefused, assessment_record, refusal_for_status
 
@@ -94,6 +94,16 @@ def _assessment_form(context: dict, data=None) -> AssessmentForm:
     )
 
 
+def _refreshed_form(context: dict, posted, case: Case, message: str) -> AssessmentForm:
+    """The posted form again, carrying the case's current version, with ``message``."""
+    data = posted.copy()
+    data["version"] = str(case.version)
+    form = _assessment_form(context, data)
+    form.is_valid()
+    form.add_error(None, message)
+    return form
+
+
 @require_http_methods(["GET", "POST"])
 @permission_required("case_assessment", "change")
 def assessment_create(request, pk: int):
@@ -105,7 +115,11 @@ def assessment_create(request, pk: int):
         return render(request, f"{TEMPLATES}/create.html", {**context, "form": None})
 
     form = _assessment_form(context, _posted(request))
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.is_valid() and "version" in form.errors:
+        # A page sent without the version it was built from: show it again carrying
+        # the current version, with everything typed, so it can be checked and saved.
+        form = _refreshed_form(context, request.POST, case, INCOMPLETE_PAGE)
+    if request.method == "POST" and form.is_bound and not form.errors:
         data = form.cleaned_data
         kind = context["kind"]
         try:
@@ -127,11 +141,7 @@ def assessment_create(request, pk: int):
             # so that once the user has checked, saving again is possible.
             case.refresh_from_db(fields=["version", "status"])
             context = _create_context(request, case, shape)
-            posted = request.POST.copy()
-            posted["version"] = str(case.version)
-            form = _assessment_form(context, posted)
-            form.is_valid()
-            form.add_error(None, str(refusal))
+            form = _refreshed_form(context, request.POST, case, str(refusal))
         else:
             messages.success(request, f"{TIMELINE[kind]} for {case.reference}.")
             return redirect(_detail_url(case, assessment.pk))
