@@ -87,7 +87,7 @@ class ScreeningForm(CaseForm):
         },
     )
     reason = ReasonField(
-        label="Why it is not appropriate",
+        label="Reason for screening out",
         max_length=2000,
         help_text="Needed when the referral is not appropriate: the case then ends as not "
         "suitable. The reason goes on the case's timeline.",
@@ -141,7 +141,7 @@ class ConsentForm(CaseForm):
         max_length=200,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
-    decided_on = DayField(what="the date of the decision")
+    decided_on = DayField(label="Date of the decision", what="the date of the decision")
     method = forms.ChoiceField(
         label="How was it given or declined?",
         choices=ConsentMethod.choices,
@@ -182,7 +182,9 @@ class ConsentForm(CaseForm):
 
 
 class ConsentWithdrawForm(CaseForm):
-    withdrawn_on = DayField(what="the date consent was withdrawn")
+    withdrawn_on = DayField(
+        label="Date consent was withdrawn", what="the date consent was withdrawn"
+    )
     reason = text(
         "Reason for the withdrawal",
         required="Enter the reason consent was withdrawn",

@@ -82,6 +82,25 @@ def text(label: str, *, required: str | None, max_length: int, textarea=False, *
     )
 
 
+class NeededWhenField(forms.CharField):
+    """A text answer needed only in some cases, which the form's ``clean`` decides:
+    shown without "(optional)", with a hint saying when it is needed."""
+
+    def __init__(self, *, label: str, max_length: int, help_text: str, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput())
+        super().__init__(
+            label=label,
+            max_length=max_length,
+            required=True,
+            help_text=help_text,
+            error_messages={"max_length": f"{label} must be {max_length:,} characters or fewer"},
+            **kwargs,
+        )
+
+    def validate(self, value):
+        pass
+
+
 def _choice_errors(what: str) -> dict:
     return {
         "required": f"Select {what}",
@@ -91,6 +110,9 @@ def _choice_errors(what: str) -> dict:
 
 
 class ReferralForm(GovUKForm):
+    # Browsers must not demand the guardian's details for adults.
+    use_required_attribute = False
+
     # The person.
     first_name = text(
         "First name",
@@ -104,7 +126,9 @@ class ReferralForm(GovUKForm):
         max_length=100,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
-    date_of_birth = DayField(what="the person's date of birth", example="27/3/2009")
+    date_of_birth = DayField(
+        label="Date of birth", what="the person's date of birth", example="27/3/2009"
+    )
     gender = forms.ChoiceField(
         label="Gender",
         choices=ClientGender.choices,
@@ -121,22 +145,19 @@ class ReferralForm(GovUKForm):
     )
 
     # A parent or guardian: always shown, needed for under-18s.
-    guardian_name = text(
-        "Parent or guardian's name",
-        required=None,
+    guardian_name = NeededWhenField(
+        label="Parent or guardian's name",
         max_length=200,
         help_text=GUARDIAN_HINT,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
-    guardian_relationship = text(
-        "Their relationship to the person",
-        required=None,
+    guardian_relationship = NeededWhenField(
+        label="Their relationship to the person",
         max_length=100,
         help_text=f"{GUARDIAN_HINT} For example, mother, father, foster carer.",
     )
-    guardian_contact = text(
-        "Parent or guardian's contact details",
-        required=None,
+    guardian_contact = NeededWhenField(
+        label="Parent or guardian's contact details",
         max_length=200,
         help_text=f"{GUARDIAN_HINT} A phone number or email address.",
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),

@@ -167,6 +167,9 @@ def case_change_status(
     if action in REASON_REQUIRED and not reason:
         label = ACTIONS[action].label.lower() if action in ACTIONS else action
         raise LifecycleRefused(f"Give the reason for “{label}”.")
+    ending = ending_updates(actor=actor, action=action)
+    if ending and case.status == CaseStatus.ON_HOLD:
+        ending["status_before_hold"] = ""  # an ended case has nothing to resume
     return case_act(
         actor=actor,
         case=case,
@@ -174,6 +177,6 @@ def case_change_status(
         expected_version=expected_version,
         reason=reason,
         request=request,
-        updates={**ending_updates(actor=actor, action=action), **(updates or {})},
+        updates={**ending, **(updates or {})},
         summary=summary,
     )

@@ -89,7 +89,7 @@ def test_the_next_steps_follow_the_status(client, staff):
     assert reverse("cases:screen", args=[case.pk]) not in body
     assert reverse("cases:consent_withdraw", args=[case.pk]) in body
     assert reverse("cases:act", args=[case.pk]) in body
-    assert "Ready for a match" in body
+    assert "Possible now: ready for a match" in body
 
 
 def test_an_ended_case_offers_no_next_steps(client, staff):

@@ -21,9 +21,9 @@ from tandem.cases.models import Case, CaseEvent, CaseStatus
 from tandem.cases.services.lifecycle import (
     CaseConflict,
     LifecycleRefused,
-    case_act,
     case_change_status,
 )
+from tandem.cases.services.plans import case_close
 from tandem.cases.services.screening import consent_record, consent_withdraw, screening_record
 
 from .factories_referrals import coordinator, refer, refer_child
@@ -52,9 +52,13 @@ def _apply(step, case: Case, actor) -> None:
     today = timezone.localdate()
     if kind == "act":
         if arg == "close":
-            # Closing is its own page; here it is driven with the outcome it must record.
-            case_act(
-                actor=actor, case=case, action="close", updates={"closure_outcome": "completed"}
+            # Closing has its own service (outcome, closing report, follow-ups).
+            case_close(
+                actor=actor,
+                case=case,
+                outcome="completed",
+                closing_report="Goals met",
+                expected_version=None,
             )
         else:
             case_change_status(actor=actor, case=case, action=arg, reason="Because")
@@ -105,7 +109,7 @@ def _check_invariants(case: Case) -> None:
 
 
 @settings(
-    max_examples=60,
+    max_examples=120,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

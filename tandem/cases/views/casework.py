@@ -101,7 +101,7 @@ def next_steps(case: Case) -> list[dict]:
             {
                 "text": "Change status",
                 "href": _url("cases:act", case),
-                "hint": ", ".join(a.label.lower() for a in others),
+                "hint": "Possible now: " + ", ".join(a.label.lower() for a in others),
             }
         )
     if "close" in names and (url := _closure_url(case)):
