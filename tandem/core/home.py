@@ -35,13 +35,20 @@ class Panel:
 
 POOL = ("mentor_pool", "view")
 AUDIT = ("audit_log", "view")
+CASES = ("case_list", "view")
+REFER = ("referral", "create")
 
 ROLE_PANELS: dict[str, PanelSpec] = {
     "coordinator": PanelSpec(
         "Coordinator",
-        "Recruit, vet, train and accredit mentors, and see who can take a case today. "
-        "Referrals and matching are not in Tandem yet.",
+        "Take referrals through screening, consent, assessment, support and closure; "
+        "recruit, vet, train and accredit mentors. Matching is not in Tandem yet.",
         (
+            Link("Cases", "cases:list", CASES),
+            Link("Waiting for a match", "cases:awaiting_match", CASES),
+            Link("Reviews due", "cases:reviews_due", CASES),
+            Link("Follow-ups due", "cases:follow_ups_due", CASES),
+            Link("Enter a referral", "cases:refer", REFER),
             Link("Mentor pool", "mentors:pool", POOL),
             Link("Recruitment pipeline", "mentors:pipeline", POOL),
             Link("Checks and accreditations expiring", "mentors:expiries", POOL),
@@ -67,8 +74,12 @@ ROLE_PANELS: dict[str, PanelSpec] = {
     ),
     "referrer": PanelSpec(
         "Referrer",
-        "The referrals you make and their status will appear here. "
-        "You have not made any referrals yet.",
+        "Refer someone to the scheme and follow the status of your referrals. You see "
+        "each referral's status only: what happens in support stays confidential.",
+        (
+            Link("Make a referral", "cases:refer", REFER),
+            Link("Your referrals", "cases:my_referrals", ("referral", "view")),
+        ),
     ),
     "board_member": PanelSpec(
         "Board member",

@@ -18,6 +18,8 @@ class NavItem:
 
 NAVIGATION: list[NavItem] = [
     NavItem("Home", "core:home"),
+    NavItem("Cases", "cases:list", ("case_list", "view")),
+    NavItem("Your referrals", "cases:my_referrals", ("referral", "view")),
     NavItem("Mentors", "mentors:pool", ("mentor_pool", "view")),
     NavItem("Your mentor profile", "mentors:my_profile", ("mentor_profile", "view")),
     NavItem("Users", "accounts:user_list", ("user_account", "view")),

@@ -241,11 +241,11 @@ def test_404_page_says_nothing_about_the_request(client, make_user, signed_in):
     # requests to unknown paths.
     signed_in(make_user("coordinator"))
 
-    response = client.get("/cases/T-2026-0042/no-such-page-xyzzy/?q=jane-doe")
+    response = client.get("/records-xyzzy/T-2026-0042/no-such-page/?q=jane-doe")
 
     assert response.status_code == 404
     html = response.content.decode()
-    for leaked in ("T-2026-0042", "xyzzy", "jane-doe", "/cases/", "Traceback", "Resolver404"):
+    for leaked in ("T-2026-0042", "xyzzy", "jane-doe", "no-such-page", "Traceback", "Resolver404"):
         assert leaked not in html
     page = _assert_page_obeys_csp(response)
     _assert_page_shell(page, "Page not found")
