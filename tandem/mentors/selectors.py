@@ -258,7 +258,7 @@ def expiry_rows(*, actor, today: dt.date | None = None) -> list[ExpiryRow]:
     rows += [
         ExpiryRow(
             mentor=accreditation.mentor,
-            record=f"{accreditation.level.name} accreditation",
+            record=f"Accreditation at {accreditation.level.name.lower()} level",
             kind="accreditation",
             expires_on=accreditation.expires_on,
             state=_state(accreditation.expires_on, today),

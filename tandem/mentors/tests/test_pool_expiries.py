@@ -63,9 +63,9 @@ def test_checks_and_accreditations_expired_or_within_60_days_soonest_first(clien
     dbs = "Enhanced criminal-records check with barred list"
     assert rows(client) == [
         ("Expired", dbs, "expired"),
-        ("Today", "Accredited accreditation", "expired"),
+        ("Today", "Accreditation at accredited level", "expired"),
         ("Soon", dbs, "soon"),
-        ("Later", "Accredited accreditation", "later"),
+        ("Later", "Accreditation at accredited level", "later"),
     ]
     body = client.get(URL).content.decode()
     assert f'href="{reverse("mentors:detail", args=[soon.pk])}"' in body

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from tandem.accounts.demo import DEMO_PASSWORD, DEMO_USERS, ensure_demo_users
+from tandem.mentors.demo import DEMO_MENTORS, ensure_demo_mentors
 
 
 class Command(BaseCommand):
@@ -12,6 +13,8 @@ class Command(BaseCommand):
             raise CommandError("Demo data is disabled in these settings (never in production).")
         created = ensure_demo_users()
         self.stdout.write(f"Demo users created: {created} (of {len(DEMO_USERS)}).")
+        mentors = ensure_demo_mentors()
+        self.stdout.write(f"Demo mentors created: {mentors} (of {len(DEMO_MENTORS)}).")
         self.stdout.write("")
         self.stdout.write("Sign in at http://127.0.0.1:8000 with any of these accounts.")
         self.stdout.write(f"Password for every demo account: {DEMO_PASSWORD}")
