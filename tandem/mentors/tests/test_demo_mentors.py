@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
+from tandem.accounts.demo import DEMO_USERS
 from tandem.accounts.models import User
 from tandem.mentors.demo import DEMO_MENTORS, MENTOR_USER_EMAIL, ensure_demo_mentors
 from tandem.mentors.matchability import (
@@ -129,7 +130,7 @@ def test_the_command_prints_what_it_created_and_is_idempotent():
     out = StringIO()
     call_command("demo_data", stdout=out)
     assert f"Demo mentors created: {len(DEMO_MENTORS)} (of {len(DEMO_MENTORS)})." in out.getvalue()
-    assert "Demo users created: 8 (of 8)." in out.getvalue()
+    assert f"Demo users created: {len(DEMO_USERS)} (of {len(DEMO_USERS)})." in out.getvalue()
     out = StringIO()
     call_command("demo_data", stdout=out)
     assert f"Demo mentors created: 0 (of {len(DEMO_MENTORS)})." in out.getvalue()
