@@ -240,3 +240,11 @@ def test_the_duplicate_page_is_for_coordinators(client, signed_in):
     url = reverse("cases:duplicate_decide", args=[second.pk])
     assert client.get(url).status_code == 403
     assert client.post(url, {"decision": "same", "version": 1}).status_code == 403
+
+
+def test_a_closing_case_links_to_the_closure_page(client, staff):
+    case = make_case(status=S.CLOSING)
+    body = client.get(detail(case)).content.decode()
+    assert "Close the case" in body
+    assert reverse("cases:close", args=[case.pk]) in body
+    assert reverse("cases:act", args=[case.pk]) in body  # escalation stays possible

@@ -202,3 +202,11 @@ def test_when_someone_else_ended_the_case_meanwhile_what_was_typed_is_still_show
     assert "What you entered has not been saved" in body
     assert "Notes I must not lose" in body
     assert "Save screening" not in body  # the case has ended: no form to send again
+
+
+def test_opening_a_screening_with_notes_is_audited_as_a_view(client, staff):
+    case = screening_record(actor=staff, case=refer(), outcome="possible", notes="Private notes")
+    body = client.get(screen_url(case)).content.decode()
+    assert "Private notes" in body
+    view = AuditEvent.objects.get(action="cases.case.view")
+    assert view.actor == staff and view.reason == "screening"

@@ -51,6 +51,7 @@ def test_the_form_has_the_labels_and_button_the_journeys_use(client, signed_in):
     assert "Submit referral" in body
     # The guardian's questions are always shown, with the hint saying when they matter.
     assert "Parent or guardian&#x27;s name" in body
+    assert "Parent or guardian&#x27;s name (optional)" not in body  # needed for children
     assert body.count("Needed when the person is under 18") >= 3
     assert "aria-expanded" not in body  # no conditional reveals
 

@@ -217,6 +217,9 @@ def duplicate_decide_view(request, pk: int):
 @permission_required("case", "change")
 def screen(request, pk: int):
     case = cases.get_object_or_404(request.user, "change", pk=pk)
+    if request.method == "GET" and case.screening_notes:
+        with transaction.atomic():  # the form shows the screening notes
+            record_view(actor=request.user, obj=case, request=request, reason="screening")
     initial = {"outcome": case.screening_outcome, "notes": case.screening_notes}
     form = ScreeningForm(_posted(request), case=case, initial=initial)
     if request.method == "POST" and form.is_valid():
