@@ -19,7 +19,16 @@ from tandem.accounts.models import Role, User
 from tandem.audit.services import record_event
 from tandem.core.notifications import notify
 
-from ..models import Case, CaseEvent, CaseStatus, DuplicateDecision
+from ..models import (
+    Case,
+    CaseEvent,
+    CaseStatus,
+    ClientGender,
+    DuplicateDecision,
+    MentorGenderPreference,
+    ReferringAgency,
+    Urgency,
+)
 from .lifecycle import LifecycleRefused, add_event, allocate_reference, claim_version
 
 S = CaseStatus
@@ -172,6 +181,14 @@ def _check(data: dict, today: dt.date) -> tuple[dt.date, int]:
         )
     if data.get("concern_type") is None or not data["concern_type"].is_active:
         raise ReferralRefused("Select a concern type from the list.")
+    for name, choices, what in (
+        ("gender", ClientGender.values, "the person's gender"),
+        ("referring_agency", ReferringAgency.values, "the referring agency"),
+        ("urgency", [*Urgency.values, None, ""], "the urgency"),
+        ("mentor_gender_preference", [*MentorGenderPreference.values, None, ""], "a preference"),
+    ):
+        if data.get(name) not in choices:
+            raise ReferralRefused(f"Select {what} from the list.")  # noqa: S608 - not SQL
     return born, age
 
 

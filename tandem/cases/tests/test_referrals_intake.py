@@ -306,3 +306,13 @@ def test_a_duplicate_is_mentioned_to_coordinators_without_names(
     note = Notification.objects.filter(message__contains=second.reference).get()
     assert "duplicate" in note.message
     assert "Amina" not in note.message
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("gender", "robot"), ("referring_agency", "mi5"), ("urgency", "yesterday"), ("gender", None)],
+)
+def test_the_service_refuses_values_outside_the_lists(field, value):
+    with pytest.raises(ReferralRefused, match="from the list"):
+        referral_submit(actor=referrer(), data=referral_data(**{field: value}))
+    assert not Case.objects.exists()
