@@ -53,3 +53,30 @@ LEVELS = [
     ("high", "High", 3),
     ("not_known", "Not known", None),
 ]
+
+
+def install(apps=None) -> None:
+    """Create the default framework if it is missing (idempotent); ``apps`` as in
+    tandem.mentors.defaults.install."""
+    if apps is None:
+        from django.apps import apps
+
+    Framework = apps.get_model("assessments", "Framework")
+    Dimension = apps.get_model("assessments", "Dimension")
+    Factor = apps.get_model("assessments", "Factor")
+    RatingLevel = apps.get_model("assessments", "RatingLevel")
+    framework, created = Framework.objects.get_or_create(
+        code=CODE, defaults={"name": NAME, "version": VERSION, "is_default": True}
+    )
+    if not created:
+        return
+    number = 0
+    for position, (name, factors) in enumerate(DIMENSIONS, start=1):
+        dimension = Dimension.objects.create(framework=framework, name=name, position=position)
+        for factor in factors:
+            number += 1
+            Factor.objects.create(dimension=dimension, number=number, name=factor)
+    for position, (code, label, rank) in enumerate(LEVELS, start=1):
+        RatingLevel.objects.create(
+            framework=framework, code=code, label=label, rank=rank, position=position
+        )

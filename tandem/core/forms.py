@@ -41,6 +41,10 @@ def _css_class(widget: forms.Widget) -> str:
 
 
 class GovUKFormMixin:
+    # Questions that may be left blank say "(optional)"; filter forms, where every
+    # field is optional, turn this off.
+    mark_optional = True
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():

@@ -107,3 +107,64 @@ As a mentor with this scheme I will:
 7. Attend supervision and training as the scheme requires, and tell my supervisor when I need support.
 8. Tell the scheme straight away about any change in my circumstances that could affect my vetting, including any police contact.
 """
+
+
+def install(apps=None) -> None:
+    """Create the default configuration where it is missing (idempotent). ``apps`` is a
+    migration's app registry, or the live one when None (tests that flush the database
+    put the defaults back with it)."""
+    if apps is None:
+        from django.apps import apps
+
+    Area = apps.get_model("mentors", "Area")
+    Language = apps.get_model("mentors", "Language")
+    Specialism = apps.get_model("mentors", "Specialism")
+    CheckType = apps.get_model("mentors", "VettingCheckType")
+    Module = apps.get_model("mentors", "TrainingModule")
+    Level = apps.get_model("mentors", "AccreditationLevel")
+    Code = apps.get_model("mentors", "CodeOfConduct")
+
+    for name in AREAS:
+        Area.objects.get_or_create(name=name)
+    for name in LANGUAGES:
+        Language.objects.get_or_create(name=name)
+    for code, name, qualification, theology in SPECIALISMS:
+        Specialism.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "requires_qualification": qualification,
+                "is_theology": theology,
+            },
+        )
+    for position, (code, name, required, days) in enumerate(CHECK_TYPES):
+        CheckType.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "required": required,
+                "validity_days": days,
+                "position": position,
+            },
+        )
+    modules = {}
+    for code, name, hours in MODULES:
+        modules[code], _ = Module.objects.get_or_create(
+            code=code, defaults={"name": name, "cpd_hours": hours}
+        )
+    for code, name, rank, required, sessions, observed, months in LEVELS:
+        level, created = Level.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "rank": rank,
+                "min_supervised_sessions": sessions,
+                "requires_observed_practice": observed,
+                "validity_months": months,
+            },
+        )
+        if created:
+            level.required_modules.set([modules[c] for c in required])
+    Code.objects.get_or_create(
+        version=CODE_OF_CONDUCT_VERSION, defaults={"text": CODE_OF_CONDUCT_TEXT}
+    )

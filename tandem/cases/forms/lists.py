@@ -40,6 +40,7 @@ def _any(label: str, choices) -> list[tuple]:
 
 
 class CaseFilterForm(GovUKForm):
+    mark_optional = False
     reference = forms.CharField(
         label="Case reference",
         help_text="For example, T-2026-0042",

@@ -2,11 +2,9 @@ from django.db import migrations
 
 
 def load(apps, schema_editor):
-    from tandem.cases.defaults import CONCERN_TYPES
+    from tandem.cases.defaults import install
 
-    ConcernType = apps.get_model("cases", "ConcernType")
-    for position, (code, name) in enumerate(CONCERN_TYPES):
-        ConcernType.objects.get_or_create(code=code, defaults={"name": name, "position": position})
+    install(apps)
 
 
 class Migration(migrations.Migration):

@@ -429,8 +429,8 @@ def test_coordinator_home_links_to_the_mentor_register(client, make_user, signed
 
     html = client.get(reverse("core:home")).content.decode()
 
-    for path in ("/mentors/", "/mentors/pipeline/", "/mentors/expiries/", "/audit/"):
-        assert f'href="{path}"' in html
+    for href in ("/mentors/", "/mentors/pipeline/", "/mentors/expiries/", "/audit/"):
+        assert f'href="{href}"' in html
     assert "/accounts/users/" not in html
 
 

@@ -43,6 +43,7 @@ def _any(label: str, choices) -> list[tuple[str, str]]:
 
 
 class PoolFilterForm(GovUKForm):
+    mark_optional = False
     q = forms.CharField(
         label="Name or email address",
         required=False,
