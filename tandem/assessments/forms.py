@@ -5,62 +5,37 @@ Nothing about the default framework is written here."""
 from __future__ import annotations
 
 from django import forms
-from django.utils import timezone
 
-from tandem.core.forms import GovUKForm
+from tandem.core.forms import DATE_EXAMPLE, GovUKDateField, GovUKForm
 
 from .selectors import FrameworkShape
 from .services import RatingInput, long_date
 
-DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
-DATE_EXAMPLE = "27/3/2026"
 NARRATIVE_MAX = 10_000
 TEXT_MAX = 20_000
 
 
-class AssessmentDateField(forms.DateField):
-    """The date of the assessment, typed as day/month/year: not in the future, and not
-    before the previous assessment (the history reads in order)."""
+INCOMPLETE_PAGE = (
+    "This page was incomplete when it was sent. Check your answers, then save the assessment again."
+)
 
-    widget = forms.DateInput(
-        format="%d/%m/%Y",
-        attrs={"class": "govuk-input govuk-input--width-10", "spellcheck": "false"},
-    )
+
+class AssessmentDateField(GovUKDateField):
+    """The date of the assessment: not in the future, and not before the previous
+    assessment (the history reads in order)."""
 
     def __init__(self, *, not_before=None, **kwargs):
         self.not_before = not_before
-        kwargs.setdefault("input_formats", DATE_FORMATS)
-        kwargs.setdefault(
-            "error_messages",
-            {
-                "required": "Enter the date of the assessment",
-                "invalid": f"The date of the assessment must be a real date, like {DATE_EXAMPLE}",
-            },
-        )
-        super().__init__(**kwargs)
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = "".join(value.split())
-        return super().to_python(value)
+        super().__init__(what="the date of the assessment", **kwargs)
 
     def validate(self, value):
         super().validate(value)
-        if value and value > timezone.localdate():
-            raise forms.ValidationError(
-                "The date of the assessment must be today or in the past", code="future"
-            )
         if value and self.not_before and value < self.not_before:
             raise forms.ValidationError(
                 "The date of the assessment must be on or after the date of the previous "
                 f"assessment, {long_date(self.not_before)}",
                 code="before_previous",
             )
-
-
-INCOMPLETE_PAGE = (
-    "This page was incomplete when it was sent. Check your answers, then save the assessment again."
-)
 
 
 class VersionField(forms.IntegerField):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django import forms
 from django.forms.renderers import TemplatesSetting
+from django.utils import timezone
 
 INPUT_CLASS = {
     forms.Textarea: "govuk-textarea",
@@ -84,3 +85,51 @@ class GovUKForm(GovUKFormMixin, forms.Form):
 
 class GovUKModelForm(GovUKFormMixin, forms.ModelForm):
     pass
+
+
+DATE_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d %m %Y", "%Y-%m-%d"]
+DATE_EXAMPLE = "27/3/2026"
+
+
+class GovUKDateField(forms.DateField):
+    """A date typed as day/month/year in one box, never in the future unless allowed.
+
+    ``what`` completes the error messages: "the date of the review" gives "Enter the
+    date of the review" and "The date of the review must be today or in the past".
+    """
+
+    widget = forms.DateInput(
+        format="%d/%m/%Y",
+        attrs={"class": "govuk-input--width-10", "spellcheck": "false", "autocomplete": "off"},
+    )
+
+    def __init__(
+        self, *, what: str, example: str = DATE_EXAMPLE, allow_future: bool = False, **kwargs
+    ):
+        self.what = what
+        self.allow_future = allow_future
+        sentence = what[0].upper() + what[1:]
+        kwargs.setdefault("input_formats", DATE_FORMATS)
+        kwargs.setdefault("help_text", f"For example, {example}")
+        kwargs["error_messages"] = {
+            "required": f"Enter {what}",
+            "invalid": f"{sentence} must be a real date, like {example}",
+            **kwargs.get("error_messages", {}),
+        }
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = " ".join(value.split())
+        try:
+            return super().to_python(value)
+        except OverflowError:  # a year beyond what dates can hold
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not self.allow_future and value > timezone.localdate():
+            raise forms.ValidationError(
+                f"{self.what[0].upper()}{self.what[1:]} must be today or in the past",
+                code="future",
+            )

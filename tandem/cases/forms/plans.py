@@ -12,14 +12,11 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
-from tandem.core.forms import INPUT_CLASS, GovUKForm
+from tandem.core.forms import DATE_EXAMPLE, INPUT_CLASS, GovUKDateField, GovUKForm
 
 from .. import gas
 from ..models import STYLE_SCALE, Approach, ClosureOutcome, FollowUp, Frequency, Goal, GoalOwner
 from ..services.plans import TEXT_MAX, TITLE_MAX, long_date
-
-DATE_FORMATS = ["%d/%m/%Y", "%d %m %Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"]
-DATE_EXAMPLE = "27/3/2026"
 
 # The five levels of a GAS goal, from −2 to +2: (score, model field, label).
 LEVELS = [
@@ -35,42 +32,7 @@ GOAL_FIELDS = ["title", "owner", "weight", *GOAL_LEVEL_FIELDS]
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
-class PastDateField(forms.DateField):
-    """A date typed as day/month/year that cannot be in the future. ``what`` completes
-    the error messages: "the date of the review" gives "Enter the date of the review"."""
-
-    widget = forms.DateInput(
-        format="%d/%m/%Y",
-        attrs={"class": "govuk-input--width-10", "spellcheck": "false", "autocomplete": "off"},
-    )
-
-    def __init__(self, *, what: str, **kwargs):
-        self.what = what
-        kwargs.setdefault("input_formats", DATE_FORMATS)
-        kwargs.setdefault("help_text", f"For example, {DATE_EXAMPLE}")
-        kwargs.setdefault(
-            "error_messages",
-            {
-                "required": f"Enter {what}",
-                "invalid": f"{what.capitalize()} must be a real date, like {DATE_EXAMPLE}",
-            },
-        )
-        super().__init__(**kwargs)
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = " ".join(value.split())
-        try:
-            return super().to_python(value)
-        except OverflowError:  # a year beyond what dates hold
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
-
-    def validate(self, value):
-        super().validate(value)
-        if value and value > timezone.localdate():
-            raise forms.ValidationError(
-                f"{self.what.capitalize()} must be today or in the past", code="future"
-            )
+PastDateField = GovUKDateField
 
 
 def _text(label, required_message, *, max_length=TEXT_MAX, rows=None, **kwargs):

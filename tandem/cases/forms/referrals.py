@@ -8,7 +8,7 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
-from tandem.core.forms import GovUKForm
+from tandem.core.forms import GovUKDateField, GovUKForm
 from tandem.mentors.models import Area, Language
 
 from ..models import (
@@ -20,49 +20,11 @@ from ..models import (
 )
 from ..services.referrals import MAX_AGE, age_on
 
-DATE_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d %m %Y", "%Y-%m-%d"]
-DATE_EXAMPLE = "27/3/2026"
 YES_NO = [("yes", "Yes"), ("no", "No")]
 GUARDIAN_HINT = "Needed when the person is under 18."
 
 
-class DayField(forms.DateField):
-    """A date typed as day/month/year in one box, never in the future.
-
-    ``what`` completes the error messages: "the date of birth" gives "Enter the date of
-    birth".
-    """
-
-    def __init__(self, *, what: str, example: str = DATE_EXAMPLE, **kwargs):
-        self.what = what
-        kwargs.setdefault("input_formats", DATE_FORMATS)
-        kwargs.setdefault("help_text", f"For example, {example}")
-        kwargs.setdefault(
-            "widget",
-            forms.DateInput(
-                format="%d/%m/%Y",
-                attrs={"class": "govuk-input--width-10", "spellcheck": "false"},
-            ),
-        )
-        kwargs["error_messages"] = {
-            "required": f"Enter {what}",
-            "invalid": f"{what[0].upper()}{what[1:]} must be a real date, like {example}",
-            **kwargs.get("error_messages", {}),
-        }
-        super().__init__(**kwargs)
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = " ".join(value.split())
-        return super().to_python(value)
-
-    def validate(self, value):
-        super().validate(value)
-        if value and value > timezone.localdate():
-            raise forms.ValidationError(
-                f"{self.what[0].upper()}{self.what[1:]} must be today or in the past",
-                code="future",
-            )
+DayField = GovUKDateField
 
 
 def text(label: str, *, required: str | None, max_length: int, textarea=False, **kwargs):

@@ -9,9 +9,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
-from django.utils import timezone
 
-from tandem.core.forms import GovUKForm
+from tandem.core.forms import DATE_EXAMPLE, GovUKDateField, GovUKForm
 
 from ..models import (
     Accreditation,
@@ -24,47 +23,7 @@ from ..models import (
 )
 from ..quality import long_date, validity_text
 
-DATE_FORMATS = ["%d/%m/%Y", "%d %m %Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"]
-DATE_EXAMPLE = "27/3/2026"
-
-
-class PastDateField(forms.DateField):
-    """A date typed as day/month/year that cannot be in the future.
-
-    ``what`` completes the sentences of the error messages, e.g. "the date the check was
-    done" gives "Enter the date the check was done".
-    """
-
-    widget = forms.DateInput(
-        format="%d/%m/%Y",
-        attrs={"class": "govuk-input--width-10", "spellcheck": "false"},
-    )
-
-    def __init__(self, *, what: str, allow_future: bool = False, **kwargs):
-        self.what = what
-        self.allow_future = allow_future
-        kwargs.setdefault("input_formats", DATE_FORMATS)
-        kwargs.setdefault("help_text", f"For example, {DATE_EXAMPLE}")
-        kwargs.setdefault(
-            "error_messages",
-            {
-                "required": f"Enter {what}",
-                "invalid": f"{what.capitalize()} must be a real date, like {DATE_EXAMPLE}",
-            },
-        )
-        super().__init__(**kwargs)
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = " ".join(value.split())
-        return super().to_python(value)
-
-    def validate(self, value):
-        super().validate(value)
-        if value and not self.allow_future and value > timezone.localdate():
-            raise forms.ValidationError(
-                f"{self.what.capitalize()} must be today or in the past", code="future"
-            )
+PastDateField = GovUKDateField
 
 
 def _text(label: str, required_message: str | None, *, max_length: int, **kwargs):
