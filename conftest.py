@@ -64,3 +64,22 @@ def signed_in(client):
         return sign_in(client, user, **kwargs)
 
     return _sign_in
+
+
+@pytest.fixture(autouse=True)
+def _default_configuration(request):
+    """Transactional tests (browser tests, threaded tests) end by emptying every table,
+    the scheme's configuration included; put the defaults back before each such test,
+    as the migrations first created them."""
+    from tandem.audit.testing import _is_transactional
+
+    if _is_transactional(request):
+        request.getfixturevalue("_django_db_helper")
+        from tandem.assessments.defaults import install as install_framework
+        from tandem.cases.defaults import install as install_concern_types
+        from tandem.mentors.defaults import install as install_register
+
+        install_register()
+        install_concern_types()
+        install_framework()
+    yield

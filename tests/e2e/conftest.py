@@ -128,15 +128,6 @@ def _generic(path: str) -> str:
 
 @pytest.fixture
 def visit(browser, live_server, axe, transactional_db):
-    # A transactional test ends by emptying every table, configuration included: put the
-    # scheme's default configuration back, as the migrations first created it.
-    from tandem.assessments.defaults import install as install_framework
-    from tandem.cases.defaults import install as install_concern_types
-    from tandem.mentors.defaults import install as install_register
-
-    install_register()
-    install_concern_types()
-    install_framework()
     context = browser.new_context(base_url=live_server.url)
     page = context.new_page()
     page.set_default_timeout(10_000)
