@@ -87,6 +87,44 @@ class GovUKModelForm(GovUKFormMixin, forms.ModelForm):
     pass
 
 
+class GovUKFilterForm(GovUKForm):
+    """A GET filter form for a list page, with MoJ filter tags for the filters in use.
+
+    ``quoted_fields`` show their value in quotes (free-text searches);
+    ``removes_also`` names fields that lose their meaning when another is removed.
+    """
+
+    mark_optional = False  # every filter is optional
+    quoted_fields: tuple[str, ...] = ()
+    removes_also: dict[str, tuple[str, ...]] = {}
+
+    @property
+    def active_filters(self) -> list[dict]:
+        """The filters in use, each with a link that removes it."""
+        selected = []
+        data = getattr(self, "cleaned_data", {})
+        for name, field in self.fields.items():
+            value = data.get(name)
+            if name == "sort" or not value:
+                continue
+            choices = {str(k): v for k, v in getattr(field, "choices", ())}
+            values = value if isinstance(value, list) else [value]
+            items = []
+            for one in values:
+                query = self.data.copy()
+                query.pop("page", None)
+                if isinstance(value, list):
+                    query.setlist(name, [v for v in query.getlist(name) if v != str(one)])
+                else:
+                    query.pop(name, None)
+                for dependent in self.removes_also.get(name, ()):
+                    query.pop(dependent, None)
+                text = f"“{one}”" if name in self.quoted_fields else str(choices.get(str(one), one))
+                items.append({"text": text, "href": f"?{query.urlencode()}"})
+            selected.append({"heading": field.label, "items": items})
+        return selected
+
+
 DATE_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d %m %Y", "%Y-%m-%d"]
 DATE_EXAMPLE = "27/3/2026"
 

@@ -11,7 +11,7 @@ import re
 
 from django import forms
 
-from tandem.core.forms import GovUKForm
+from tandem.core.forms import GovUKFilterForm
 from tandem.mentors.models import Area
 
 from ..models import CaseStatus, ConcernType, Urgency
@@ -39,8 +39,7 @@ def _any(label: str, choices) -> list[tuple]:
     return [(ANY, label), *choices]
 
 
-class CaseFilterForm(GovUKForm):
-    mark_optional = False
+class CaseFilterForm(GovUKFilterForm):
     reference = forms.CharField(
         label="Case reference",
         help_text="For example, T-2026-0042",
@@ -111,27 +110,3 @@ class CaseFilterForm(GovUKForm):
         data = {name: value for name, value in self.cleaned_data.items() if value}
         data.setdefault("sort", DEFAULT_SORT)
         return data
-
-    @property
-    def active_filters(self) -> list[dict]:
-        """The filters in use, each with a link that removes it (MoJ filter tags)."""
-        selected = []
-        data = getattr(self, "cleaned_data", {})
-        for name, field in self.fields.items():
-            value = data.get(name)
-            if name == "sort" or not value:
-                continue
-            choices = {str(k): v for k, v in getattr(field, "choices", ())}
-            values = value if isinstance(value, list) else [value]
-            items = []
-            for one in values:
-                query = self.data.copy()
-                query.pop("page", None)
-                if name == "reference":
-                    query.pop(name, None)
-                else:
-                    query.setlist(name, [v for v in query.getlist(name) if v != str(one)])
-                text = str(one) if name == "reference" else str(choices.get(str(one), one))
-                items.append({"text": text, "href": f"?{query.urlencode()}"})
-            selected.append({"heading": field.label, "items": items})
-        return selected

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django import forms
 
-from tandem.core.forms import GovUKForm
+from tandem.core.forms import GovUKFilterForm
 
 from ..models import (
     AccreditationLevel,
@@ -42,8 +42,11 @@ def _any(label: str, choices) -> list[tuple[str, str]]:
     return [(ANY, label), *choices]
 
 
-class PoolFilterForm(GovUKForm):
-    mark_optional = False
+class PoolFilterForm(GovUKFilterForm):
+    quoted_fields = ("q",)
+    # A proficiency means nothing without its language.
+    removes_also = {"language": ("proficiency",)}
+
     q = forms.CharField(
         label="Name or email address",
         required=False,
@@ -165,26 +168,3 @@ class PoolFilterForm(GovUKForm):
         data = {name: value for name, value in self.cleaned_data.items() if value}
         data.setdefault("sort", DEFAULT_SORT)
         return data
-
-    @property
-    def active_filters(self) -> list[dict]:
-        """The filters in use, each with a link that removes it (MoJ filter tags)."""
-        selected = []
-        data = getattr(self, "cleaned_data", {})
-        for name, field in self.fields.items():
-            value = data.get(name)
-            if name == "sort" or not value:
-                continue
-            choices = {str(k): v for k, v in getattr(field, "choices", ())}
-            values = value if isinstance(value, list) else [value]
-            items = []
-            for one in values:
-                query = self.data.copy()
-                query.pop("page", None)
-                query.setlist(name, [v for v in query.getlist(name) if v != str(one)])
-                if name == "language":  # a proficiency means nothing without its language
-                    query.pop("proficiency", None)
-                text = f"“{one}”" if name == "q" else str(choices.get(str(one), one))
-                items.append({"text": text, "href": f"?{query.urlencode()}"})
-            selected.append({"heading": field.label, "items": items})
-        return selected
