@@ -77,9 +77,11 @@ def _default_configuration(request):
         request.getfixturevalue("_django_db_helper")
         from tandem.assessments.defaults import install as install_framework
         from tandem.cases.defaults import install as install_concern_types
+        from tandem.matching.defaults import install as install_matching_policy
         from tandem.mentors.defaults import install as install_register
 
         install_register()
         install_concern_types()
         install_framework()
+        install_matching_policy()
     yield

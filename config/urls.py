@@ -7,6 +7,7 @@ urlpatterns = [
     path("mentors/", include("tandem.mentors.urls")),
     path("cases/", include("tandem.cases.urls")),
     path("cases/", include("tandem.assessments.urls")),
+    path("", include("tandem.matching.urls")),
 ]
 
 handler400 = "tandem.core.views.bad_request"

@@ -21,6 +21,7 @@ TANDEM_APPS = [
     "tandem.mentors",
     "tandem.cases",
     "tandem.assessments",
+    "tandem.matching",
 ]
 
 INSTALLED_APPS = [

@@ -53,7 +53,7 @@ ACTIONS: dict[str, Action] = {
             "complete_assessment", "Ready for a match", frozenset({S.ASSESSMENT}), S.AWAITING_MATCH
         ),
         Action("match", "Matched with a mentor", frozenset({S.AWAITING_MATCH}), S.MATCHED),
-        Action("start_support", "First meeting held", frozenset({S.MATCHED}), S.ACTIVE),
+        Action("start_support", "Match started", frozenset({S.MATCHED}), S.ACTIVE),
         Action(
             "break_match",
             "Match ended, needs a new mentor",

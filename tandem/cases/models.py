@@ -21,6 +21,12 @@ class ConcernType(models.Model):
     name = models.CharField(max_length=150, unique=True)
     position = models.PositiveSmallIntegerField(default=0)
     is_active = models.BooleanField(default=True)
+    specialisms = models.ManyToManyField(
+        "mentors.Specialism",
+        blank=True,
+        related_name="+",
+        help_text="Mentor specialisms that fit this concern; matching prefers them.",
+    )
 
     class Meta:
         ordering = ["position", "name"]
@@ -164,6 +170,24 @@ class Case(EncryptedModel):
         "mentors.Language", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     faith_preference = EncryptedTextField(blank=True)
+    requested_faith = models.ForeignKey(
+        "mentors.Faith",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Set only when the person asked for a mentor of this faith.",
+    )
+    required_specialism = models.ForeignKey(
+        "mentors.Specialism",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="A specialism the mentor must have (for example theology).",
+    )
+    # When the person can meet: bit (weekday * 3 + part) of the mentor availability grid.
+    availability = models.PositiveIntegerField(default=0)
     accepts_online = models.BooleanField(default=False)
 
     # Possible duplicates are flagged for a coordinator, never merged.

@@ -10,6 +10,7 @@ TABS = [
     ("Overview", "cases:detail", "case"),
     ("Assessments", "assessments:list", "case_assessment"),
     ("Plan and reviews", "cases:plan", "case_plan"),
+    ("Matching", "matching:suggestions", "case_matching"),
     ("Timeline", "cases:timeline", "case"),
 ]
 

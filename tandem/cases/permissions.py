@@ -5,6 +5,9 @@ from tandem.core.permissions import PermissionPolicy
 
 from .models import Case
 
+# The match statuses in which the mentor works with the person (see tandem.matching).
+WORKING = ("accepted", "active")
+
 
 class CasePolicy(PermissionPolicy):
     """A case and what hangs off it; the resource names the part (the case record, its
@@ -18,11 +21,12 @@ class CasePolicy(PermissionPolicy):
     def scope_filter(self, user, scope):
         if scope is Scope.REFERRED:
             return Q(referred_by=user)
-        if scope in (Scope.MATCHED, Scope.SUPERVISEES):
-            # A mentor reaches a case through a live match, a supervisor through a
-            # supervisee's live match. Matches arrive with the matching capability: until
-            # then nobody is matched, so these scopes reach no case.
-            return Q(pk__in=[])
+        if scope is Scope.MATCHED:
+            # A mentor reaches a case through a match they accepted that has not ended
+            # (a proposal shows them only the summary on the match page).
+            return Q(matches__mentor__user=user, matches__status__in=WORKING)
+        if scope is Scope.SUPERVISEES:
+            return Q(matches__mentor__supervisor=user, matches__status__in=WORKING)
         return super().scope_filter(user, scope)
 
 

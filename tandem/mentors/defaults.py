@@ -1,7 +1,18 @@
 """Default configuration for a new scheme (from shared domain reference). A scheme changes
 these as data; nothing in the code depends on the particular names."""
 
-AREAS = ["Birmingham", "Coventry", "Dudley", "Sandwell", "Solihull", "Walsall", "Wolverhampton"]
+# name, latitude, longitude of the borough's main centre
+AREAS = [
+    ("Birmingham", "52.48142", "-1.89983"),
+    ("Coventry", "52.40656", "-1.51217"),
+    ("Dudley", "52.51240", "-2.08130"),
+    ("Sandwell", "52.51868", "-1.99450"),
+    ("Solihull", "52.41425", "-1.78094"),
+    ("Walsall", "52.58653", "-1.98227"),
+    ("Wolverhampton", "52.58470", "-2.12880"),
+]
+
+FAITHS = ["Buddhist", "Christian", "Hindu", "Jewish", "Muslim", "Sikh", "No religion", "Other"]
 
 LANGUAGES = [
     "Arabic",
@@ -110,6 +121,28 @@ As a mentor with this scheme I will:
 
 
 def install(apps=None) -> None:
+    """Create the default configuration where it is missing (idempotent); ``apps`` as
+    in ``install_catalogues``."""
+    if apps is None:
+        from django.apps import apps
+
+    install_catalogues(apps)
+    install_places_and_faiths(apps)
+
+
+def install_places_and_faiths(apps) -> None:
+    """Where the default areas are (for distances in matching) and the faith catalogue."""
+    Area = apps.get_model("mentors", "Area")
+    Faith = apps.get_model("mentors", "Faith")
+    for name, latitude, longitude in AREAS:
+        Area.objects.filter(name=name, latitude__isnull=True).update(
+            latitude=latitude, longitude=longitude
+        )
+    for position, name in enumerate(FAITHS):
+        Faith.objects.get_or_create(name=name, defaults={"position": position})
+
+
+def install_catalogues(apps=None) -> None:
     """Create the default configuration where it is missing (idempotent). ``apps`` is a
     migration's app registry, or the live one when None (tests that flush the database
     put the defaults back with it)."""
@@ -124,7 +157,7 @@ def install(apps=None) -> None:
     Level = apps.get_model("mentors", "AccreditationLevel")
     Code = apps.get_model("mentors", "CodeOfConduct")
 
-    for name in AREAS:
+    for name, _, _ in AREAS:
         Area.objects.get_or_create(name=name)
     for name in LANGUAGES:
         Language.objects.get_or_create(name=name)

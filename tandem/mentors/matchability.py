@@ -8,7 +8,8 @@ two read the same rules and a property-based test keeps them in agreement.
 A mentor is matchable when they are active; the latest check of every required
 vetting type passed and has not expired; they hold a current, unrevoked
 accreditation; they accepted the current code of conduct; and they have spare
-capacity. (Supervision joins these rules with the supervision capability.)
+capacity (live matches below their caseload cap). (Supervision joins these rules
+with the supervision capability.)
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 
 from django.db.models import (
     BooleanField,
+    Count,
     Exists,
     ExpressionWrapper,
     IntegerField,
@@ -29,6 +31,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
@@ -77,9 +80,22 @@ class Rules:
 
 
 def current_caseload_expression():
-    """The number of live cases a mentor holds. Matches arrive with the matching
-    capability; until then no mentor holds a case."""
-    return Value(0, output_field=IntegerField())
+    """The number of live matches (proposed, accepted or active) a mentor holds: the
+    caseload their cap is measured against. A proposal holds a place until the mentor
+    declines it, so two proposals can never overbook the same mentor."""
+    from tandem.matching.models import LIVE, Match
+
+    return Coalesce(
+        Subquery(
+            Match.objects.filter(mentor=OuterRef("pk"), status__in=LIVE)
+            .order_by()
+            .values("mentor")
+            .annotate(n=Count("pk"))
+            .values("n")[:1],
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
 
 
 def current_caseload(mentor: Mentor) -> int:

@@ -21,6 +21,9 @@ from tandem.core.models import EncryptedModel
 
 class Area(models.Model):
     name = models.CharField(max_length=100, unique=True)
+    # A representative point (WGS84), for distances between areas in matching.
+    latitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -34,6 +37,21 @@ class Language(models.Model):
 
     class Meta:
         ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Faith(models.Model):
+    """Faiths a mentor may choose to share so that a person who asks for a mentor of
+    their own faith can be matched; stored as a catalogue entry so matching compares
+    without reading anyone's encrypted description."""
+
+    name = models.CharField(max_length=100, unique=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
 
     def __str__(self):
         return self.name
@@ -174,6 +192,9 @@ class Mentor(EncryptedModel):
     gender = models.CharField(max_length=20, choices=Gender.choices, blank=True)
     gender_self_description = models.CharField(max_length=100, blank=True)
     age_band = models.CharField(max_length=10, choices=AgeBand.choices, blank=True)
+    faith = models.ForeignKey(
+        Faith, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     faith_background = EncryptedTextField(blank=True)
     cultural_background = EncryptedTextField(blank=True)
     has_lived_experience = models.BooleanField(default=False)
@@ -294,6 +315,11 @@ class DayPart(models.TextChoices):
     MORNING = "morning", "Morning"
     AFTERNOON = "afternoon", "Afternoon"
     EVENING = "evening", "Evening"
+
+
+def slot_bit(weekday: int, part: str) -> int:
+    """The bit of one (weekday, part of day) slot in an availability bit mask."""
+    return 1 << (int(weekday) * len(DayPart.values) + DayPart.values.index(part))
 
 
 class AvailabilitySlot(models.Model):

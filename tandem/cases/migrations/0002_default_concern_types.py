@@ -2,9 +2,9 @@ from django.db import migrations
 
 
 def load(apps, schema_editor):
-    from tandem.cases.defaults import install
+    from tandem.cases.defaults import install_concern_types
 
-    install(apps)
+    install_concern_types(apps)
 
 
 class Migration(migrations.Migration):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from tandem.audit.services import record_event
 
 from ..lifecycle import ACTIONS, target_of
+from ..signals import case_status_changed
 from ..models import Case, CaseEvent, CaseStatus, ClosureOutcome, ReferenceCounter
 
 
@@ -119,6 +120,15 @@ def case_act(
         obj=case,
         request=request,
         changed_fields=["status", *updates],
+    )
+    case_status_changed.send(
+        sender=Case,
+        case=case,
+        action=action,
+        from_status=from_status,
+        to_status=target,
+        actor=actor,
+        request=request,
     )
     return case
 

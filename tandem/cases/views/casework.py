@@ -49,7 +49,10 @@ TIMELINE_PAGE_SIZE = 50
 # Actions with a page of their own; the status-change page offers the rest.
 SCREENING_ACTIONS = frozenset({"start_screening", "screen_out"})
 CONSENT_ACTIONS = frozenset({"screen_in", "decline_consent"})
-OWN_PAGES = SCREENING_ACTIONS | CONSENT_ACTIONS | {"withdraw_consent", "close"}
+# Matching owns the moves into and out of a match (proposing, accepting, starting and
+# ending a match go through tandem.matching, which moves the case).
+MATCH_ACTIONS = frozenset({"match", "start_support", "break_match"})
+OWN_PAGES = SCREENING_ACTIONS | CONSENT_ACTIONS | MATCH_ACTIONS | {"withdraw_consent", "close"}
 # The closure page belongs to the plan and closure pages; linked when installed.
 CLOSURE_URL_NAMES = ("cases:close", "cases:closure")
 

@@ -2,9 +2,9 @@ from django.db import migrations
 
 
 def load_defaults(apps, schema_editor):
-    from tandem.mentors.defaults import install
+    from tandem.mentors.defaults import install_catalogues
 
-    install(apps)
+    install_catalogues(apps)
 
 
 class Migration(migrations.Migration):

@@ -1,0 +1,554 @@
+"""Every change to a match or a batch proposal goes through here.
+
+Capacity is decided under a lock on the mentor's row: ``propose`` locks the mentor,
+counts their live matches and only then creates the proposal, inside one
+transaction. Two coordinators proposing the mentor's last place at the same moment
+are therefore serialised, and the second sees the first's proposal and is refused.
+The database backs this up: a case can never have two live matches.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from tandem.audit.services import record_event
+from tandem.cases.lifecycle import ENDED
+from tandem.cases.models import Case, CaseStatus
+from tandem.cases.selectors import urgency_rank
+from tandem.cases.services.lifecycle import add_event, case_act, claim_version
+from tandem.core.notifications import notify
+from tandem.mentors.models import Mentor
+from tandem.mentors.services.profile import active_coordinators, link_to
+
+from . import engine, scoring
+from .explain import exclusion_words, explain, prefetch_for_explanation
+from .features import cases_for_matching, load_cases, load_pool, weights_of
+from .models import (
+    LIVE,
+    BatchPair,
+    BatchProposal,
+    BatchStatus,
+    DeclineReason,
+    EndReason,
+    Match,
+    MatchingPolicy,
+    MatchStatus,
+    MeetingPlace,
+)
+
+
+class MatchRefused(Exception):
+    """The change cannot be made; the message says why and is safe to show."""
+
+
+# Evaluating one pair -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PairVerdict:
+    allowed: bool
+    reason: str  # why not, in words; empty when allowed
+    score: int
+    explanation: list[dict]
+
+
+def evaluate_pair(case: Case, mentor: Mentor, policy: MatchingPolicy | None = None) -> PairVerdict:
+    """Whether ``mentor`` may take ``case`` now, and the score and its breakdown."""
+    policy = policy or MatchingPolicy.load()
+    pool = load_pool(mentor_ids=[mentor.pk])
+    if not len(pool.pks):
+        return PairVerdict(False, f"{mentor} is not an active mentor.", 0, [])
+    case = cases_for_matching(Case.objects.filter(pk=case.pk)).get()
+    waiting = load_cases([case], pool, policy)
+    result = scoring.suggest(waiting.arrays, pool.arrays, weights_of(policy), 0, k=1)
+    if not result.allowed:
+        (name,) = result.excluded
+        reason = exclusion_words(case, policy)[name]
+        return PairVerdict(False, f"{mentor} cannot take this case: {reason}.", 0, [])
+    shown = prefetch_for_explanation(Mentor.objects.filter(pk=mentor.pk)).get()
+    shown.current_caseload = int(pool.arrays.cap[0] - pool.arrays.spare[0])
+    parts = explain(case, shown, result.parts[0], result.contributions[0])
+    return PairVerdict(True, "", int(result.scores[0]), [p.as_dict() for p in parts])
+
+
+# The match lifecycle -------------------------------------------------------------------
+
+
+def _mentor_users(mentor: Mentor):
+    return [mentor.user] if mentor.user_id and mentor.user.is_active else []
+
+
+def _lock_match(match: Match, *expected: str) -> Match:
+    locked = Match.objects.select_for_update().select_related("case", "mentor").get(pk=match.pk)
+    if locked.status not in expected:
+        raise MatchRefused(
+            f"This match is now “{locked.get_status_display().lower()}”, so that is no longer "
+            "possible. The page shows it as it is now."
+        )
+    return locked
+
+
+@transaction.atomic
+def propose(
+    *,
+    actor,
+    case: Case,
+    mentor: Mentor,
+    expected_version: int | None = None,
+    batch: BatchProposal | None = None,
+    request=None,
+) -> Match:
+    """Propose ``mentor`` for ``case``; the proposal holds one of the mentor's places."""
+    # Lock the mentor first: every capacity decision for this mentor queues here.
+    mentor = Mentor.objects.select_for_update().get(pk=mentor.pk)
+    case = claim_version(case=case, expected_version=expected_version)
+    if case.status != CaseStatus.AWAITING_MATCH:
+        raise MatchRefused(
+            f"This case is {CaseStatus(case.status).label.lower()}: only a case awaiting a "
+            "match can be matched."
+        )
+    if Match.objects.filter(case=case, status__in=LIVE).exists():
+        raise MatchRefused("This case already has a live match or proposal.")
+    verdict = evaluate_pair(case, mentor)
+    if not verdict.allowed:
+        raise MatchRefused(verdict.reason)
+    try:
+        with transaction.atomic():
+            match = Match.objects.create(
+                case=case,
+                mentor=mentor,
+                score=verdict.score,
+                explanation=verdict.explanation,
+                batch=batch,
+                proposed_by=actor,
+            )
+    except IntegrityError:
+        raise MatchRefused("This case already has a live match or proposal.") from None
+    add_event(
+        case=case,
+        kind="match.proposed",
+        summary=f"Match proposed to {mentor.full_name} (fit {verdict.score} of 1,000)",
+        actor=actor,
+    )
+    record_event(
+        actor=actor,
+        action="match.propose",
+        obj=match,
+        request=request,
+        changed_fields=["case", "mentor", "status", "score"],
+    )
+    notify(
+        users=_mentor_users(mentor),
+        message=f"You have been proposed as the mentor for {case.reference}. Accept or "
+        "decline the proposal.",
+        link=link_to("matching:match_detail", pk=match.pk),
+    )
+    return match
+
+
+@transaction.atomic
+def accept(*, actor, match: Match, request=None) -> Match:
+    match = _lock_match(match, MatchStatus.PROPOSED)
+    match.status = MatchStatus.ACCEPTED
+    match.responded_at = timezone.now()
+    match.save(update_fields=["status", "responded_at"])
+    case_act(
+        actor=actor,
+        case=match.case,
+        action="match",
+        request=request,
+        summary=f"Match accepted by {match.mentor.full_name}",
+    )
+    record_event(
+        actor=actor, action="match.accept", obj=match, request=request, changed_fields=["status"]
+    )
+    notify(
+        users=[match.proposed_by, *active_coordinators()],
+        message=f"The mentor accepted the match for {match.case.reference}. Arrange the "
+        "first meeting to start it.",
+        link=link_to("matching:match_detail", pk=match.pk),
+    )
+    return match
+
+
+@transaction.atomic
+def decline(*, actor, match: Match, reason: str, note: str = "", request=None) -> Match:
+    if reason not in DeclineReason.values:
+        raise MatchRefused("Choose why you are declining.")
+    match = _lock_match(match, MatchStatus.PROPOSED)
+    match.status = MatchStatus.DECLINED
+    match.responded_at = timezone.now()
+    match.decline_reason = reason
+    match.decline_note = note.strip()
+    match.save(update_fields=["status", "responded_at", "decline_reason", "decline_note"])
+    add_event(
+        case=match.case,
+        kind="match.declined",
+        summary=f"Match declined by {match.mentor.full_name}: "
+        f"{DeclineReason(reason).label[0].lower()}{DeclineReason(reason).label[1:]}",
+        actor=actor,
+        reason=note.strip(),
+    )
+    record_event(
+        actor=actor,
+        action="match.decline",
+        obj=match,
+        request=request,
+        changed_fields=["status", "decline_reason", "decline_note"],
+    )
+    notify(
+        users=[match.proposed_by],
+        message=f"The mentor declined the match for {match.case.reference}. Choose another mentor.",
+        link=link_to("matching:suggestions", pk=match.case_id),
+    )
+    return match
+
+
+@transaction.atomic
+def withdraw(*, actor, match: Match, reason: str, request=None, event: bool = True) -> Match:
+    """A coordinator takes back a proposal the mentor has not answered."""
+    if not reason.strip():
+        raise MatchRefused("Give the reason for withdrawing the proposal.")
+    match = _lock_match(match, MatchStatus.PROPOSED)
+    match.status = MatchStatus.WITHDRAWN
+    match.withdrawn_reason = reason.strip()
+    match.responded_at = timezone.now()
+    match.save(update_fields=["status", "withdrawn_reason", "responded_at"])
+    if event:
+        add_event(
+            case=match.case,
+            kind="match.withdrawn",
+            summary=f"Proposal to {match.mentor.full_name} withdrawn",
+            actor=actor,
+            reason=reason.strip(),
+        )
+    record_event(
+        actor=actor,
+        action="match.withdraw",
+        obj=match,
+        request=request,
+        changed_fields=["status", "withdrawn_reason"],
+    )
+    notify(
+        users=_mentor_users(match.mentor),
+        message=f"The proposal for {match.case.reference} was withdrawn.",
+        link=link_to("matching:my_matches"),
+    )
+    return match
+
+
+@transaction.atomic
+def start(*, actor, match: Match, first_meeting_at: dt.datetime, place: str, request=None) -> Match:
+    """Start an accepted match by arranging the first meeting."""
+    if place not in MeetingPlace.values:
+        raise MatchRefused("Choose how the first meeting will take place.")
+    match = _lock_match(match, MatchStatus.ACCEPTED)
+    match.status = MatchStatus.ACTIVE
+    match.started_at = timezone.now()
+    match.first_meeting_at = first_meeting_at
+    match.first_meeting_place = place
+    match.save(update_fields=["status", "started_at", "first_meeting_at", "first_meeting_place"])
+    when = timezone.localtime(first_meeting_at)
+    case_act(
+        actor=actor,
+        case=match.case,
+        action="start_support",
+        request=request,
+        summary=f"Match started: first meeting {when:%-d %B %Y at %H:%M} "
+        f"({MeetingPlace(place).label.lower()})",
+    )
+    record_event(
+        actor=actor,
+        action="match.start",
+        obj=match,
+        request=request,
+        changed_fields=["status", "first_meeting_at", "first_meeting_place"],
+    )
+    notify(
+        users=[*_mentor_users(match.mentor), match.proposed_by],
+        message=f"The match for {match.case.reference} has started: first meeting "
+        f"{when:%-d %B %Y at %H:%M}.",
+        link=link_to("matching:match_detail", pk=match.pk),
+    )
+    return match
+
+
+@transaction.atomic
+def end(*, actor, match: Match, reason: str, note: str = "", rematch: bool, request=None) -> Match:
+    """End an accepted or active match. With ``rematch`` the case goes back to awaiting
+    a match; otherwise it moves on to closing."""
+    if reason not in EndReason.values or reason == EndReason.CASE_ENDED:
+        raise MatchRefused("Choose why the match is ending.")
+    match = _lock_match(match, MatchStatus.ACCEPTED, MatchStatus.ACTIVE)
+    _close(match, actor=actor, reason=reason, note=note, rematch=rematch)
+    action = "break_match" if rematch else "start_closing"
+    label = EndReason(reason).label
+    case_act(
+        actor=actor,
+        case=match.case,
+        action=action,
+        request=request,
+        reason=note.strip(),
+        summary=f"Match with {match.mentor.full_name} ended: {label[0].lower()}{label[1:]}"
+        + ("; a new mentor is needed" if rematch else "; the case moves to closing"),
+    )
+    record_event(
+        actor=actor,
+        action="match.end",
+        obj=match,
+        request=request,
+        changed_fields=["status", "end_reason", "end_note", "rematch"],
+    )
+    notify(
+        users=_mentor_users(match.mentor),
+        message=f"Your match for {match.case.reference} has ended.",
+        link=link_to("matching:my_matches"),
+    )
+    return match
+
+
+def _close(match: Match, *, actor, reason: str, note: str = "", rematch: bool = False) -> None:
+    match.status = MatchStatus.ENDED
+    match.ended_at = timezone.now()
+    match.ended_by = actor
+    match.end_reason = reason
+    match.end_note = note.strip()
+    match.rematch = rematch
+    match.save(
+        update_fields=["status", "ended_at", "ended_by", "end_reason", "end_note", "rematch"]
+    )
+
+
+def follow_case(*, case: Case, action: str, to_status: str, actor, request=None) -> None:
+    """Keep live matches in step when the case moves on without them: an ended case ends
+    its match and withdraws any proposal; a case put on hold withdraws a proposal."""
+    if to_status not in ENDED and to_status != CaseStatus.ON_HOLD:
+        return
+    for match in Match.objects.select_for_update().filter(case=case, status__in=LIVE):
+        if match.status == MatchStatus.PROPOSED:
+            match.status = MatchStatus.WITHDRAWN
+            match.responded_at = timezone.now()
+            match.withdrawn_reason = f"The case became {CaseStatus(to_status).label.lower()}."
+            match.save(update_fields=["status", "responded_at", "withdrawn_reason"])
+            change = "match.withdraw"
+        elif to_status in ENDED:
+            _close(match, actor=actor, reason=EndReason.CASE_ENDED)
+            change = "match.end"
+        else:
+            continue  # on hold: the mentor stays matched
+        record_event(
+            actor=actor, action=change, obj=match, request=request, changed_fields=["status"]
+        )
+        notify(
+            users=_mentor_users(match.mentor),
+            message=f"Your match for {case.reference} has ended because the case moved on.",
+            link=link_to("matching:my_matches"),
+        )
+
+
+# Batch proposals -----------------------------------------------------------------------
+
+
+def waiting_cases():
+    """Cases awaiting a match with no live proposal, most urgent and longest waiting first."""
+    return (
+        cases_for_matching(
+            Case.objects.filter(status=CaseStatus.AWAITING_MATCH).exclude(matches__status__in=LIVE)
+        )
+        .select_related("area", "preferred_language", "required_specialism", "requested_faith")
+        .annotate(urgency_rank=urgency_rank())
+        .order_by("urgency_rank", "status_changed_at", "pk")
+    )
+
+
+@transaction.atomic
+def create_batch(*, actor, request=None) -> BatchProposal:
+    """The optimal assignment for every case waiting now, saved for review."""
+    policy = MatchingPolicy.load()
+    cases = list(waiting_cases())
+    pool = load_pool()
+    waiting = load_cases(cases, pool, policy)
+    pair_case, pair_mentor, pair_score = scoring.allowed_pairs(
+        waiting.arrays, pool.arrays, weights_of(policy)
+    )
+    capacity = np.clip(pool.arrays.spare, 0, None) * pool.arrays.matchable
+    chosen = engine.assign(len(cases), capacity, pair_case, pair_mentor, pair_score)
+    score_of = dict(
+        zip(
+            zip(pair_case.tolist(), pair_mentor.tolist(), strict=True),
+            pair_score.tolist(),
+            strict=True,
+        )
+    )
+    batch = BatchProposal.objects.create(created_by=actor, cases_waiting=len(cases))
+    pairs = [
+        BatchPair(
+            batch=batch,
+            case=cases[i],
+            mentor_id=int(pool.pks[j]),
+            score=score_of[(i, int(j))],
+        )
+        for i, j in enumerate(chosen.tolist())
+        if j >= 0
+    ]
+    BatchPair.objects.bulk_create(pairs)
+    batch.optimal_matched = len(pairs)
+    batch.optimal_score = sum(p.score for p in pairs)
+    batch.save(update_fields=["optimal_matched", "optimal_score"])
+    record_event(
+        actor=actor,
+        action="matching.batch_create",
+        obj=batch,
+        request=request,
+        changed_fields=["pairs"],
+    )
+    return batch
+
+
+def _draft(batch: BatchProposal) -> BatchProposal:
+    locked = BatchProposal.objects.select_for_update().get(pk=batch.pk)
+    if locked.status != BatchStatus.DRAFT:
+        raise MatchRefused(f"This batch proposal is already {locked.get_status_display().lower()}.")
+    return locked
+
+
+@dataclass(frozen=True)
+class Alternative:
+    mentor: Mentor
+    score: int
+    delta: int  # change to the batch total if this mentor replaces the current one
+    places_left: int  # in this batch, after the other pairs
+    explanation: list
+
+
+def alternatives(batch: BatchProposal, case: Case, *, limit: int = 10) -> list[Alternative]:
+    """Allowed mentors for ``case`` in this batch, best first, with the effect of each
+    on the batch total and how many places each has left once the batch's other
+    pairs are counted (a mentor with none cannot be chosen without freeing one)."""
+    policy = MatchingPolicy.load()
+    pool = load_pool()
+    case = cases_for_matching(Case.objects.filter(pk=case.pk)).get()
+    waiting = load_cases([case], pool, policy)
+    result = scoring.suggest(waiting.arrays, pool.arrays, weights_of(policy), 0, k=limit)
+    current = batch.pairs.filter(case=case).first()
+    used: dict[int, int] = {}
+    for mentor_id in batch.pairs.exclude(case=case).values_list("mentor_id", flat=True):
+        used[mentor_id] = used.get(mentor_id, 0) + 1
+    ids = [int(pool.pks[j]) for j in result.mentors]
+    mentors = prefetch_for_explanation(Mentor.objects.filter(pk__in=ids)).in_bulk()
+    options = []
+    for row, j in enumerate(result.mentors):
+        pk = int(pool.pks[j])
+        mentor = mentors[pk]
+        mentor.current_caseload = int(pool.arrays.cap[j] - pool.arrays.spare[j])
+        score = int(result.scores[row])
+        options.append(
+            Alternative(
+                mentor=mentor,
+                score=score,
+                delta=score - (current.score if current else 0),
+                places_left=int(pool.arrays.spare[j]) - used.get(pk, 0),
+                explanation=explain(case, mentor, result.parts[row], result.contributions[row]),
+            )
+        )
+    return options
+
+
+@transaction.atomic
+def change_pair(*, actor, batch: BatchProposal, case: Case, mentor: Mentor, request=None):
+    batch = _draft(batch)
+    if not batch.pairs.filter(case=case).exists() and case.status != CaseStatus.AWAITING_MATCH:
+        raise MatchRefused("This case is not waiting for a match.")
+    option = next(
+        (o for o in alternatives(batch, case, limit=10_000) if o.mentor.pk == mentor.pk), None
+    )
+    if option is None:
+        raise MatchRefused(f"{mentor} cannot take this case.")
+    if option.places_left <= 0:
+        raise MatchRefused(
+            f"{mentor} has no place left in this batch. Remove or change one of their other "
+            "pairs first."
+        )
+    BatchPair.objects.update_or_create(
+        batch=batch, case=case, defaults={"mentor": mentor, "score": option.score, "changed": True}
+    )
+    record_event(
+        actor=actor,
+        action="matching.batch_change",
+        obj=batch,
+        request=request,
+        changed_fields=["pairs"],
+    )
+    return option
+
+
+@transaction.atomic
+def remove_pair(*, actor, batch: BatchProposal, case: Case, request=None) -> None:
+    batch = _draft(batch)
+    deleted, _ = batch.pairs.filter(case=case).delete()
+    if not deleted:
+        raise MatchRefused("That pair is no longer in this batch.")
+    record_event(
+        actor=actor,
+        action="matching.batch_remove",
+        obj=batch,
+        request=request,
+        changed_fields=["pairs"],
+    )
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    proposed: list[Match]
+    refused: list[tuple[BatchPair, str]]
+
+
+def confirm_batch(*, actor, batch: BatchProposal, request=None) -> Confirmation:
+    """Propose every pair of the batch to its mentor. Each pair is proposed on its own
+    (so one that is no longer possible, say because the mentor's place went meanwhile,
+    is reported and the others still go ahead)."""
+    with transaction.atomic():
+        batch = _draft(batch)
+        batch.status = BatchStatus.CONFIRMED
+        batch.decided_by = actor
+        batch.decided_at = timezone.now()
+        batch.save(update_fields=["status", "decided_by", "decided_at"])
+        record_event(
+            actor=actor,
+            action="matching.batch_confirm",
+            obj=batch,
+            request=request,
+            changed_fields=["status"],
+        )
+    proposed, refused = [], []
+    for pair in batch.pairs.select_related("case", "mentor"):
+        try:
+            proposed.append(
+                propose(
+                    actor=actor, case=pair.case, mentor=pair.mentor, batch=batch, request=request
+                )
+            )
+        except MatchRefused as refusal:
+            refused.append((pair, str(refusal)))
+    return Confirmation(proposed=proposed, refused=refused)
+
+
+@transaction.atomic
+def discard_batch(*, actor, batch: BatchProposal, request=None) -> None:
+    batch = _draft(batch)
+    batch.status = BatchStatus.DISCARDED
+    batch.decided_by = actor
+    batch.decided_at = timezone.now()
+    batch.save(update_fields=["status", "decided_by", "decided_at"])
+    record_event(
+        actor=actor,
+        action="matching.batch_discard",
+        obj=batch,
+        request=request,
+        changed_fields=["status"],
+    )
