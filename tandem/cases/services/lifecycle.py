@@ -10,8 +10,8 @@ from django.utils import timezone
 from tandem.audit.services import record_event
 
 from ..lifecycle import ACTIONS, target_of
-from ..signals import case_status_changed
 from ..models import Case, CaseEvent, CaseStatus, ClosureOutcome, ReferenceCounter
+from ..signals import case_status_changed
 
 
 class CaseConflict(Exception):
