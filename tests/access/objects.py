@@ -59,6 +59,34 @@ def _cases(user):
     )
 
 
+def _matches(user):
+    """A match of the user's own mentor record (their supervisee's, for a supervisor),
+    and a match of another mentor."""
+    from tandem.cases.tests.factories import make_case
+    from tandem.matching.tests.factories import live_match
+    from tandem.mentors.tests.factories import make_mentor
+
+    own = live_match(make_case(), _own_mentor(user))
+    other = live_match(make_case(), make_mentor())
+    return Objects({"pk": own.pk}, {"pk": other.pk}, frozenset({Scope.OWN, Scope.SUPERVISEES}))
+
+
+def _batches(user):
+    """A draft batch with one pair (its case is the ``case_pk`` of the per-case pages)."""
+    from tandem.cases.models import CaseStatus
+    from tandem.cases.tests.factories import make_case
+    from tandem.matching.models import BatchPair, BatchProposal
+    from tandem.mentors.tests.factories import make_mentor
+
+    def batch():
+        made = BatchProposal.objects.create(created_by=create_user("coordinator"))
+        case = make_case(status=CaseStatus.AWAITING_MATCH)
+        BatchPair.objects.create(batch=made, case=case, mentor=make_mentor(), score=500)
+        return {"pk": made.pk, "case_pk": case.pk}
+
+    return Objects(batch(), batch(), frozenset())
+
+
 OBJECT_BUILDERS = {
     "user_account": _user_accounts,
     "mentor": _mentors,
@@ -68,6 +96,9 @@ OBJECT_BUILDERS = {
     "case": _cases,
     "case_assessment": _cases,
     "case_plan": _cases,
+    "case_matching": _cases,
+    "match": _matches,
+    "matching_batch": _batches,
 }
 
 # What a role's user needs to exist so that its own pages have something to show.
