@@ -16,6 +16,7 @@ from tandem.core.forms import GovUKForm
 from ..models import (
     AgeBand,
     Area,
+    Faith,
     ConflictKind,
     DayPart,
     Gender,
@@ -72,6 +73,14 @@ class ProfileForm(GovUKForm):
         label="Age band",
         choices=[("", "Not given"), *AgeBand.choices],
         required=False,
+    )
+    faith = forms.ModelChoiceField(
+        label="Faith",
+        queryset=Faith.objects.all(),
+        required=False,
+        empty_label="Not given",
+        help_text="Only used when a person asks for a mentor who shares their faith.",
+        error_messages={"invalid_choice": "Select a faith from the list, or “Not given”"},
     )
     faith_background = _text(
         "Faith background", max_length=500, help_text=WHY_BACKGROUND, rows=2, spellcheck="true"
@@ -237,6 +246,7 @@ class ProfileForm(GovUKForm):
             "gender": c["gender"],
             "gender_self_description": c["gender_self_description"].strip(),
             "age_band": c["age_band"],
+            "faith": c["faith"],
             "faith_background": c["faith_background"].strip(),
             "cultural_background": c["cultural_background"].strip(),
             "has_lived_experience": c["has_lived_experience"] == "yes",
@@ -272,6 +282,7 @@ def profile_initial(mentor: Mentor) -> dict:
         "gender": mentor.gender,
         "gender_self_description": mentor.gender_self_description,
         "age_band": mentor.age_band,
+        "faith": mentor.faith_id,
         "faith_background": mentor.faith_background,
         "cultural_background": mentor.cultural_background,
         "has_lived_experience": "yes" if mentor.has_lived_experience else "no",

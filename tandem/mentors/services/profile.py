@@ -44,6 +44,7 @@ SCALAR_FIELDS = (
     "gender",
     "gender_self_description",
     "age_band",
+    "faith",
     "faith_background",
     "cultural_background",
     "has_lived_experience",
