@@ -189,8 +189,8 @@ def decline(*, actor, match: Match, reason: str, note: str = "", request=None) -
     add_event(
         case=match.case,
         kind="match.declined",
-        summary=f"Match declined by {match.mentor.full_name}: "
-        f"{DeclineReason(reason).label[0].lower()}{DeclineReason(reason).label[1:]}",
+        # The reasons are the mentor's own words ("I cannot take on …"): quoted as they are.
+        summary=f"Match declined by {match.mentor.full_name}: “{DeclineReason(reason).label}”",
         actor=actor,
         reason=note.strip(),
     )
