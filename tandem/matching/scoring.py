@@ -151,7 +151,7 @@ class Weights:
 # Neutral value of a preference the case says nothing about (same for every mentor).
 UNKNOWN = 0.5
 AGE_SPAN = 40.0  # years apart at which age proximity reaches 0
-ONLINE_ONLY_DISTANCE = 0.25  # distance score when only online sessions make the pair possible
+NEAR_EDGE = 0.25  # distance score at the edge of the mentor's travel radius
 
 
 def _pair_mask(pairs, start: int, stop: int, mentor_columns: np.ndarray) -> np.ndarray:
@@ -176,9 +176,11 @@ def _hard(
     columns: np.ndarray,
     *,
     with_failures: bool = False,
+    reach: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Allowed (cases ``start:stop`` by mentors ``columns``) and, when asked, the index in
-    ``EXCLUSIONS`` of the first constraint each excluded pair fails."""
+    ``EXCLUSIONS`` of the first constraint each excluded pair fails. ``reach`` is
+    ``within_reach(mentors, columns)``, computed once by callers evaluating many blocks."""
     rows = slice(start, stop)
     size, width = stop - start, len(columns)
     m_languages = mentors.languages[columns][None, :, :]
@@ -186,9 +188,11 @@ def _hard(
     required = cases.required[rows][:, None, :]
     area = cases.area[rows]
     known = area >= 0
-    distance = np.zeros((size, width), dtype=np.float32)
-    if known.any():
-        distance[known] = mentors.area_distance[np.ix_(columns, area[known])].T
+    if reach is None:
+        reach = within_reach(mentors, columns)
+    in_reach = ~known[:, None]
+    if len(reach):
+        in_reach = in_reach | (reach[np.where(known, area, 0)] & known[:, None])
     gender = cases.gender[rows][:, None]
 
     fails = {
@@ -202,11 +206,7 @@ def _hard(
             np.bitwise_and(required, mentors.specialisms[columns][None, :, :]) != required
         ).any(axis=-1),
         "experience": mentors.rank[columns][None, :] < cases.min_rank[rows][:, None],
-        "travel": ~(
-            ~known[:, None]
-            | (distance <= mentors.radius[columns][None, :])
-            | (cases.online[rows][:, None] & mentors.online[columns][None, :])
-        ),
+        "travel": ~(in_reach | (cases.online[rows][:, None] & mentors.online[columns][None, :])),
     }
     allowed = np.ones((size, width), dtype=bool)
     for name in EXCLUSIONS:
@@ -219,24 +219,32 @@ def _hard(
     return allowed, first_failure
 
 
+def within_reach(mentors: MentorArrays, columns: np.ndarray) -> np.ndarray:
+    """(areas, mentors ``columns``): the area is within the mentor's travel radius of an
+    area they work in. Compared in the distances' own precision, so a mentor exactly at
+    their radius is within it."""
+    distance = mentors.area_distance[columns]
+    radius = mentors.radius[columns].astype(distance.dtype)[:, None]
+    return np.ascontiguousarray((distance <= radius).T)
+
+
 def _has_pair(pairs, case_index: np.ndarray, mentor_index: np.ndarray, n_mentors: int):
+    """Whether each (case, mentor) is among the few ``pairs``: a binary search per pair."""
     cases, mentors = pairs
     if not len(cases):
         return np.zeros(len(case_index), dtype=bool)
-    return np.isin(case_index * n_mentors + mentor_index, cases * n_mentors + mentors)
+    known = np.unique(cases * n_mentors + mentors)
+    keys = case_index * n_mentors + mentor_index
+    found = np.minimum(np.searchsorted(known, keys), len(known) - 1)
+    return known[found] == keys
 
 
-def preferences(
-    cases: CaseArrays, mentors: MentorArrays, case_index: np.ndarray, mentor_index: np.ndarray
-) -> np.ndarray:
-    """Each preference's 0..1 value for the given pairs: (pairs, CRITERIA)."""
-    ci, mj = case_index, mentor_index
-    parts = np.empty((len(ci), len(CRITERIA)), dtype=np.float64)
-
+def _criteria(cases: CaseArrays, mentors: MentorArrays, ci: np.ndarray, mj: np.ndarray):
+    """Each preference's 0..1 values for the pairs (ci, mj), in CRITERIA order."""
     wanted = cases.wanted[ci]
     n_wanted = _popcount(wanted)
     held = _popcount(np.bitwise_and(wanted, mentors.specialisms[mj]))
-    parts[:, 0] = np.where(n_wanted > 0, held / np.maximum(n_wanted, 1), 0.0)
+    yield np.where(n_wanted > 0, held / np.maximum(n_wanted, 1), 0.0)
 
     preferred = cases.preferred[ci]
     has_pref = preferred >= 0
@@ -244,30 +252,45 @@ def preferences(
     bit = np.left_shift(np.uint64(1), np.where(has_pref, preferred % 64, 0).astype(np.uint64))
     speaks = has_pref & (np.bitwise_and(mentors.languages[mj, word], bit) != 0)
     fluent = np.bitwise_and(mentors.fluent[mj, word], bit) != 0
-    parts[:, 1] = np.where(speaks, np.where(fluent, 1.0, 0.6), 0.0)
+    yield np.where(speaks, np.where(fluent, 1.0, 0.6), 0.0)
 
     faith = cases.faith[ci]
-    parts[:, 2] = (faith >= 0) & (faith == mentors.faith[mj])
-    parts[:, 3] = mentors.lived[mj]
+    yield ((faith >= 0) & (faith == mentors.faith[mj])).astype(np.float64)
+    yield mentors.lived[mj].astype(np.float64)
 
     gap = np.abs(cases.age[ci] - mentors.age[mj])
-    parts[:, 4] = np.where(np.isnan(gap), UNKNOWN, 1.0 - np.minimum(gap, AGE_SPAN) / AGE_SPAN)
+    yield np.where(np.isnan(gap), UNKNOWN, 1.0 - np.minimum(gap, AGE_SPAN) / AGE_SPAN)
 
     area = cases.area[ci]
     known = area >= 0
-    distance = mentors.area_distance[mj, np.where(known, area, 0)]
-    radius = mentors.radius[mj]
-    near = np.clip(1.0 - distance / np.maximum(radius, 1.0), 0.0, 1.0)
-    near = np.where(distance <= radius, near, ONLINE_ONLY_DISTANCE)
-    parts[:, 5] = np.where(known, near, UNKNOWN)
+    if mentors.area_distance.shape[1]:
+        distance = mentors.area_distance[mj, np.where(known, area, 0)]
+    else:
+        distance = np.zeros(len(ci), dtype=np.float32)
+    radius = mentors.radius[mj].astype(distance.dtype)
+    # 1 in the person's own area, falling to NEAR_EDGE at the edge of the radius; a pair
+    # only online sessions make possible scores 0.
+    near = 1.0 - (1.0 - NEAR_EDGE) * np.clip(distance / np.maximum(radius, 1.0), 0.0, 1.0)
+    near = np.where(distance <= radius, near, 0.0)
+    yield np.where(known, near, UNKNOWN)
 
     slots = cases.availability[ci]
+    offered = mentors.availability[mj]
     n_slots = np.bitwise_count(slots)
-    overlap = np.bitwise_count(np.bitwise_and(slots, mentors.availability[mj]))
-    parts[:, 6] = np.where(n_slots > 0, overlap / np.maximum(n_slots, 1), UNKNOWN)
+    overlap = np.bitwise_count(np.bitwise_and(slots, offered))
+    yield np.where((n_slots > 0) & (offered != 0), overlap / np.maximum(n_slots, 1), UNKNOWN)
 
-    parts[:, 7] = np.clip(mentors.spare[mj], 0, None) / np.maximum(mentors.cap[mj], 1)
-    parts[:, 8] = _has_pair(cases.continuity_pairs, ci, mj, len(mentors))
+    yield np.clip(mentors.spare[mj], 0, None) / np.maximum(mentors.cap[mj], 1)
+    yield _has_pair(cases.continuity_pairs, ci, mj, len(mentors)).astype(np.float64)
+
+
+def preferences(
+    cases: CaseArrays, mentors: MentorArrays, case_index: np.ndarray, mentor_index: np.ndarray
+) -> np.ndarray:
+    """Each preference's 0..1 value for the given pairs: (pairs, CRITERIA)."""
+    parts = np.empty((len(case_index), len(CRITERIA)), dtype=np.float64)
+    for i, values in enumerate(_criteria(cases, mentors, case_index, mentor_index)):
+        parts[:, i] = values
     return parts
 
 
@@ -284,8 +307,14 @@ def score_pairs(
     case_index: np.ndarray,
     mentor_index: np.ndarray,
 ) -> np.ndarray:
-    parts = preferences(cases, mentors, case_index, mentor_index)
-    return np.rint(parts @ _points(weights)).astype(np.int64)
+    """The pairs' scores, summed criterion by criterion (no pairs-by-criteria array)."""
+    total = np.zeros(len(case_index), dtype=np.float64)
+    for points, values in zip(
+        _points(weights), _criteria(cases, mentors, case_index, mentor_index), strict=True
+    ):
+        if points:
+            total += points * values
+    return np.rint(total).astype(np.int64)
 
 
 def allowed_pairs(
@@ -298,9 +327,11 @@ def allowed_pairs(
     columns = np.flatnonzero(mentors.matchable & (mentors.spare > 0))
     if block_size is None:  # about two million pairs per block keeps memory flat
         block_size = max(1, 2_000_000 // max(len(columns), 1))
+    reach = within_reach(mentors, columns)
     case_parts, mentor_parts = [], []
     for start in range(0, len(cases), block_size):
-        allowed, _ = _hard(cases, mentors, start, min(start + block_size, len(cases)), columns)
+        stop = min(start + block_size, len(cases))
+        allowed, _ = _hard(cases, mentors, start, stop, columns, reach=reach)
         c, m = np.nonzero(allowed)
         case_parts.append(c.astype(np.int64) + start)
         mentor_parts.append(columns[m])

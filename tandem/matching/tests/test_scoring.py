@@ -17,7 +17,7 @@ from tandem.matching.scoring import (
     AGE_SPAN,
     CRITERIA,
     EXCLUSIONS,
-    ONLINE_ONLY_DISTANCE,
+    NEAR_EDGE,
     SCALE,
     UNKNOWN,
     CaseArrays,
@@ -383,9 +383,9 @@ def test_age_proximity(case_age, mentor_age, value):
     ("area", "radius", "online", "value"),
     [
         (0, 20.0, False, 1.0),  # same area
-        (1, 20.0, False, 0.5),  # 10 km of a 20 km radius
-        (1, 10.0, False, 0.0),  # at the edge of the radius
-        (2, 20.0, True, ONLINE_ONLY_DISTANCE),  # 30 km: possible only online
+        (1, 20.0, False, 1 - (1 - NEAR_EDGE) / 2),  # 10 km of a 20 km radius
+        (1, 10.0, False, NEAR_EDGE),  # at the edge of the radius
+        (2, 20.0, True, 0.0),  # 30 km: possible only online
         (-1, 20.0, False, UNKNOWN),
     ],
 )
@@ -401,7 +401,7 @@ def test_distance_inside_the_radius_and_online_only(area, radius, online, value)
         ([0, 1, 2, 3], [1, 2, 7], 0.5),
         ([0, 1], [0, 1, 2, 13], 1.0),
         ([5], [4], 0.0),
-        ([5], [], 0.0),
+        ([5], [], UNKNOWN),  # the mentor recorded no availability
         ([], [1, 2], UNKNOWN),  # the person's availability is not known
     ],
 )
@@ -608,12 +608,13 @@ def reference_parts(c: dict, m: dict, i: int, j: int, pairs: dict) -> list[float
         distance = UNKNOWN
     else:
         d = float(np.float32(km_of(m)[c["area"]]))
-        if d <= m["radius"]:
-            distance = min(max(1 - d / max(m["radius"], 1.0), 0.0), 1.0)
+        if d <= float(np.float32(m["radius"])):
+            distance = 1 - (1 - NEAR_EDGE) * min(max(d / max(m["radius"], 1.0), 0.0), 1.0)
         else:
-            distance = ONLINE_ONLY_DISTANCE
+            distance = 0.0
     wants = set(c["availability"])
-    availability = len(wants & set(m["availability"])) / len(wants) if wants else UNKNOWN
+    offers = set(m["availability"])
+    availability = len(wants & offers) / len(wants) if wants and offers else UNKNOWN
     workload = max(m["spare"], 0) / max(m["cap"], 1)
     continuity = float((i, j) in pairs["continuity"])
     return [
@@ -751,3 +752,18 @@ def test_allowed_pairs_with_no_cases_or_no_open_mentors():
     assert [len(a) for a in allowed_pairs(cases, mentors, Weights())] == [0, 0, 0]
     cases, mentors = build([case(), case()], [mentor(spare=0), mentor(matchable=False)])
     assert [len(a) for a in allowed_pairs(cases, mentors, Weights())] == [0, 0, 0]
+
+
+def test_a_scheme_without_areas_still_scores_and_suggests():
+    import dataclasses
+
+    cases, mentors = build([case(area=-1)], [mentor()])
+    mentors = dataclasses.replace(mentors, area_distance=np.zeros((1, 0), dtype=np.float32))
+    pair_case, _, scores = allowed_pairs(cases, mentors, Weights())
+    assert list(pair_case) == [0] and scores[0] > 0
+    assert suggest(cases, mentors, Weights(), 0).allowed == 1
+
+
+def test_a_mentor_exactly_at_their_radius_is_within_reach():
+    cases, mentors = build([case(area=1)], [mentor(area=0, radius=12.3, km=[0.0, 12.3, 30.0])])
+    assert len(allowed_pairs(cases, mentors, Weights())[0]) == 1
