@@ -1,1 +1,92 @@
-urlpatterns = []
+"""What the scheme learns from matching: pool gaps (whom to recruit) and fairness
+(who waits longer, who gets weaker matches).
+
+Pool gaps show case references only to users who may match every case (coordinators),
+with a link to each case's matching page; board members see the profiles and counts
+only. The fairness view shows aggregates with small numbers withheld and names no
+case at all.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.shortcuts import render
+from django.urls import NoReverseMatch, path, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from tandem.audit.services import record_event
+from tandem.cases.selectors import waiting_text
+from tandem.core.access import Scope
+from tandem.core.permissions import permission_required
+
+from ..fairness import SMALL_COUNT, fairness_tables
+from ..gaps import pool_gaps
+from ..permissions import case_matching
+
+TEMPLATES = "matching/insights"
+
+
+def _case_link(pk: int) -> str:
+    """The case's matching page, or its record while matching pages are not installed."""
+    try:
+        return reverse("matching:suggestions", args=[pk])
+    except NoReverseMatch:
+        return reverse("cases:detail", args=[pk])
+
+
+@require_GET
+@permission_required("pool_gaps", "view")
+def gaps(request):
+    now = timezone.now()
+    report = pool_gaps()
+    show_cases = Scope.ALL in case_matching.scopes(request.user, "view")
+    profiles = [
+        {
+            "profile": profile,
+            "longest_wait": waiting_text(profile.waiting_since, now),
+            "cases": (
+                [
+                    {
+                        "reference": case.reference,
+                        "url": _case_link(case.pk),
+                        "waiting": waiting_text(case.waiting_since, now),
+                    }
+                    for case in profile.cases
+                ]
+                if show_cases
+                else []
+            ),
+        }
+        for profile in report.profiles
+    ]
+    if show_cases and profiles:
+        with transaction.atomic():
+            record_event(
+                actor=request.user,
+                action="case.list",
+                object_type="cases.case",
+                reason="Pool gaps",
+                request=request,
+            )
+    return render(
+        request,
+        f"{TEMPLATES}/gaps.html",
+        {"report": report, "profiles": profiles, "show_cases": show_cases},
+    )
+
+
+@require_GET
+@permission_required("matching_fairness", "view")
+def fairness(request):
+    return render(
+        request,
+        f"{TEMPLATES}/fairness.html",
+        {"tables": fairness_tables(), "small_count": SMALL_COUNT},
+    )
+
+
+urlpatterns = [
+    path("matching/gaps/", gaps, name="gaps"),
+    path("matching/fairness/", fairness, name="fairness"),
+]

@@ -1,0 +1,241 @@
+"""Pool gaps: the needs of waiting cases that the mentor pool cannot meet, grouped into
+profiles a recruiter can act on ("female · Urdu · Islamic theology · Birmingham").
+
+For every case awaiting a match with no live match, the feasible mentors are counted
+in one vectorised pass over the whole waiting list (``scoring.allowed_pairs``), and a
+second pass counts them as if every mentor's places were free, which tells "nobody
+with this profile" from "such mentors exist but are full". A case with
+``policy.few_feasible`` feasible mentors or fewer is a gap. Gaps with the same unmet
+needs form a profile; profiles are ranked by how many people wait, then by the longest
+wait, then by the fewest feasible mentors.
+
+The number of queries does not depend on how many cases wait.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from tandem.cases.models import Case, MentorGenderPreference, Urgency
+
+from . import scoring
+from .explain import exclusion_summary, exclusion_words
+from .features import Pool, load_cases, load_pool, weights_of
+from .models import MatchingPolicy
+from .scoring import EXCLUSIONS, CaseArrays, MentorArrays, Weights
+
+# Nearly every mentor speaks English: a case that can be mentored in English has no
+# language need worth recruiting for.
+ENGLISH = "English"
+
+GENDER_WORDS = {MentorGenderPreference.FEMALE: "female", MentorGenderPreference.MALE: "male"}
+
+
+@dataclass(frozen=True, order=True)
+class Need:
+    """What a waiting case needs that the pool may lack; equal needs share a profile."""
+
+    gender: str = ""  # "female", "male" or "" (any)
+    languages: tuple[str, ...] = ()  # any one of these; () when English will do
+    specialisms: tuple[str, ...] = ()  # the required specialism, or the concern's theology
+    area: str = ""
+    experience: str = ""  # "urgent: needs Accredited or above" when experience excludes
+
+    @property
+    def parts(self) -> list[str]:
+        parts = [self.gender] if self.gender else []
+        if self.languages:
+            parts.append(" or ".join(self.languages))
+        if self.specialisms:
+            parts.append(" or ".join(self.specialisms))
+        parts += [part for part in (self.area, self.experience) if part]
+        return parts
+
+    @property
+    def label(self) -> str:
+        return " · ".join(self.parts) or "no particular needs"
+
+
+@dataclass(frozen=True)
+class GapCase:
+    pk: int
+    reference: str
+    waiting_since: dt.datetime
+    feasible: int
+    feasible_if_free: int
+
+
+@dataclass(frozen=True)
+class Profile:
+    need: Need
+    cases: tuple[GapCase, ...]  # longest waiting first
+    feasible: int  # the most feasible mentors any of its cases has
+    feasible_if_free: int  # the same, were every mentor's places free
+    waiting_since: dt.datetime  # when the longest wait began
+    top_exclusion: str  # the constraint that excludes most mentors, in words ("" if none)
+    top_excluded: int  # how many mentors it excludes
+    exclusions: str  # every exclusion for the longest-waiting case, in words
+
+    @property
+    def label(self) -> str:
+        return self.need.label
+
+    @property
+    def waiting(self) -> int:
+        return len(self.cases)
+
+
+@dataclass(frozen=True)
+class GapReport:
+    profiles: list[Profile]
+    waiting: int  # cases awaiting a match with no live match
+    gaps: int  # of those, cases with few_feasible feasible mentors or fewer
+    few_feasible: int
+    mentors: int  # active mentors in the pool
+
+
+def load_policy() -> MatchingPolicy:
+    """The policy with its accreditation levels (so reading them costs no query)."""
+    try:
+        return MatchingPolicy.objects.select_related(
+            "priority_min_level", "urgent_min_level", "high_risk_min_level"
+        ).get(pk=1)
+    except MatchingPolicy.DoesNotExist:
+        return MatchingPolicy.load()
+
+
+def feasible_counts(cases: CaseArrays, mentors: MentorArrays, weights: Weights) -> np.ndarray:
+    """How many mentors may take each case now."""
+    pair_case, _, _ = scoring.allowed_pairs(cases, mentors, weights)
+    return np.bincount(pair_case, minlength=len(cases))
+
+
+def with_places_free(mentors: MentorArrays) -> MentorArrays:
+    """The pool as if no mentor held any match."""
+    return replace(mentors, spare=mentors.cap.copy())
+
+
+def experience_words(case: Case, min_rank: int, policy: MatchingPolicy) -> str:
+    """Why the case needs an experienced mentor and which level, in words."""
+    rules = (
+        ("urgent", policy.urgent_min_level, case.urgency == Urgency.URGENT),
+        ("priority", policy.priority_min_level, case.urgency == Urgency.PRIORITY),
+        ("high concern", policy.high_risk_min_level, True),
+    )
+    for reason, level, applies in rules:
+        if applies and level is not None and level.rank == min_rank:
+            return f"{reason}: needs {level.name} or above"
+    return "needs a more experienced mentor"
+
+
+def need_of(case: Case, *, experience: str = "") -> Need:
+    """The case's needs that matter for recruiting (languages and the concern's
+    specialisms prefetched, as ``features.cases_for_matching`` does)."""
+    languages: tuple[str, ...] = ()
+    if not case.interpreter_needed:
+        languages = tuple(sorted(language.name for language in case.languages.all()))
+        if ENGLISH in languages:
+            languages = ()
+    if case.required_specialism_id:
+        specialisms = (case.required_specialism.name,)
+    else:
+        specialisms = tuple(
+            sorted(s.name for s in case.concern_type.specialisms.all() if s.is_theology)
+        )
+    return Need(
+        gender=GENDER_WORDS.get(case.mentor_gender_preference, ""),
+        languages=languages,
+        specialisms=specialisms,
+        area=case.area.name if case.area_id else "",
+        experience=experience,
+    )
+
+
+def _top_exclusion(excluded: dict[str, int], words: dict[str, str]) -> tuple[str, int]:
+    if not excluded:
+        return "", 0
+    name, count = min(excluded.items(), key=lambda item: (-item[1], EXCLUSIONS.index(item[0])))
+    return words[name], count
+
+
+def pool_gaps(
+    cases: list[Case] | None = None,
+    *,
+    policy: MatchingPolicy | None = None,
+    pool: Pool | None = None,
+) -> GapReport:
+    """The gaps among ``cases`` (by default every case awaiting a match with no live
+    match, as ``services.waiting_cases()`` lists them), grouped and ranked."""
+    from .services import waiting_cases
+
+    policy = policy or load_policy()
+    cases = list(waiting_cases() if cases is None else cases)
+    if not cases:
+        return GapReport([], 0, 0, policy.few_feasible, 0)
+    pool = pool or load_pool()
+    waiting = load_cases(cases, pool, policy)
+    weights = weights_of(policy)
+    free = with_places_free(pool.arrays)
+    feasible = feasible_counts(waiting.arrays, pool.arrays, weights)
+    feasible_free = feasible_counts(waiting.arrays, free, weights)
+    is_gap = feasible <= policy.few_feasible
+
+    # Experience is part of the need only where it keeps mentors out: relaxing it
+    # would add feasible mentors, now or once places are free.
+    min_rank = waiting.arrays.min_rank
+    experience_excludes = np.zeros(len(cases), dtype=bool)
+    if (is_gap & (min_rank > 0)).any():
+        relaxed = replace(waiting.arrays, min_rank=np.zeros_like(min_rank))
+        experience_excludes = (min_rank > 0) & (
+            (feasible_counts(relaxed, pool.arrays, weights) > feasible)
+            | (feasible_counts(relaxed, free, weights) > feasible_free)
+        )
+
+    groups: dict[Need, list[int]] = defaultdict(list)
+    for i in np.flatnonzero(is_gap).tolist():
+        case = cases[i]
+        experience = (
+            experience_words(case, int(min_rank[i]), policy) if experience_excludes[i] else ""
+        )
+        groups[need_of(case, experience=experience)].append(i)
+
+    profiles = []
+    for need, members in groups.items():
+        members.sort(key=lambda i: (cases[i].status_changed_at, cases[i].pk))
+        first = members[0]
+        suggestions = scoring.suggest(waiting.arrays, pool.arrays, weights, first, k=1)
+        words = exclusion_words(cases[first], policy)
+        top, top_count = _top_exclusion(suggestions.excluded, words)
+        profiles.append(
+            Profile(
+                need=need,
+                cases=tuple(
+                    GapCase(
+                        pk=cases[i].pk,
+                        reference=cases[i].reference,
+                        waiting_since=cases[i].status_changed_at,
+                        feasible=int(feasible[i]),
+                        feasible_if_free=int(feasible_free[i]),
+                    )
+                    for i in members
+                ),
+                feasible=int(feasible[members].max()),
+                feasible_if_free=int(feasible_free[members].max()),
+                waiting_since=cases[first].status_changed_at,
+                top_exclusion=top,
+                top_excluded=top_count,
+                exclusions=exclusion_summary(suggestions.excluded, words),
+            )
+        )
+    profiles.sort(key=lambda p: (-p.waiting, p.waiting_since, p.feasible, p.need))
+    return GapReport(
+        profiles=profiles,
+        waiting=len(cases),
+        gaps=int(is_gap.sum()),
+        few_feasible=policy.few_feasible,
+        mentors=len(pool.pks),
+    )
