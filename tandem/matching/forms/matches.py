@@ -34,7 +34,13 @@ def _note(label: str, *, help_text: str = "", required: str | None = None) -> fo
     )
 
 
-class DeclineForm(GovUKForm):
+class MatchForm(GovUKForm):
+    """A form on the match page: browsers must not demand answers (the page explains)."""
+
+    use_required_attribute = False
+
+
+class DeclineForm(MatchForm):
     prefix = "decline"
 
     reason = forms.ChoiceField(
@@ -52,7 +58,7 @@ class DeclineForm(GovUKForm):
     )
 
 
-class StartForm(GovUKForm):
+class StartForm(MatchForm):
     prefix = "start"
 
     first_meeting_on = GovUKDateField(
@@ -81,6 +87,17 @@ class StartForm(GovUKForm):
             "invalid_choice": "Select how the first meeting will take place from the list",
         },
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The example is a date in the coming week, as the answer must be.
+        soon = timezone.localdate() + dt.timedelta(days=7)
+        example = f"{soon.day}/{soon.month}/{soon.year}"
+        field = self.fields["first_meeting_on"]
+        field.help_text = f"For example, {example}"
+        field.error_messages["invalid"] = (
+            f"The date of the first meeting must be a real date, like {example}"
+        )
 
     def clean_first_meeting_on(self):
         day = self.cleaned_data["first_meeting_on"]
@@ -117,7 +134,7 @@ class StartForm(GovUKForm):
         return cleaned
 
 
-class WithdrawForm(GovUKForm):
+class WithdrawForm(MatchForm):
     prefix = "withdraw"
 
     reason = _note(
@@ -132,7 +149,7 @@ END_REASONS = [
 ]
 
 
-class EndForm(GovUKForm):
+class EndForm(MatchForm):
     prefix = "end"
 
     reason = forms.ChoiceField(
