@@ -22,8 +22,8 @@ CRITERION_HELP = {
     "holds (theology, for example, when the concern calls for it).",
     "language": "The mentor speaks the person's preferred language: full points when fluent, "
     "part when not.",
-    "faith": "The mentor shares the faith or culture the person asked for. Counts only when "
-    "the person asked.",
+    "faith": "The mentor shares the faith the person asked for. Counts only when the person "
+    "asked for a mentor of a particular faith.",
     "lived_experience": "The mentor has lived experience of what the person is moving away from.",
     "age": "How close the mentor's age is to the person's: the nearer, the more points.",
     "distance": "How near the mentor is to the person's area, within the mentor's travel "
@@ -74,7 +74,7 @@ class PolicyForm(GovUKModelForm):
             label = CRITERION_LABELS[criterion]
             self.fields[name] = self._number(
                 label=weight_label(criterion),
-                help_text=f"{CRITERION_HELP[criterion]} From 0 (ignored) to {MAX_WEIGHT}.",
+                help_text=f"{CRITERION_HELP[criterion]} From 0 (not counted) to {MAX_WEIGHT}.",
                 what=f"the {label.lower()} weight",
                 maximum=MAX_WEIGHT,
             )

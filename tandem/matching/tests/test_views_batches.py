@@ -250,6 +250,19 @@ def test_pair_that_became_impossible_is_refused_and_the_others_proposed(client, 
     assert "1 not proposed" in page
 
 
+def test_case_matched_elsewhere_meanwhile_is_flagged_and_not_proposed(client, coordinator, scene):
+    batch = create(client)
+    case = scene["english_case"]
+    services.propose(actor=coordinator, case=case, mentor=scene["spare_mentor"])
+    page = detail(client, batch)
+    flagged = [row["case"] for row in page.context["rows"] if row["no_longer_waiting"]]
+    assert flagged == [case]
+    assert "1 case in this batch is no longer waiting" in page.content.decode()
+    response = client.post(reverse("matching:batch_confirm", kwargs={"pk": batch.pk}))
+    assert "already has a live match" in messages_of(response)[-1]
+    assert [m.case_id for m in Match.objects.filter(batch=batch)] == [scene["urdu_case"].pk]
+
+
 def test_discard_proposes_nothing(client, coordinator, scene):
     batch = create(client)
     response = client.post(reverse("matching:batch_discard", kwargs={"pk": batch.pk}))

@@ -54,7 +54,7 @@ def test_policy_page_shows_weights_rules_and_constraints(client, coordinator):
     assert "2 or fewer" in html
     for words in CONSTRAINT_WORDS.values():
         assert escape(words) in html
-    assert "never: these are the settings the scheme started with" in html
+    assert "Not changed since the scheme started" in html
     assert EDIT in html
 
 
@@ -123,7 +123,7 @@ def test_saving_changes_records_who_and_what(client, coordinator):
         "weight_continuity",
     ]
     html = client.get(VIEW).content.decode()
-    assert coordinator.full_name in html
+    assert f"by {coordinator.full_name}" in html
     assert "Weight 0: not counted" in html
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, IntegerField, Q, Sum, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -147,7 +147,12 @@ def batch_detail(request, pk: int):
     batch = _batch(
         request, pk, "view", BatchProposal.objects.select_related("created_by", "decided_by")
     )
-    pairs = sorted(batch.pairs.select_related("case", "mentor"), key=_pair_order)
+    pairs = sorted(
+        batch.pairs.select_related("case", "mentor").annotate(
+            case_has_live_match=Exists(Match.objects.filter(case=OuterRef("case"), status__in=LIVE))
+        ),
+        key=_pair_order,
+    )
     total = sum(pair.score for pair in pairs)
     draft = batch.status == BatchStatus.DRAFT
     proposed = {}
@@ -163,6 +168,9 @@ def batch_detail(request, pk: int):
                 "mentor": pair.mentor,
                 "match": match,
                 "match_url": _url("matching:match_detail", pk=match.pk) if match else "",
+                # Matched elsewhere or moved on since the batch was proposed.
+                "no_longer_waiting": draft
+                and (pair.case.status != CaseStatus.AWAITING_MATCH or pair.case_has_live_match),
             }
         )
     unplaced = []
@@ -194,6 +202,7 @@ def batch_detail(request, pk: int):
             "refused_count": len(rows) - len(proposed),
             "unplaced": unplaced,
             "late_count": sum(1 for row in unplaced if row["late"]),
+            "stale_count": sum(1 for row in rows if row["no_longer_waiting"]),
             "can_change": draft and batches.has_permission(request.user, "change"),
         },
     )
