@@ -37,15 +37,24 @@ POOL = ("mentor_pool", "view")
 AUDIT = ("audit_log", "view")
 CASES = ("case_list", "view")
 REFER = ("referral", "create")
+MATCHES = ("match_list", "view")
+BATCHES = ("matching_batch", "view")
+GAPS = ("pool_gaps", "view")
+FAIRNESS = ("matching_fairness", "view")
 
 ROLE_PANELS: dict[str, PanelSpec] = {
     "coordinator": PanelSpec(
         "Coordinator",
         "Take referrals through screening, consent, assessment, support and closure; "
-        "recruit, vet, train and accredit mentors. Matching is not in Tandem yet.",
+        "match each person with the right mentor; recruit, vet, train and accredit mentors.",
         (
             Link("Cases", "cases:list", CASES),
             Link("Waiting for a match", "cases:awaiting_match", CASES),
+            Link("Propose matches for every waiting case", "matching:batch_list", BATCHES),
+            Link("Matches and proposals", "matching:match_list", MATCHES),
+            Link("Pool gaps: whom to recruit", "matching:gaps", GAPS),
+            Link("Fairness of matching", "matching:fairness", FAIRNESS),
+            Link("Matching policy", "matching:policy", ("matching_policy", "view")),
             Link("Reviews due", "cases:reviews_due", CASES),
             Link("Follow-ups due", "cases:follow_ups_due", CASES),
             Link("Enter a referral", "cases:refer", REFER),
@@ -60,9 +69,13 @@ ROLE_PANELS: dict[str, PanelSpec] = {
     ),
     "mentor": PanelSpec(
         "Mentor",
-        "Keep your profile, availability and declarations up to date, and check your "
-        "vetting and accreditation. You have no matched clients yet.",
-        (Link("Your mentor profile", "mentors:my_profile", ("mentor_profile", "view")),),
+        "Answer proposals, see the people you mentor, keep your profile, availability and "
+        "declarations up to date, and check your vetting and accreditation.",
+        (
+            Link("Your proposals and matches", "matching:my_matches", MATCHES),
+            Link("Your cases", "cases:list", CASES),
+            Link("Your mentor profile", "mentors:my_profile", ("mentor_profile", "view")),
+        ),
     ),
     "supervisor": PanelSpec(
         "Supervisor",
@@ -83,13 +96,17 @@ ROLE_PANELS: dict[str, PanelSpec] = {
     ),
     "board_member": PanelSpec(
         "Board member",
-        "The scheme's dashboards will appear here once there is enough activity to report "
-        "without identifying anyone.",
+        "How fairly and how well people are matched, and which mentors the scheme needs. "
+        "Small numbers are suppressed so that nobody can be identified.",
+        (
+            Link("Pool gaps: whom to recruit", "matching:gaps", GAPS),
+            Link("Fairness of matching", "matching:fairness", FAIRNESS),
+        ),
     ),
     "evaluator": PanelSpec(
         "Evaluator",
-        "Aggregate figures and pseudonymised exports will appear here. "
-        "Nothing is available for evaluation yet.",
+        "Aggregate figures, with small numbers suppressed. Pseudonymised exports will appear here.",
+        (Link("Fairness of matching", "matching:fairness", FAIRNESS),),
     ),
     "administrator": PanelSpec(
         "Administrator",
@@ -111,6 +128,22 @@ def _supervisees(user) -> list[tuple[str, str]]:
     ]
 
 
+def _proposals(user) -> list[tuple[str, str]]:
+    """The mentor's proposals waiting for their answer."""
+    from tandem.matching.models import MatchStatus
+    from tandem.matching.permissions import matches
+
+    return [
+        (
+            f"Proposal for {match.case.reference}: accept or decline",
+            reverse("matching:match_detail", kwargs={"pk": match.pk}),
+        )
+        for match in matches.queryset(user, "view")
+        .filter(mentor__user=user, status=MatchStatus.PROPOSED)
+        .select_related("case")
+    ]
+
+
 def home_panels(user) -> list[Panel]:
     """The panels for every role the user holds, with the links their roles allow."""
     panels = []
@@ -123,6 +156,9 @@ def home_panels(user) -> list[Panel]:
             if has_permission(user, *link.rule)
         ]
         panel = Panel(spec.title, spec.body, links)
+        if role == "mentor":
+            panel.items = _proposals(user)
+            panel.empty = "No proposals are waiting for your answer."
         if role == "supervisor":
             panel.items = _supervisees(user)
             panel.empty = "No mentors have been assigned to you for supervision yet."

@@ -20,6 +20,8 @@ NAVIGATION: list[NavItem] = [
     NavItem("Home", "core:home"),
     NavItem("Cases", "cases:list", ("case_list", "view")),
     NavItem("Your referrals", "cases:my_referrals", ("referral", "view")),
+    NavItem("Matching", "matching:batch_list", ("matching_batch", "view")),
+    NavItem("Your matches", "matching:my_matches", ("mentor_profile", "view")),
     NavItem("Mentors", "mentors:pool", ("mentor_pool", "view")),
     NavItem("Your mentor profile", "mentors:my_profile", ("mentor_profile", "view")),
     NavItem("Users", "accounts:user_list", ("user_account", "view")),

@@ -401,7 +401,7 @@ def test_home_page_has_one_section_per_role_held(client, make_user, signed_in):
         "Mentor",
         "Supervisor",
     ]
-    assert "You have no matched clients yet." in html
+    assert "No proposals are waiting for your answer." in html
     assert "No mentors have been assigned to you for supervision yet." in html
     assert "Coordinator" not in html
 
