@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from tandem.accounts.demo import DEMO_PASSWORD, DEMO_USERS, ensure_demo_users
 from tandem.cases.demo import DEMO_CASES, ensure_demo_cases
+from tandem.matching.demo import ensure_demo_matches
 from tandem.mentors.demo import DEMO_MENTORS, ensure_demo_mentors
 
 
@@ -18,6 +19,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo mentors created: {mentors} (of {len(DEMO_MENTORS)}).")
         cases = ensure_demo_cases()
         self.stdout.write(f"Demo cases created: {cases} (of {len(DEMO_CASES)}).")
+        self.stdout.write(f"Demo matches created: {ensure_demo_matches()}.")
         self.stdout.write("")
         self.stdout.write("Sign in at http://127.0.0.1:8000 with any of these accounts.")
         self.stdout.write(f"Password for every demo account: {DEMO_PASSWORD}")
