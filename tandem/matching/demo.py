@@ -9,10 +9,11 @@ settings.TANDEM_ALLOW_DEMO_DATA is true). Runs after the demo mentors and cases.
   support) an active one, started at the case's "first meeting" with the date of that
   meeting. Cases whose support has finished (closing, closed) have an ended match, as
   ``services.end`` leaves it; support stopped by a withdrawal of consent or an
-  escalation ended the match with the case. The two people waiting after losing their
-  mentor lost one who has since left the scheme. The mentors come from an exact
-  assignment (``engine.assign``) over the demo pool: the fewest hard constraints
-  bent for these past pairings, and never more live matches than a mentor's cap.
+  escalation ended the match with the case. Of the two people waiting again after
+  losing their mentor, one match did not work out (that mentor is never proposed for
+  them again) and one mentor could not carry on. The mentors come from an exact
+  assignment (``engine.assign``) over the demo pool: the fewest hard constraints bent
+  for these past pairings, and never more live matches than a mentor's cap.
 - The demo mentor user (Imran Qureshi) has people in support and one proposal waiting
   for his answer, made through ``services.propose`` (so he has the notification too).
 - Other waiting people show a declined proposal and a withdrawn one; the people put
