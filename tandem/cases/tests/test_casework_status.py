@@ -48,8 +48,8 @@ def test_the_status_url_is_where_the_brief_says():
         (S.REFERRED, set()),
         (S.SCREENING, {"escalate"}),
         (S.ASSESSMENT, {"complete_assessment", "start_closing", "escalate", "hold"}),
-        (S.AWAITING_MATCH, {"match", "start_closing", "escalate", "hold"}),
-        (S.ACTIVE, {"break_match", "start_closing", "escalate", "hold"}),
+        (S.AWAITING_MATCH, {"start_closing", "escalate", "hold"}),  # matching moves the rest
+        (S.ACTIVE, {"start_closing", "escalate", "hold"}),
         (S.ON_HOLD, {"resume", "escalate"}),
         (S.CLOSING, {"escalate"}),
         (S.CLOSED, set()),
