@@ -109,7 +109,7 @@ def propose(
     case = claim_version(case=case, expected_version=expected_version)
     if case.status != CaseStatus.AWAITING_MATCH:
         raise MatchRefused(
-            f"This case’s status is “{CaseStatus(case.status).label}”: only a case awaiting a "
+            f"The status of this case is “{CaseStatus(case.status).label}”: only a case awaiting a "
             "match can be matched."
         )
     if Match.objects.filter(case=case, status__in=LIVE).exists():

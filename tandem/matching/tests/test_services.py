@@ -397,7 +397,7 @@ def test_only_a_case_awaiting_a_match_without_a_live_proposal(coordinator):
         coordinator,
         in_assessment,
         mentor,
-        "This case’s status is “Assessment”: only a case awaiting a match can be matched.",
+        "The status of this case is “Assessment”: only a case awaiting a match can be matched.",
     )
     case = waiting_case()
     services.propose(actor=coordinator, case=case, mentor=mentor)

@@ -16,9 +16,9 @@ from tandem.core.forms import GovUKForm
 from ..models import (
     AgeBand,
     Area,
-    Faith,
     ConflictKind,
     DayPart,
+    Faith,
     Gender,
     Language,
     Mentor,
