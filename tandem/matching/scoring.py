@@ -188,11 +188,14 @@ def _hard(
     required = cases.required[rows][:, None, :]
     area = cases.area[rows]
     known = area >= 0
-    if reach is None:
-        reach = within_reach(mentors, columns)
-    in_reach = ~known[:, None]
-    if len(reach):
-        in_reach = in_reach | (reach[np.where(known, area, 0)] & known[:, None])
+    in_reach = np.broadcast_to(~known[:, None], (size, width)).copy()
+    if known.any():
+        if reach is None:  # a few cases: only their areas' distances are read
+            distance = mentors.area_distance[np.ix_(columns, area[known])].T
+            radius = mentors.radius[columns].astype(distance.dtype)
+            in_reach[known] = distance <= radius[None, :]
+        else:
+            in_reach[known] = reach[area[known]]
     gender = cases.gender[rows][:, None]
 
     fails = {
