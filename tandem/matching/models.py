@@ -8,6 +8,8 @@ live matches exceed their caseload cap, and the database never lets a case have 
 
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
@@ -66,8 +68,9 @@ class Match(EncryptedModel):
         max_length=20, choices=MatchStatus.choices, default=MatchStatus.PROPOSED
     )
     score = models.PositiveIntegerField(help_text="Fit score out of 1,000 when proposed.")
-    # [{"criterion", "points", "words"}] at the time of the proposal; no names.
-    explanation = models.JSONField(default=list, blank=True)
+    # The score's breakdown when proposed, [{"criterion", "points", "words"}] as JSON:
+    # encrypted, because the words speak of the person's needs (language, faith, age).
+    explanation_json = EncryptedTextField(blank=True)
     batch = models.ForeignKey(
         "BatchProposal", on_delete=models.PROTECT, null=True, blank=True, related_name="matches"
     )
@@ -123,6 +126,14 @@ class Match(EncryptedModel):
 
     def encryption_subject(self) -> tuple[str, str]:
         return ("client", str(self.case.record_uuid))
+
+    @property
+    def explanation(self) -> list[dict]:
+        return json.loads(self.explanation_json) if self.explanation_json else []
+
+    @explanation.setter
+    def explanation(self, parts: list[dict]) -> None:
+        self.explanation_json = json.dumps(parts, ensure_ascii=False) if parts else ""
 
     @property
     def is_live(self) -> bool:

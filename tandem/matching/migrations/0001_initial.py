@@ -59,7 +59,7 @@ class Migration(migrations.Migration):
                 ('record_uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
                 ('status', models.CharField(choices=[('proposed', 'Proposed to the mentor'), ('accepted', 'Accepted by the mentor'), ('declined', 'Declined by the mentor'), ('withdrawn', 'Proposal withdrawn'), ('active', 'Active'), ('ended', 'Ended')], default='proposed', max_length=20)),
                 ('score', models.PositiveIntegerField(help_text='Fit score out of 1,000 when proposed.')),
-                ('explanation', models.JSONField(blank=True, default=list)),
+                ('explanation_json', tandem.core.encryption.fields.EncryptedTextField(blank=True)),
                 ('proposed_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('responded_at', models.DateTimeField(blank=True, null=True)),
                 ('decline_reason', models.CharField(blank=True, choices=[('no_capacity', 'I cannot take on another person now'), ('conflict', 'I have a connection with this person or their family'), ('not_right', 'I am not the right mentor for this person'), ('other', 'Another reason')], max_length=20)),

@@ -677,3 +677,18 @@ def test_cases_with_a_live_proposal_are_not_waiting_for_a_batch(coordinator, con
     batch = services.create_batch(actor=coordinator)
     assert batch.cases_waiting == 3
     assert not batch.pairs.filter(mentor=somali).exists()  # no place left
+
+
+def test_the_explanation_is_stored_encrypted(coordinator):
+    """Its words speak of the person's needs (here their area), so they are sealed."""
+    from django.db import connection
+
+    mentor = matching_mentor()
+    case = waiting_case()
+    match = services.propose(actor=coordinator, case=case, mentor=mentor)
+    assert any("Birmingham" in part["words"] for part in match.explanation)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT explanation_json FROM matching_match WHERE id = %s", [match.pk])
+        (stored,) = cursor.fetchone()
+    assert stored and "Birmingham" not in stored and "words" not in stored
+    assert Match.objects.get(pk=match.pk).explanation == match.explanation
