@@ -1,8 +1,10 @@
 """Default matching policy for a new scheme: weights as in the model, and the lowest
-accreditation level for urgent cases and for cases assessed at the highest concern."""
+accreditation level for urgent cases (senior) and for a person whose latest assessment
+rates any factor at the highest level (accredited: not a trainee). Rating one factor
+high is common, so the stricter rule is kept for urgency, which a coordinator sets."""
 
-URGENT_MIN_LEVEL = "accredited"
-HIGH_RISK_MIN_LEVEL = "senior"
+URGENT_MIN_LEVEL = "senior"
+HIGH_RISK_MIN_LEVEL = "accredited"
 
 
 def install(apps=None) -> None:

@@ -53,7 +53,6 @@ from tandem.cases.demo import COORDINATOR_EMAIL, DEMO_CASES, DemoCase
 from tandem.cases.models import Case, CaseEvent, CaseStatus, ClosureOutcome, MentorGenderPreference
 from tandem.mentors.demo import DEMO_MENTORS, MENTOR_USER_EMAIL
 from tandem.mentors.models import (
-    AccreditationLevel,
     Area,
     Language,
     Mentor,
@@ -188,20 +187,7 @@ def _load(now) -> _Demo | None:
     )
 
 
-# The hard-to-place needs and the demo policy ------------------------------------------
-
-
-def _set_policy(demo: _Demo) -> None:
-    policy = MatchingPolicy.load()
-    if policy.updated_by_id is not None:
-        return  # someone chose this scheme's policy: leave it
-    levels = {level.code: level for level in AccreditationLevel.objects.all()}
-    if "senior" not in levels or "accredited" not in levels:
-        return
-    policy.urgent_min_level = levels["senior"]
-    policy.high_risk_min_level = levels["accredited"]
-    policy.updated_by = demo.coordinator
-    policy.save()
+# The hard-to-place needs ------------------------------------------
 
 
 def _set_needs(demo: _Demo) -> None:
@@ -826,7 +812,6 @@ def ensure_demo_matches(*, now: dt.datetime | None = None) -> int:
     if Match.objects.filter(case__in=list(demo.cases.values())).exists():
         return 0
     with transaction.atomic():
-        _set_policy(demo)
         _set_needs(demo)
         created = _build(demo)
     return created + _propose_to_the_mentor_user(demo)

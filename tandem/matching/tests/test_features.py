@@ -310,8 +310,8 @@ def test_case_needs_are_read_into_their_arrays():
 def test_minimum_level_from_the_policy_for_urgency_and_for_the_highest_concern():
     policy = MatchingPolicy.load()
     rank = {level.code: level.rank for level in AccreditationLevel.objects.all()}
-    assert policy.urgent_min_level.code == "accredited"
-    assert policy.high_risk_min_level.code == "senior"
+    assert policy.urgent_min_level.code == "senior"
+    assert policy.high_risk_min_level.code == "accredited"
     assert policy.priority_min_level is None
     matching_mentor()
 
@@ -330,10 +330,10 @@ def test_minimum_level_from_the_policy_for_urgency_and_for_the_highest_concern()
     assert cases.arrays.min_rank.tolist() == [
         0,
         0,
-        rank["accredited"],
         rank["senior"],
-        0,  # only the latest assessment counts
         rank["accredited"],
+        0,  # only the latest assessment counts
+        rank["senior"],
     ]
 
     policy.priority_min_level = AccreditationLevel.objects.get(code="trainee")

@@ -14,6 +14,7 @@ from tandem.core.encryption import datakeys
 from tandem.matching.gaps import Need, pool_gaps
 from tandem.matching.models import MatchingPolicy, MatchStatus
 from tandem.mentors.models import AccreditationLevel, Proficiency, Specialism
+from tandem.mentors.tests.factories import accredit
 
 from .factories import live_match, matching_mentor, waiting_case
 
@@ -180,7 +181,8 @@ def test_experience_is_part_of_the_need_only_where_it_keeps_mentors_out():
 
 def test_an_urgent_case_with_experienced_mentors_to_spare_has_no_experience_need():
     MatchingPolicy.objects.filter(pk=1).update(few_feasible=1)
-    matching_mentor(areas=("Dudley",))  # accredited, as urgent cases require by default
+    mentor = matching_mentor(areas=("Dudley",))
+    accredit(mentor, level_code="senior")  # as urgent cases require by default
     english_case(area="Dudley", urgency=Urgency.URGENT)
 
     assert [p.label for p in pool_gaps().profiles] == ["Dudley"]

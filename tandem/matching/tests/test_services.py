@@ -556,6 +556,8 @@ def contested(coordinator):
         languages=(("English", Proficiency.FLUENT), ("Somali", Proficiency.FIRST)),
         caseload_cap=1,
     )
+    for mentor in (urdu, english):  # urgent cases need a senior mentor
+        accredit(mentor, level_code="senior")
     urgent = waiting_case(languages=("English", "Urdu"), urgency=Urgency.URGENT)
     urgent.preferred_language = Language.objects.get(name="Urdu")
     urgent.save()
