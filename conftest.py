@@ -75,6 +75,12 @@ def _default_configuration(request):
 
     if _is_transactional(request):
         request.getfixturevalue("_django_db_helper")
+        # The flush that ended the previous such test deleted every data key, but the
+        # process-wide cache may still hold some: demo data uses the same subjects in
+        # every test, so a cached key would be used with no row behind it.
+        from tandem.core.encryption import datakeys
+
+        datakeys.cache.clear()
         from tandem.assessments.defaults import install as install_framework
         from tandem.cases.defaults import install as install_concern_types
         from tandem.matching.defaults import install as install_matching_policy

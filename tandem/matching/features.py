@@ -351,10 +351,12 @@ def _conflict_pairs(cases, case_index, mentor_index):
         by_index[_name_index(case.last_name, ConflictKind.FAMILY)].append(case_index[case.pk])
     pairs = []
     for mentor_id, kind, name_index in ConflictDeclaration.objects.filter(
-        withdrawn_on__isnull=True, mentor_id__in=list(mentor_index)
+        withdrawn_on__isnull=True, mentor__status=MentorStatus.ACTIVE
     ).values_list("mentor_id", "kind", "name_index"):
+        if (j := mentor_index.get(mentor_id)) is None:
+            continue  # not in the pool being matched
         for i in by_index.get(f"{kind}:{name_index}", ()):
-            pairs.append((i, mentor_index[mentor_id]))
+            pairs.append((i, j))
     return _pairs(pairs)
 
 
@@ -369,9 +371,10 @@ def _history_pairs(case_index, mentor_index):
     for case_id, mentor_id, status, end_reason in Match.objects.filter(
         Q(status=MatchStatus.DECLINED) | Q(status=MatchStatus.ENDED),
         case_id__in=list(case_index),
-        mentor_id__in=list(mentor_index),
     ).values_list("case_id", "mentor_id", "status", "end_reason"):
-        pair = (case_index[case_id], mentor_index[mentor_id])
+        if (j := mentor_index.get(mentor_id)) is None:
+            continue  # not in the pool being matched
+        pair = (case_index[case_id], j)
         if status == MatchStatus.DECLINED or end_reason in BAD_ENDINGS:
             history.append(pair)
         else:

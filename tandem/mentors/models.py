@@ -317,9 +317,12 @@ class DayPart(models.TextChoices):
     EVENING = "evening", "Evening"
 
 
+_PART_INDEX = {part: i for i, part in enumerate(DayPart.values)}
+
+
 def slot_bit(weekday: int, part: str) -> int:
     """The bit of one (weekday, part of day) slot in an availability bit mask."""
-    return 1 << (int(weekday) * len(DayPart.values) + DayPart.values.index(part))
+    return 1 << (int(weekday) * len(_PART_INDEX) + _PART_INDEX[part])
 
 
 class AvailabilitySlot(models.Model):
