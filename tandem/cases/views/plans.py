@@ -569,6 +569,16 @@ def _days_text(days: int) -> str:
     return f"{days} day{'s' if days != 1 else ''}"
 
 
+def _due_tag(due_on, today) -> tuple[str, str]:
+    """The text and colour of a due date's tag: overdue red, today orange, soon yellow."""
+    days = (due_on - today).days
+    if days < 0:
+        return ("Overdue by " + _days_text(-days), "red")
+    if days == 0:
+        return ("Due today", "orange")
+    return ("Due in " + _days_text(days), "yellow")
+
+
 @require_GET
 @permission_required("case_list", "view")
 def reviews_due(request):
@@ -578,14 +588,7 @@ def reviews_due(request):
     )
     rows = []
     for case in page.object_list:
-        days = (case.next_review_due - today).days
-        if days < 0:
-            tag = ("Overdue by " + _days_text(-days), "red")
-        elif days == 0:
-            tag = ("Due today", "orange")
-        else:
-            tag = ("Due in " + _days_text(days), "yellow")
-        rows.append({"case": case, "tag": tag})
+        rows.append({"case": case, "tag": _due_tag(case.next_review_due, today)})
     return render(
         request,
         f"{TEMPLATES}/reviews_due.html",
@@ -602,14 +605,7 @@ def follow_ups_due(request):
     )
     rows = []
     for follow_up in page.object_list:
-        days = (follow_up.due_on - today).days
-        if days < 0:
-            tag = ("Overdue by " + _days_text(-days), "red")
-        elif days == 0:
-            tag = ("Due today", "orange")
-        else:
-            tag = ("Due in " + _days_text(days), "yellow")
-        rows.append({"follow_up": follow_up, "tag": tag})
+        rows.append({"follow_up": follow_up, "tag": _due_tag(follow_up.due_on, today)})
     return render(
         request,
         f"{TEMPLATES}/follow_ups_due.html",
