@@ -55,6 +55,7 @@ class PairVerdict:
     reason: str  # why not, in words; empty when allowed
     score: int
     explanation: list[dict]
+    spare: int = 0  # the mentor's places not held by a live match
 
 
 def evaluate_pair(case: Case, mentor: Mentor, policy: MatchingPolicy | None = None) -> PairVerdict:
@@ -73,7 +74,9 @@ def evaluate_pair(case: Case, mentor: Mentor, policy: MatchingPolicy | None = No
     shown = prefetch_for_explanation(Mentor.objects.filter(pk=mentor.pk)).get()
     shown.current_caseload = int(pool.arrays.cap[0] - pool.arrays.spare[0])
     parts = explain(case, shown, result.parts[0], result.contributions[0])
-    return PairVerdict(True, "", int(result.scores[0]), [p.as_dict() for p in parts])
+    return PairVerdict(
+        True, "", int(result.scores[0]), [p.as_dict() for p in parts], int(pool.arrays.spare[0])
+    )
 
 
 # The match lifecycle -------------------------------------------------------------------
@@ -460,22 +463,23 @@ def alternatives(batch: BatchProposal, case: Case, *, limit: int = 10) -> list[A
 
 
 @transaction.atomic
-def change_pair(*, actor, batch: BatchProposal, case: Case, mentor: Mentor, request=None):
+def change_pair(
+    *, actor, batch: BatchProposal, case: Case, mentor: Mentor, request=None
+) -> PairVerdict:
     batch = _draft(batch)
     if not batch.pairs.filter(case=case).exists() and case.status != CaseStatus.AWAITING_MATCH:
         raise MatchRefused("This case is not waiting for a match.")
-    option = next(
-        (o for o in alternatives(batch, case, limit=10_000) if o.mentor.pk == mentor.pk), None
-    )
-    if option is None:
-        raise MatchRefused(f"{mentor} cannot take this case.")
-    if option.places_left <= 0:
+    verdict = evaluate_pair(case, mentor)  # this one pair, not every alternative
+    if not verdict.allowed:
+        raise MatchRefused(verdict.reason)
+    in_batch = batch.pairs.filter(mentor=mentor).exclude(case=case).count()
+    if verdict.spare - in_batch <= 0:
         raise MatchRefused(
             f"{mentor} has no place left in this batch. Remove or change one of their other "
             "pairs first."
         )
     BatchPair.objects.update_or_create(
-        batch=batch, case=case, defaults={"mentor": mentor, "score": option.score, "changed": True}
+        batch=batch, case=case, defaults={"mentor": mentor, "score": verdict.score, "changed": True}
     )
     record_event(
         actor=actor,
@@ -484,7 +488,7 @@ def change_pair(*, actor, batch: BatchProposal, case: Case, mentor: Mentor, requ
         request=request,
         changed_fields=["pairs"],
     )
-    return option
+    return verdict
 
 
 @transaction.atomic
