@@ -26,7 +26,7 @@ from tandem.mentors.models import Mentor
 from tandem.mentors.services.profile import active_coordinators, link_to
 
 from . import engine, scoring
-from .explain import exclusion_words, explain, prefetch_for_explanation
+from .explain import exclusion_words
 from .features import cases_for_matching, load_cases, load_pool, weights_of
 from .models import (
     LIVE,
@@ -40,6 +40,7 @@ from .models import (
     MatchStatus,
     MeetingPlace,
 )
+from .selectors import rank_mentors
 
 
 class MatchRefused(Exception):
@@ -58,25 +59,17 @@ class PairVerdict:
     spare: int = 0  # the mentor's places not held by a live match
 
 
-def evaluate_pair(case: Case, mentor: Mentor, policy: MatchingPolicy | None = None) -> PairVerdict:
+def evaluate_pair(case: Case, mentor: Mentor) -> PairVerdict:
     """Whether ``mentor`` may take ``case`` now, and the score and its breakdown."""
-    policy = policy or MatchingPolicy.load()
-    pool = load_pool(mentor_ids=[mentor.pk])
-    if not len(pool.pks):
+    ranking = rank_mentors(case, k=1, mentor_ids=[mentor.pk])
+    if not ranking.pool_size:
         return PairVerdict(False, f"{mentor} is not an active mentor.", 0, [])
-    case = cases_for_matching(Case.objects.filter(pk=case.pk)).get()
-    waiting = load_cases([case], pool, policy)
-    result = scoring.suggest(waiting.arrays, pool.arrays, weights_of(policy), 0, k=1)
-    if not result.allowed:
-        (name,) = result.excluded
-        reason = exclusion_words(case, policy)[name]
+    if not ranking.allowed:
+        (name,) = ranking.excluded
+        reason = exclusion_words(ranking.case, ranking.policy)[name]
         return PairVerdict(False, f"{mentor} cannot take this case: {reason}.", 0, [])
-    shown = prefetch_for_explanation(Mentor.objects.filter(pk=mentor.pk)).get()
-    shown.current_caseload = int(pool.arrays.cap[0] - pool.arrays.spare[0])
-    parts = explain(case, shown, result.parts[0], result.contributions[0])
-    return PairVerdict(
-        True, "", int(result.scores[0]), [p.as_dict() for p in parts], int(pool.arrays.spare[0])
-    )
+    (ranked,) = ranking.mentors
+    return PairVerdict(True, "", ranked.score, [p.as_dict() for p in ranked.parts], ranked.spare)
 
 
 # The match lifecycle -------------------------------------------------------------------
@@ -433,32 +426,21 @@ def alternatives(batch: BatchProposal, case: Case, *, limit: int = 10) -> list[A
     """Allowed mentors for ``case`` in this batch, best first, with the effect of each
     on the batch total and how many places each has left once the batch's other
     pairs are counted (a mentor with none cannot be chosen without freeing one)."""
-    policy = MatchingPolicy.load()
-    pool = load_pool()
-    case = cases_for_matching(Case.objects.filter(pk=case.pk)).get()
-    waiting = load_cases([case], pool, policy)
-    result = scoring.suggest(waiting.arrays, pool.arrays, weights_of(policy), 0, k=limit)
+    ranking = rank_mentors(case, k=limit)
     current = batch.pairs.filter(case=case).first()
     used: dict[int, int] = {}
     for mentor_id in batch.pairs.exclude(case=case).values_list("mentor_id", flat=True):
         used[mentor_id] = used.get(mentor_id, 0) + 1
-    ids = [int(pool.pks[j]) for j in result.mentors]
-    mentors = prefetch_for_explanation(Mentor.objects.filter(pk__in=ids)).in_bulk()
-    options = []
-    for row, j in enumerate(result.mentors):
-        pk = int(pool.pks[j])
-        mentor = mentors[pk]
-        mentor.current_caseload = int(pool.arrays.cap[j] - pool.arrays.spare[j])
-        score = int(result.scores[row])
-        options.append(
-            Alternative(
-                mentor=mentor,
-                score=score,
-                delta=score - (current.score if current else 0),
-                places_left=int(pool.arrays.spare[j]) - used.get(pk, 0),
-                explanation=explain(case, mentor, result.parts[row], result.contributions[row]),
-            )
+    options = [
+        Alternative(
+            mentor=r.mentor,
+            score=r.score,
+            delta=r.score - (current.score if current else 0),
+            places_left=r.spare - used.get(r.mentor.pk, 0),
+            explanation=r.parts,
         )
+        for r in ranking.mentors
+    ]
     return options
 
 

@@ -22,16 +22,16 @@ from tandem.cases.models import Case, CaseStatus
 from tandem.cases.navigation import case_tabs
 from tandem.cases.services.lifecycle import CaseConflict
 from tandem.core.permissions import permission_required
-from tandem.mentors.models import Mentor
 
-from .. import scoring, services
-from ..explain import exclusion_summary, exclusion_words, explain, prefetch_for_explanation
-from ..features import cases_for_matching, load_cases, load_pool, weights_of
+from .. import services
+from ..explain import exclusion_summary, exclusion_words
+from ..features import cases_for_matching
 from ..forms.cases import NeedsForm, ProposeForm
-from ..models import Match, MatchingPolicy
+from ..models import Match
 from ..needs import NeedsRefused, availability_in_words, save_needs
 from ..permissions import case_matching
 from ..scoring import EXCLUSIONS
+from ..selectors import rank_mentors
 
 TEMPLATES = "matching/cases"
 SHOWN = 5
@@ -64,39 +64,25 @@ def suggestions_for(case: Case) -> dict:
 
     ``state`` is "no_mentors" (nobody active in the pool), "nobody_allowed" or "ok".
     """
-    policy = MatchingPolicy.load()
-    pool = load_pool()
-    if not len(pool.pks):
+    ranking = rank_mentors(case, k=SHOWN)
+    if not ranking.pool_size:
         return {"state": "no_mentors"}
-    waiting = load_cases([case], pool, policy)
-    result = scoring.suggest(waiting.arrays, pool.arrays, weights_of(policy), 0, k=SHOWN)
-    words = exclusion_words(case, policy)
+    words = exclusion_words(ranking.case, ranking.policy)
     ordered = sorted(
-        result.excluded.items(), key=lambda item: (-item[1], EXCLUSIONS.index(item[0]))
+        ranking.excluded.items(), key=lambda item: (-item[1], EXCLUSIONS.index(item[0]))
     )
     exclusions = [{"count": count, "words": words[name]} for name, count in ordered]
-    rows = []
-    if len(result.mentors):
-        ids = [int(pool.pks[j]) for j in result.mentors]
-        shown = prefetch_for_explanation(Mentor.objects.filter(pk__in=ids)).in_bulk()
-        for row, j in enumerate(result.mentors.tolist()):
-            mentor = shown[int(pool.pks[j])]
-            mentor.current_caseload = int(pool.arrays.cap[j] - pool.arrays.spare[j])
-            rows.append(
-                {
-                    "mentor": mentor,
-                    "score": int(result.scores[row]),
-                    "places_left": int(pool.arrays.spare[j]),
-                    "parts": explain(case, mentor, result.parts[row], result.contributions[row]),
-                }
-            )
+    rows = [
+        {"mentor": r.mentor, "score": r.score, "places_left": r.spare, "parts": r.parts}
+        for r in ranking.mentors
+    ]
     return {
-        "state": "ok" if result.allowed else "nobody_allowed",
+        "state": "ok" if ranking.allowed else "nobody_allowed",
         "rows": rows,
-        "allowed": result.allowed,
-        "pool_size": len(pool.pks),
+        "allowed": ranking.allowed,
+        "pool_size": ranking.pool_size,
         "exclusions": exclusions,
-        "summary": exclusion_summary(result.excluded, words),
+        "summary": exclusion_summary(ranking.excluded, words),
     }
 
 
