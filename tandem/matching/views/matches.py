@@ -103,9 +103,13 @@ def match_list(request):
 @permission_required("match_list", "view")
 def my_matches(request):
     own = list(
-        Match.objects.filter(mentor__user=request.user)
+        match_list_policy.queryset(request.user, "view")
+        .filter(mentor__user=request.user)  # this page is the user's own, even for staff
         .select_related("case", "mentor")
         .order_by("-proposed_at", "-pk")
+    )
+    record_event(
+        actor=request.user, action="match.list", object_type="matching.match", request=request
     )
     groups = [
         {
