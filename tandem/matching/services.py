@@ -350,15 +350,20 @@ def follow_case(*, case: Case, action: str, to_status: str, actor, request=None)
 # Batch proposals -----------------------------------------------------------------------
 
 
-def waiting_cases():
+def unmatched_cases():
     """Cases awaiting a match with no live proposal, most urgent and longest waiting first."""
     return (
-        cases_for_matching(
-            Case.objects.filter(status=CaseStatus.AWAITING_MATCH).exclude(matches__status__in=LIVE)
-        )
-        .select_related("area", "preferred_language", "required_specialism", "requested_faith")
+        Case.objects.filter(status=CaseStatus.AWAITING_MATCH)
+        .exclude(matches__status__in=LIVE)
         .annotate(urgency_rank=urgency_rank())
         .order_by("urgency_rank", "status_changed_at", "pk")
+    )
+
+
+def waiting_cases():
+    """``unmatched_cases`` with everything matching reads about them."""
+    return cases_for_matching(unmatched_cases()).select_related(
+        "area", "preferred_language", "required_specialism", "requested_faith"
     )
 
 

@@ -21,7 +21,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tandem.audit.services import record_view
 from tandem.cases.models import URGENCY_RANK, Case, CaseStatus
-from tandem.cases.selectors import urgency_rank
 from tandem.core.permissions import permission_required
 from tandem.mentors.models import Mentor
 
@@ -71,12 +70,6 @@ def _places_text(places: int) -> str:
 def _pair_order(pair):
     case = pair.case
     return (URGENCY_RANK.get(case.urgency, len(URGENCY_RANK)), case.status_changed_at, case.pk)
-
-
-def _unmatched_cases():
-    """Cases waiting for a match with no live proposal (what ``waiting_cases`` counts),
-    read without the needs matching loads."""
-    return Case.objects.filter(status=CaseStatus.AWAITING_MATCH).exclude(matches__status__in=LIVE)
 
 
 def _total(batch: BatchProposal) -> int:
@@ -181,10 +174,7 @@ def batch_detail(request, pk: int):
                 "late": case.status_changed_at > batch.created_at,
                 "suggestions_url": _url("matching:suggestions", pk=case.pk),
             }
-            for case in _unmatched_cases()
-            .exclude(pk__in=batch.pairs.values("case_id"))
-            .annotate(urgency_rank=urgency_rank())
-            .order_by("urgency_rank", "status_changed_at", "pk")
+            for case in services.unmatched_cases().exclude(pk__in=batch.pairs.values("case_id"))
         ]
     return render(
         request,
@@ -211,7 +201,7 @@ def batch_detail(request, pk: int):
 def _case_for(batch: BatchProposal, case_pk: int) -> Case:
     """A case of the batch, or one waiting for a match that the batch could take."""
     in_batch = Q(pk__in=batch.pairs.values("case_id"))
-    waiting = Q(pk__in=_unmatched_cases().values("pk"))
+    waiting = Q(pk__in=services.unmatched_cases().values("pk"))
     try:
         return Case.objects.filter(in_batch | waiting).get(pk=case_pk)
     except Case.DoesNotExist:
