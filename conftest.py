@@ -82,12 +82,12 @@ def _default_configuration(request):
 
         datakeys.cache.clear()
         from tandem.assessments.defaults import install as install_framework
-        from tandem.cases.defaults import install as install_concern_types
+        from tandem.catalogues.defaults import install as install_catalogues
         from tandem.matching.defaults import install as install_matching_policy
         from tandem.mentors.defaults import install as install_register
 
+        install_catalogues()
         install_register()
-        install_concern_types()
         install_framework()
         install_matching_policy()
     yield

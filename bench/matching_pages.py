@@ -147,7 +147,7 @@ class Data:
     def __init__(self):
         from django.utils import timezone
 
-        from tandem.cases.models import ConcernType
+        from tandem.catalogues.models import ConcernType
         from tandem.mentors import models as m
 
         self.m = m
@@ -195,7 +195,10 @@ class Data:
 
     def _cases(self, needs: list[dict], status: str):
         """Cases in ``status`` with the given fields, references allocated in one block."""
-        from tandem.cases.models import Case, ReferenceCounter, ReferringAgency
+        from tandem.cases.models import Case, ReferenceCounter
+        from tandem.catalogues.models import ReferralSource
+
+        sources = list(ReferralSource.objects.all())
 
         counter, _ = ReferenceCounter.objects.get_or_create(year=self.today.year)
         first = counter.last + 1
@@ -221,7 +224,7 @@ class Data:
                 ).isoformat(),
                 age_at_referral=age,
                 reason="Sharing extremist material online; teachers worried.",
-                referring_agency=rng.choice(ReferringAgency.values),
+                referral_source=rng.choice(sources),
                 referrer_organisation="Example Academy",
                 **fields,
             )

@@ -18,6 +18,7 @@ TANDEM_APPS = [
     "tandem.core",
     "tandem.accounts",
     "tandem.audit",
+    "tandem.catalogues",
     "tandem.mentors",
     "tandem.cases",
     "tandem.assessments",

@@ -38,8 +38,8 @@ from tandem.assessments.models import (
     Framework,
     RatingLevel,
 )
+from tandem.catalogues.models import Area, ConcernType, Language, ReferralSource
 from tandem.core.encryption.datakeys import key_for_encryption
-from tandem.mentors.models import Area, Language
 
 from . import gas
 from .defaults import REVIEW_INTERVAL_WEEKS
@@ -50,7 +50,6 @@ from .models import (
     CaseStatus,
     ClientGender,
     ClosureOutcome,
-    ConcernType,
     Consent,
     ConsentDecision,
     ConsentGiver,
@@ -62,7 +61,6 @@ from .models import (
     GoalOwner,
     GoalScore,
     MentorGenderPreference,
-    ReferringAgency,
     Review,
     ScreeningOutcome,
     SupportPlan,
@@ -215,14 +213,14 @@ OTHER_AGENCIES = [
 
 COORDINATOR_SOURCES = [
     # agency, organisation pattern, minimum age, maximum age
-    (ReferringAgency.SCHOOL, "Hollybank Academy, {area}", 12, 17),
-    (ReferringAgency.SCHOOL, "Parkfield Sixth Form College, {area}", 16, 18),
-    (ReferringAgency.COUNCIL, "{area} children's services", 12, 17),
-    (ReferringAgency.COUNCIL, "{area} adult social care", 18, 40),
-    (ReferringAgency.YOUTH_JUSTICE, "{area} youth justice service", 12, 17),
-    (ReferringAgency.PROBATION, "Probation service, {area} office", 18, 40),
-    (ReferringAgency.HEALTH, "{area} community mental health team", 16, 40),
-    (ReferringAgency.OTHER, "Eastside community centre, {area}", 16, 40),
+    ("school", "Hollybank Academy, {area}", 12, 17),
+    ("school", "Parkfield Sixth Form College, {area}", 16, 18),
+    ("council", "{area} children's services", 12, 17),
+    ("council", "{area} adult social care", 18, 40),
+    ("youth_justice", "{area} youth justice service", 12, 17),
+    ("probation", "Probation service, {area} office", 18, 40),
+    ("health", "{area} community mental health team", 16, 40),
+    ("other", "Eastside community centre, {area}", 16, 40),
 ]
 
 # Languages people speak besides English, with the odd interpreter.
@@ -462,7 +460,7 @@ def _specs() -> list[DemoCase]:
             organisation = pattern.format(area=area)
         else:
             agency, organisation, low, high = (
-                ReferringAgency.POLICE,
+                "police",
                 REFERRER_ORGANISATION,
                 12,
                 40,
@@ -563,6 +561,7 @@ class _Catalogue:
     referrer: User
     coordinator: User
     concern_types: dict[str, ConcernType]
+    sources: dict[str, ReferralSource]
     areas: dict[str, Area]
     languages: dict[str, Language]
     framework: Framework
@@ -579,6 +578,7 @@ def _catalogue() -> _Catalogue:
         referrer=User.objects.get(email=REFERRER_EMAIL),
         coordinator=User.objects.get(email=COORDINATOR_EMAIL),
         concern_types={c.code: c for c in ConcernType.objects.all()},
+        sources={s.code: s for s in ReferralSource.objects.all()},
         areas={a.name: a for a in Area.objects.all()},
         languages={lang.name: lang for lang in Language.objects.all()},
         framework=framework,
@@ -688,7 +688,7 @@ class _Story:
             status=S.REFERRED,
             status_changed_at=received_at,
             referred_by=cat.coordinator if spec.by_coordinator else cat.referrer,
-            referring_agency=spec.agency,
+            referral_source=cat.sources[spec.agency],
             referrer_organisation=spec.organisation,
             received_at=received_at,
             created_at=received_at,

@@ -10,29 +10,18 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from tandem.catalogues.models import (
+    Area,
+    ConcernType,
+    Faith,
+    Language,
+    ReferralSource,
+    Specialism,
+)
 from tandem.core.encryption import BlindIndexField, EncryptedCharField, EncryptedTextField
 from tandem.core.models import EncryptedModel
 
-# Catalogues ----------------------------------------------------------------------------
-
-
-class ConcernType(models.Model):
-    code = models.SlugField(max_length=50, unique=True)
-    name = models.CharField(max_length=150, unique=True)
-    position = models.PositiveSmallIntegerField(default=0)
-    is_active = models.BooleanField(default=True)
-    specialisms = models.ManyToManyField(
-        "mentors.Specialism",
-        blank=True,
-        related_name="+",
-        help_text="Mentor specialisms that fit this concern; matching prefers them.",
-    )
-
-    class Meta:
-        ordering = ["position", "name"]
-
-    def __str__(self):
-        return self.name
+# Reference numbers ---------------------------------------------------------------------
 
 
 class ReferenceCounter(models.Model):
@@ -62,16 +51,6 @@ class CaseStatus(models.TextChoices):
     CONSENT_WITHDRAWN = "consent_withdrawn", "Consent withdrawn"
     ESCALATED = "escalated", "Escalated to statutory services"
     ON_HOLD = "on_hold", "On hold"
-
-
-class ReferringAgency(models.TextChoices):
-    POLICE = "police", "Police"
-    COUNCIL = "council", "Local authority"
-    SCHOOL = "school", "School or college"
-    PROBATION = "probation", "Probation"
-    HEALTH = "health", "Health"
-    YOUTH_JUSTICE = "youth_justice", "Youth justice"
-    OTHER = "other", "Other"
 
 
 class Urgency(models.TextChoices):
@@ -135,7 +114,7 @@ class Case(EncryptedModel):
     referred_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="referrals"
     )
-    referring_agency = models.CharField(max_length=20, choices=ReferringAgency.choices)
+    referral_source = models.ForeignKey(ReferralSource, on_delete=models.PROTECT, related_name="+")
     referrer_organisation = models.CharField(max_length=200)
     received_at = models.DateTimeField(default=timezone.now)
     reason = EncryptedTextField()
@@ -153,25 +132,25 @@ class Case(EncryptedModel):
     age_at_referral = models.PositiveSmallIntegerField()
     gender = models.CharField(max_length=20, choices=ClientGender.choices)
     area = models.ForeignKey(
-        "mentors.Area", on_delete=models.PROTECT, related_name="cases", null=True, blank=True
+        Area, on_delete=models.PROTECT, related_name="cases", null=True, blank=True
     )
     guardian_name = EncryptedCharField(max_length=200, blank=True)
     guardian_relationship = models.CharField(max_length=100, blank=True)
     guardian_contact = EncryptedCharField(max_length=200, blank=True)
 
     # Needs and preferences.
-    languages = models.ManyToManyField("mentors.Language", blank=True, related_name="+")
+    languages = models.ManyToManyField(Language, blank=True, related_name="+")
     interpreter_needed = models.BooleanField(default=False)
     accessibility_needs = EncryptedTextField(blank=True)
     mentor_gender_preference = models.CharField(
         max_length=10, choices=MentorGenderPreference.choices, default=MentorGenderPreference.ANY
     )
     preferred_language = models.ForeignKey(
-        "mentors.Language", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Language, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     faith_preference = EncryptedTextField(blank=True)
     requested_faith = models.ForeignKey(
-        "mentors.Faith",
+        Faith,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -179,7 +158,7 @@ class Case(EncryptedModel):
         help_text="Set only when the person asked for a mentor of this faith.",
     )
     required_specialism = models.ForeignKey(
-        "mentors.Specialism",
+        Specialism,
         on_delete=models.PROTECT,
         null=True,
         blank=True,

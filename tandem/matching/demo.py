@@ -51,14 +51,9 @@ from django.utils import timezone
 from tandem.accounts.models import User
 from tandem.cases.demo import COORDINATOR_EMAIL, DEMO_CASES, DemoCase
 from tandem.cases.models import Case, CaseEvent, CaseStatus, ClosureOutcome, MentorGenderPreference
+from tandem.catalogues.models import Area, Language, Specialism
 from tandem.mentors.demo import DEMO_MENTORS, MENTOR_USER_EMAIL
-from tandem.mentors.models import (
-    Area,
-    Language,
-    Mentor,
-    MentorStatus,
-    Specialism,
-)
+from tandem.mentors.models import Mentor, MentorStatus
 
 from . import engine, scoring
 from .explain import explain, prefetch_for_explanation

@@ -27,9 +27,9 @@ from dataclasses import dataclass
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from tandem.cases.models import Case, CaseEvent, CaseStatus, ClientGender, ConcernType
+from tandem.cases.models import Case, CaseEvent, CaseStatus, ClientGender
 from tandem.cases.selectors import age_band
-from tandem.mentors.models import Area
+from tandem.catalogues.models import Area, ConcernType
 
 from .models import Match, MatchStatus
 

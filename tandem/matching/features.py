@@ -19,24 +19,22 @@ from django.utils import timezone
 
 from tandem.assessments.models import Assessment, FactorRating, RatingLevel
 from tandem.cases.models import Case, MentorGenderPreference, Urgency
+from tandem.catalogues.models import Area, Language, Specialism
 from tandem.core.encryption import blind_index
 from tandem.core.encryption.datakeys import preload
 from tandem.mentors.matchability import annotate_matchable
 from tandem.mentors.models import (
     Accreditation,
     AgeBand,
-    Area,
     AvailabilitySlot,
     ConflictDeclaration,
     ConflictKind,
     Gender,
-    Language,
     Mentor,
     MentorLanguage,
     MentorSpecialism,
     MentorStatus,
     Proficiency,
-    Specialism,
     slot_bit,
 )
 

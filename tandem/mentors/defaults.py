@@ -1,53 +1,6 @@
 """Default configuration for a new scheme (from shared domain reference). A scheme changes
 these as data; nothing in the code depends on the particular names."""
 
-# name, latitude, longitude of the borough's main centre
-AREAS = [
-    ("Birmingham", "52.48142", "-1.89983"),
-    ("Coventry", "52.40656", "-1.51217"),
-    ("Dudley", "52.51240", "-2.08130"),
-    ("Sandwell", "52.51868", "-1.99450"),
-    ("Solihull", "52.41425", "-1.78094"),
-    ("Walsall", "52.58653", "-1.98227"),
-    ("Wolverhampton", "52.58470", "-2.12880"),
-]
-
-FAITHS = ["Buddhist", "Christian", "Hindu", "Jewish", "Muslim", "Sikh", "No religion", "Other"]
-
-LANGUAGES = [
-    "Arabic",
-    "Bengali",
-    "British Sign Language",
-    "English",
-    "Farsi",
-    "Gujarati",
-    "Hindi",
-    "Kurdish",
-    "Pashto",
-    "Polish",
-    "Punjabi",
-    "Romanian",
-    "Somali",
-    "Tigrinya",
-    "Turkish",
-    "Urdu",
-]
-
-# code, name, requires qualification, is theology
-SPECIALISMS = [
-    ("islamic-theology", "Islamic theology", True, True),
-    ("other-faith", "Other faith traditions", False, True),
-    ("extreme-right-wing", "Extreme right-wing ideology", False, False),
-    ("online-radicalisation", "Online radicalisation", False, False),
-    ("hate-crime", "Hate crime and prejudice", False, False),
-    ("youth-work", "Youth work", False, False),
-    ("family-support", "Family support", False, False),
-    ("mental-health", "Mental health awareness", False, False),
-    ("gangs-exploitation", "Gangs and criminal exploitation", False, False),
-    ("ete", "Education, training and employment", False, False),
-    ("lived-experience", "Lived experience as a former extremist or offender", False, False),
-]
-
 # code, name, required, validity days (None: does not expire)
 CHECK_TYPES = [
     ("identity", "Identity", True, None),
@@ -121,55 +74,18 @@ As a mentor with this scheme I will:
 
 
 def install(apps=None) -> None:
-    """Create the default configuration where it is missing (idempotent); ``apps`` as
-    in ``install_catalogues``."""
+    """Create the register's default configuration (vetting check types, training
+    modules, accreditation levels, the code of conduct) where it is missing
+    (idempotent). ``apps`` is a migration's app registry, or the live one when None
+    (tests that flush the database put the defaults back with it)."""
     if apps is None:
         from django.apps import apps
 
-    install_catalogues(apps)
-    install_places_and_faiths(apps)
-
-
-def install_places_and_faiths(apps) -> None:
-    """Where the default areas are (for distances in matching) and the faith catalogue."""
-    Area = apps.get_model("mentors", "Area")
-    Faith = apps.get_model("mentors", "Faith")
-    for name, latitude, longitude in AREAS:
-        Area.objects.filter(name=name, latitude__isnull=True).update(
-            latitude=latitude, longitude=longitude
-        )
-    for position, name in enumerate(FAITHS):
-        Faith.objects.get_or_create(name=name, defaults={"position": position})
-
-
-def install_catalogues(apps=None) -> None:
-    """Create the default configuration where it is missing (idempotent). ``apps`` is a
-    migration's app registry, or the live one when None (tests that flush the database
-    put the defaults back with it)."""
-    if apps is None:
-        from django.apps import apps
-
-    Area = apps.get_model("mentors", "Area")
-    Language = apps.get_model("mentors", "Language")
-    Specialism = apps.get_model("mentors", "Specialism")
     CheckType = apps.get_model("mentors", "VettingCheckType")
     Module = apps.get_model("mentors", "TrainingModule")
     Level = apps.get_model("mentors", "AccreditationLevel")
     Code = apps.get_model("mentors", "CodeOfConduct")
 
-    for name, _, _ in AREAS:
-        Area.objects.get_or_create(name=name)
-    for name in LANGUAGES:
-        Language.objects.get_or_create(name=name)
-    for code, name, qualification, theology in SPECIALISMS:
-        Specialism.objects.get_or_create(
-            code=code,
-            defaults={
-                "name": name,
-                "requires_qualification": qualification,
-                "is_theology": theology,
-            },
-        )
     for position, (code, name, required, days) in enumerate(CHECK_TYPES):
         CheckType.objects.get_or_create(
             code=code,

@@ -21,13 +21,13 @@ from django.utils import timezone
 
 from tandem.accounts.demo import DEMO_DOMAIN, ensure_demo_users
 from tandem.accounts.models import User
+from tandem.catalogues.models import Area, Language, Specialism
 
 from .models import (
     Accreditation,
     AccreditationLevel,
     AgeBand,
     ApplicationSource,
-    Area,
     AvailabilitySlot,
     CheckOutcome,
     CodeAcceptance,
@@ -36,7 +36,6 @@ from .models import (
     FeedbackRecord,
     FeedbackSource,
     Gender,
-    Language,
     Mentor,
     MentorLanguage,
     MentorSpecialism,
@@ -44,7 +43,6 @@ from .models import (
     ObservationRating,
     ObservedPractice,
     Proficiency,
-    Specialism,
     StatusChange,
     TrainingCompletion,
     TrainingModule,

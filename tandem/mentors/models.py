@@ -1,8 +1,9 @@
 """The mentor register: recruitment, vetting, training, accreditation, quality
 assurance and the profile that matching reads.
 
-Catalogues (check types, modules, levels, specialisms, areas, languages, codes of
-conduct) are data a scheme configures; defaults come from a data migration.
+The register's own configuration (check types, modules, levels, codes of conduct) is
+data a scheme configures; defaults come from a data migration. Areas, languages,
+faiths and specialisms are shared catalogues (tandem.catalogues).
 Whether a mentor can take a case today is derived (see matchability.py), never stored.
 """
 
@@ -13,63 +14,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from tandem.catalogues.models import Area, Faith, Language, Specialism
 from tandem.core.encryption import BlindIndexField, EncryptedCharField, EncryptedTextField
 from tandem.core.models import EncryptedModel
 
 # Catalogues ----------------------------------------------------------------------------
-
-
-class Area(models.Model):
-    name = models.CharField(max_length=100, unique=True)
-    # A representative point (WGS84), for distances between areas in matching.
-    latitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
-    longitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
-
-
-class Language(models.Model):
-    name = models.CharField(max_length=100, unique=True)
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
-
-
-class Faith(models.Model):
-    """Faiths a mentor may choose to share so that a person who asks for a mentor of
-    their own faith can be matched; stored as a catalogue entry so matching compares
-    without reading anyone's encrypted description."""
-
-    name = models.CharField(max_length=100, unique=True)
-    position = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        ordering = ["position", "name"]
-
-    def __str__(self):
-        return self.name
-
-
-class Specialism(models.Model):
-    code = models.SlugField(max_length=50, unique=True)
-    name = models.CharField(max_length=150, unique=True)
-    requires_qualification = models.BooleanField(
-        default=False, help_text="A mentor claiming it must record their qualification."
-    )
-    is_theology = models.BooleanField(default=False)
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
 
 
 class VettingCheckType(models.Model):

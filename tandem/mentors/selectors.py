@@ -24,21 +24,20 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from tandem.catalogues.models import Area, Language, Specialism
+
 from .forms.pool import NO_CURRENT, YES
 from .matchability import Rules, annotate_matchable, mentor_matchability, prefetch_for_matchability
 from .models import (
     Accreditation,
     AgeBand,
-    Area,
     CheckOutcome,
     Gender,
-    Language,
     Mentor,
     MentorLanguage,
     MentorSpecialism,
     MentorStatus,
     Proficiency,
-    Specialism,
     VettingCheck,
 )
 from .permissions import MentorPolicy

@@ -11,10 +11,10 @@ import re
 
 from django import forms
 
+from tandem.catalogues.models import Area, ConcernType
 from tandem.core.forms import GovUKFilterForm
-from tandem.mentors.models import Area
 
-from ..models import CaseStatus, ConcernType, Urgency
+from ..models import CaseStatus, Urgency
 
 ANY = ""
 

@@ -8,16 +8,10 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
+from tandem.catalogues.models import Area, ConcernType, Language, ReferralSource
 from tandem.core.forms import GovUKDateField, GovUKForm
-from tandem.mentors.models import Area, Language
 
-from ..models import (
-    ClientGender,
-    ConcernType,
-    MentorGenderPreference,
-    ReferringAgency,
-    Urgency,
-)
+from ..models import ClientGender, MentorGenderPreference, Urgency
 from ..services.referrals import MAX_AGE, age_on
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -201,9 +195,10 @@ class ReferralForm(GovUKForm):
     )
 
     # Who refers.
-    referring_agency = forms.ChoiceField(
+    referral_source = forms.ModelChoiceField(
         label="Referring agency",
-        choices=ReferringAgency.choices,
+        queryset=ReferralSource.objects.offered(),
+        empty_label=None,
         widget=forms.RadioSelect,
         error_messages=_choice_errors("the referring agency"),
     )

@@ -26,7 +26,6 @@ from ..models import (
     ClientGender,
     DuplicateDecision,
     MentorGenderPreference,
-    ReferringAgency,
     Urgency,
 )
 from .lifecycle import LifecycleRefused, add_event, allocate_reference, claim_version
@@ -133,7 +132,7 @@ REFERRAL_FIELDS = (
     "faith_preference",
     "accepts_online",
     "other_agencies",
-    "referring_agency",
+    "referral_source",
     "referrer_organisation",
 )
 # Text that may be left empty.
@@ -181,9 +180,10 @@ def _check(data: dict, today: dt.date) -> tuple[dt.date, int]:
         )
     if data.get("concern_type") is None or not data["concern_type"].is_active:
         raise ReferralRefused("Select a concern type from the list.")
+    if data.get("referral_source") is None or not data["referral_source"].is_active:
+        raise ReferralRefused("Select the referring agency from the list.")
     for name, choices, what in (
         ("gender", ClientGender.values, "the person's gender"),
-        ("referring_agency", ReferringAgency.values, "the referring agency"),
         ("urgency", [*Urgency.values, None, ""], "the urgency"),
         ("mentor_gender_preference", [*MentorGenderPreference.values, None, ""], "a preference"),
     ):

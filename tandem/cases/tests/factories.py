@@ -6,8 +6,9 @@ from __future__ import annotations
 import itertools
 
 from conftest import create_user
-from tandem.cases.models import Case, CaseStatus, ConcernType, ReferringAgency, Urgency
+from tandem.cases.models import Case, CaseStatus, Urgency
 from tandem.cases.services.lifecycle import allocate_reference
+from tandem.catalogues.models import ConcernType, ReferralSource
 
 _n = itertools.count(1)
 
@@ -22,7 +23,7 @@ def make_case(*, referred_by=None, status=CaseStatus.REFERRED, **fields) -> Case
     fields.setdefault("reason", "Sharing extremist material online; teachers worried.")
     fields.setdefault("concern_type", ConcernType.objects.order_by("position").first())
     fields.setdefault("urgency", Urgency.ROUTINE)
-    fields.setdefault("referring_agency", ReferringAgency.SCHOOL)
+    fields.setdefault("referral_source", ReferralSource.objects.get(code="school"))
     fields.setdefault("referrer_organisation", "Example Academy")
     if status == CaseStatus.ON_HOLD:
         fields.setdefault("status_before_hold", CaseStatus.ASSESSMENT)

@@ -9,8 +9,8 @@ import itertools
 from django.utils import timezone
 
 from conftest import create_user
-from tandem.cases.models import Case, CaseStatus, ConcernType
-from tandem.mentors.models import Area, Language
+from tandem.cases.models import Case, CaseStatus
+from tandem.catalogues.models import Area, ConcernType, Language
 
 from .factories import make_case
 

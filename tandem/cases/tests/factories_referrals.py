@@ -9,10 +9,10 @@ import datetime as dt
 from django.utils import timezone
 
 from conftest import create_user
-from tandem.cases.models import Case, ConcernType
+from tandem.cases.models import Case
 from tandem.cases.services.referrals import referral_submit
 from tandem.cases.services.screening import consent_record, screening_record
-from tandem.mentors.models import Area, Language
+from tandem.catalogues.models import Area, ConcernType, Language, ReferralSource
 
 
 def coordinator(**extra):
@@ -54,7 +54,7 @@ def referral_data(**overrides) -> dict:
         "preferred_language": None,
         "faith_preference": "",
         "accepts_online": True,
-        "referring_agency": "police",
+        "referral_source": ReferralSource.objects.get(code="police"),
         "referrer_organisation": "West Midlands Police",
     }
     data.update(overrides)
@@ -70,7 +70,7 @@ def child_data(**overrides) -> dict:
             "guardian_name": "Pat Bloggs",
             "guardian_relationship": "Mother",
             "guardian_contact": "07700 900111",
-            "referring_agency": "school",
+            "referral_source": ReferralSource.objects.get(code="school"),
             "referrer_organisation": "Example Academy",
             **overrides,
         }
@@ -94,7 +94,7 @@ def form_data(**overrides) -> dict:
         "mentor_gender_preference": "any",
         "preferred_language": "",
         "accepts_online": "yes",
-        "referring_agency": "police",
+        "referral_source": str(ReferralSource.objects.get(code="police").pk),
         "referrer_organisation": "West Midlands Police",
     }
     data.update(overrides)

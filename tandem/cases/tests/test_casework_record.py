@@ -13,7 +13,7 @@ from tandem.cases.models import Case, CaseEvent, CaseStatus
 from tandem.cases.services.lifecycle import CaseConflict, LifecycleRefused
 from tandem.cases.services.referrals import duplicate_decide
 from tandem.cases.services.screening import consent_record
-from tandem.mentors.models import Language
+from tandem.catalogues.models import Language
 
 from .factories import make_case
 from .factories_referrals import coordinator, refer, refer_child, referrer, screened_in

@@ -23,7 +23,6 @@ from tandem.cases.models import (
     Case,
     CaseEvent,
     CaseStatus,
-    ConcernType,
     Consent,
     ConsentDecision,
     ConsentGiver,
@@ -33,7 +32,8 @@ from tandem.cases.models import (
     Review,
     SupportPlan,
 )
-from tandem.mentors.defaults import AREAS as AREA_POINTS
+from tandem.catalogues.defaults import AREAS as AREA_POINTS
+from tandem.catalogues.models import ConcernType
 
 S = CaseStatus
 FROM_ASSESSMENT = [S.ASSESSMENT, S.AWAITING_MATCH, S.MATCHED, S.ACTIVE, S.CLOSING, S.CLOSED]

@@ -6,7 +6,7 @@ from django.urls import reverse
 from conftest import create_user
 from tandem.audit.models import AuditEvent
 from tandem.cases.models import CaseStatus, MentorGenderPreference, Urgency
-from tandem.mentors.models import Area, Language
+from tandem.catalogues.models import Area, Language
 
 from .factories_lists import days_ago, listed_case
 

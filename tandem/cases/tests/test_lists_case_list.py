@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from conftest import create_user
 from tandem.audit.models import AuditEvent
-from tandem.cases.models import CaseStatus, ConcernType, Urgency
+from tandem.cases.models import CaseStatus, Urgency
 from tandem.cases.selectors import age_band
-from tandem.mentors.models import Area
+from tandem.catalogues.models import Area, ConcernType
 
 from .factories_lists import days_ago, listed_case
 

@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tandem.audit.models import AuditEvent
-from tandem.cases.models import Case, CaseEvent, CaseStatus, ConcernType
+from tandem.cases.models import Case, CaseEvent, CaseStatus
 from tandem.cases.services.referrals import ReferralRefused, referral_submit
+from tandem.catalogues.models import ConcernType, ReferralSource
 from tandem.core.models import Notification
 
 from .factories_referrals import (
@@ -83,7 +84,11 @@ def test_a_coordinator_entering_a_referral_lands_on_the_case_record(client, sign
 
 def test_the_form_remembers_the_referrers_organisation(client, signed_in):
     user = referrer()
-    refer(by=user, referrer_organisation="Example Academy", referring_agency="school")
+    refer(
+        by=user,
+        referrer_organisation="Example Academy",
+        referral_source=ReferralSource.objects.get(code="school"),
+    )
     signed_in(user)
     body = client.get(REFER).content.decode()
     assert 'value="Example Academy"' in body
@@ -310,7 +315,7 @@ def test_a_duplicate_is_mentioned_to_coordinators_without_names(
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("gender", "robot"), ("referring_agency", "mi5"), ("urgency", "yesterday"), ("gender", None)],
+    [("gender", "robot"), ("referral_source", None), ("urgency", "yesterday"), ("gender", None)],
 )
 def test_the_service_refuses_values_outside_the_lists(field, value):
     with pytest.raises(ReferralRefused, match="from the list"):

@@ -42,7 +42,7 @@ def refer(request):
     last = Case.objects.filter(referred_by=request.user).order_by("-received_at").first()
     if last is not None:  # a referrer usually refers from the same organisation
         initial = {
-            "referring_agency": last.referring_agency,
+            "referral_source": last.referral_source_id,
             "referrer_organisation": last.referrer_organisation,
         }
     form = ReferralForm(_posted(request), initial=initial)

@@ -10,16 +10,8 @@ from django import forms
 
 from tandem.cases.forms.casework import CaseForm
 from tandem.cases.models import MentorGenderPreference
-from tandem.mentors.models import (
-    Area,
-    DayPart,
-    Faith,
-    Language,
-    Mentor,
-    MentorStatus,
-    Specialism,
-    Weekday,
-)
+from tandem.catalogues.models import Area, Faith, Language, Specialism
+from tandem.mentors.models import DayPart, Mentor, MentorStatus, Weekday
 
 from ..needs import availability_mask, availability_slots
 

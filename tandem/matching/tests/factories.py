@@ -6,7 +6,8 @@ from __future__ import annotations
 from conftest import create_user
 from tandem.cases.models import CaseStatus
 from tandem.cases.tests.factories import make_case
-from tandem.mentors.models import Area, Language, Proficiency
+from tandem.catalogues.models import Area, Language
+from tandem.mentors.models import Proficiency
 from tandem.mentors.tests.factories import make_matchable_mentor
 from tandem.mentors.tests.factories_pool import add_profile
 

@@ -9,8 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import create_user
-from tandem.cases.models import CaseEvent, CaseStatus, ConcernType
+from tandem.cases.models import CaseEvent, CaseStatus
 from tandem.cases.tests.factories import make_case
+from tandem.catalogues.models import Area, ConcernType
 from tandem.matching.fairness import (
     SMALL_COUNT,
     WITHHELD,
@@ -22,7 +23,6 @@ from tandem.matching.fairness import (
     withheld_counts,
 )
 from tandem.matching.models import Match, MatchStatus
-from tandem.mentors.models import Area
 
 from .factories import live_match, matching_mentor
 

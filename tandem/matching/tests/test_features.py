@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from conftest import create_user
 from tandem.assessments.tests.factories_assessments import record
-from tandem.cases.models import CaseStatus, ConcernType, MentorGenderPreference, Urgency
+from tandem.cases.models import CaseStatus, MentorGenderPreference, Urgency
+from tandem.catalogues.models import Area, ConcernType, Faith, Language, Specialism
 from tandem.core.encryption import datakeys
 from tandem.matching.features import (
     cases_for_matching,
@@ -23,18 +24,14 @@ from tandem.matching.features import (
 from tandem.matching.models import EndReason, MatchingPolicy, MatchStatus
 from tandem.mentors.models import (
     AccreditationLevel,
-    Area,
     AvailabilitySlot,
     ConflictDeclaration,
     ConflictKind,
     DayPart,
-    Faith,
     Gender,
-    Language,
     Mentor,
     MentorStatus,
     Proficiency,
-    Specialism,
     VettingCheck,
     slot_bit,
 )

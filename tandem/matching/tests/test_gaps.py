@@ -8,12 +8,13 @@ from django.utils import timezone
 
 from conftest import create_user
 from tandem.audit.models import AuditEvent
-from tandem.cases.models import CaseStatus, ConcernType, MentorGenderPreference, Urgency
+from tandem.cases.models import CaseStatus, MentorGenderPreference, Urgency
 from tandem.cases.tests.factories import make_case
+from tandem.catalogues.models import ConcernType, Specialism
 from tandem.core.encryption import datakeys
 from tandem.matching.gaps import Need, pool_gaps
 from tandem.matching.models import MatchingPolicy, MatchStatus
-from tandem.mentors.models import AccreditationLevel, Proficiency, Specialism
+from tandem.mentors.models import AccreditationLevel, Proficiency
 from tandem.mentors.tests.factories import accredit
 
 from .factories import live_match, matching_mentor, waiting_case

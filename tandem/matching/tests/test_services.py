@@ -17,6 +17,7 @@ from tandem.audit.models import AuditEvent
 from tandem.cases.models import CaseEvent, CaseStatus, MentorGenderPreference, Urgency
 from tandem.cases.services.lifecycle import CaseConflict, case_change_status
 from tandem.cases.tests.factories import make_case
+from tandem.catalogues.models import Language
 from tandem.core.models import Notification
 from tandem.matching import services
 from tandem.matching.features import load_pool
@@ -39,7 +40,6 @@ from tandem.mentors.models import (
     AccreditationLevel,
     ConflictDeclaration,
     ConflictKind,
-    Language,
     Mentor,
     MentorStatus,
     Proficiency,

@@ -15,9 +15,10 @@ from conftest import create_user, sign_in
 from tandem.audit.models import AuditEvent
 from tandem.cases.models import CaseEvent, CaseStatus
 from tandem.cases.tests.factories import make_case
+from tandem.catalogues.models import Area, Faith, Language, Specialism
 from tandem.matching import services
 from tandem.matching.models import Match, MatchStatus
-from tandem.mentors.models import Area, Faith, Language, Proficiency, Specialism, slot_bit
+from tandem.mentors.models import Proficiency, slot_bit
 
 from .factories import live_match, matching_mentor, waiting_case
 

@@ -10,9 +10,10 @@ from django import forms
 from django.urls import reverse
 from django.utils.html import format_html
 
+from tandem.catalogues.models import Area, Language
 from tandem.core.forms import GovUKForm
 
-from ..models import AgeBand, Area, Gender, Language, Mentor, MentorStatus
+from ..models import AgeBand, Gender, Mentor, MentorStatus
 from ..services.pipeline import REASON_REQUIRED
 
 PHONE_RE = re.compile(r"^\+?[0-9 ()\-]{7,30}$")

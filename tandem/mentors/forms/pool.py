@@ -9,18 +9,10 @@ from __future__ import annotations
 
 from django import forms
 
+from tandem.catalogues.models import Area, Language, Specialism
 from tandem.core.forms import GovUKFilterForm
 
-from ..models import (
-    AccreditationLevel,
-    AgeBand,
-    Area,
-    Gender,
-    Language,
-    MentorStatus,
-    Proficiency,
-    Specialism,
-)
+from ..models import AccreditationLevel, AgeBand, Gender, MentorStatus, Proficiency
 
 ANY = ""
 YES = "yes"

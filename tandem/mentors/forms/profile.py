@@ -11,20 +11,17 @@ from __future__ import annotations
 
 from django import forms
 
+from tandem.catalogues.models import Area, Faith, Language, Specialism
 from tandem.core.forms import GovUKForm
 
 from ..models import (
     AgeBand,
-    Area,
     ConflictKind,
     DayPart,
-    Faith,
     Gender,
-    Language,
     Mentor,
     Proficiency,
     ProfileChangeRequest,
-    Specialism,
     Weekday,
 )
 

@@ -1,13 +1,13 @@
 from django.db import migrations
 
 
-def load_defaults(apps, schema_editor):
-    from tandem.mentors.defaults import install_catalogues
+def load(apps, schema_editor):
+    from tandem.mentors.defaults import install
 
-    install_catalogues(apps)
+    install(apps)
 
 
 class Migration(migrations.Migration):
     dependencies = [("mentors", "0001_initial")]
 
-    operations = [migrations.RunPython(load_defaults, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(load, migrations.RunPython.noop)]

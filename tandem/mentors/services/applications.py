@@ -23,12 +23,11 @@ from django.urls import reverse
 from tandem.accounts import services as account_services
 from tandem.accounts.models import Role, RoleGrant, User
 from tandem.audit.services import record_event
+from tandem.catalogues.models import Area, Language
 from tandem.core.models import Notification
 
 from ..models import (
     ApplicationSource,
-    Area,
-    Language,
     Mentor,
     MentorLanguage,
     MentorStatus,

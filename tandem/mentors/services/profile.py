@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from tandem.accounts.models import Role, User
 from tandem.audit.services import record_event
+from tandem.catalogues.models import Language, Specialism
 from tandem.core.notifications import notify
 from tandem.core.permissions import has_permission
 
@@ -26,13 +27,11 @@ from ..models import (
     ConflictKind,
     DayPart,
     Gender,
-    Language,
     Mentor,
     MentorLanguage,
     MentorSpecialism,
     Proficiency,
     ProfileChangeRequest,
-    Specialism,
     Weekday,
 )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tandem.mentors.models import Area, Language
+from tandem.catalogues.models import Area, Language
 
 IP = "203.0.113.5"
 

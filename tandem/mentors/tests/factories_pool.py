@@ -6,20 +6,18 @@ import datetime as dt
 
 from django.utils import timezone
 
+from tandem.catalogues.models import Area, Language, Specialism
 from tandem.mentors.models import (
-    Area,
     AvailabilitySlot,
     DayPart,
     FeedbackRecord,
     FeedbackSource,
-    Language,
     MentorLanguage,
     MentorSpecialism,
     MentorStatus,
     ObservationRating,
     ObservedPractice,
     Proficiency,
-    Specialism,
     StatusChange,
     TrainingCompletion,
     TrainingModule,

@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tandem.audit.models import AuditEvent
-from tandem.mentors.models import Language, MentorLanguage, MentorStatus, Proficiency
+from tandem.catalogues.models import Language
+from tandem.mentors.models import MentorLanguage, MentorStatus, Proficiency
 from tandem.mentors.services.pipeline import mentor_transition
 
 from .factories import coordinator, make_matchable_mentor, make_mentor

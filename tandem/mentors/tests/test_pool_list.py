@@ -7,16 +7,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from tandem.catalogues.models import Area, Language, Specialism
 from tandem.mentors import matchability
 from tandem.mentors.models import (
     Accreditation,
     AgeBand,
-    Area,
     Gender,
-    Language,
     MentorStatus,
     Proficiency,
-    Specialism,
     VettingCheck,
 )
 

@@ -5,16 +5,9 @@ import pytest
 from django.urls import reverse
 
 from tandem.audit.models import AuditEvent
+from tandem.catalogues.models import Area, Language, Specialism
 from tandem.core.tests.encryption.rawsql import raw_column
-from tandem.mentors.models import (
-    Area,
-    AvailabilitySlot,
-    Language,
-    Mentor,
-    MentorLanguage,
-    MentorSpecialism,
-    Specialism,
-)
+from tandem.mentors.models import AvailabilitySlot, Mentor, MentorLanguage, MentorSpecialism
 from tandem.mentors.services import profile as services
 
 from .factories import coordinator, make_mentor

@@ -2,12 +2,12 @@ from django.db import migrations
 
 
 def load(apps, schema_editor):
-    from tandem.cases.defaults import install_concern_types
+    from tandem.catalogues.defaults import install
 
-    install_concern_types(apps)
+    install(apps)
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cases", "0001_initial")]
+    dependencies = [("catalogues", "0001_initial")]
 
     operations = [migrations.RunPython(load, migrations.RunPython.noop)]

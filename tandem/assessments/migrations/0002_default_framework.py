@@ -2,12 +2,12 @@ from django.db import migrations
 
 
 def load(apps, schema_editor):
-    from tandem.mentors.defaults import install_places_and_faiths
+    from tandem.assessments.defaults import install
 
-    install_places_and_faiths(apps)
+    install(apps)
 
 
 class Migration(migrations.Migration):
-    dependencies = [("mentors", "0004_faith_and_area_points")]
+    dependencies = [("assessments", "0001_initial")]
 
     operations = [migrations.RunPython(load, migrations.RunPython.noop)]
