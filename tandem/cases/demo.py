@@ -70,8 +70,6 @@ from .services.lifecycle import allocate_reference
 from .services.plans import follow_up_dates
 from .services.referrals import age_on
 
-S = CaseStatus
-
 REFERRER_EMAIL = f"referrer@{DEMO_DOMAIN}"
 COORDINATOR_EMAIL = f"coordinator@{DEMO_DOMAIN}"
 REFERRER_ORGANISATION = "West Midlands police partnership team"
@@ -82,19 +80,19 @@ SEED = 20100415
 
 # How many demo cases end up in each state.
 STATUS_COUNTS: dict[str, int] = {
-    S.REFERRED: 10,
-    S.SCREENING: 8,
-    S.ASSESSMENT: 10,
-    S.AWAITING_MATCH: 16,
-    S.MATCHED: 8,
-    S.ACTIVE: 22,
-    S.CLOSING: 6,
-    S.CLOSED: 18,
-    S.NOT_SUITABLE: 5,
-    S.CONSENT_DECLINED: 4,
-    S.CONSENT_WITHDRAWN: 4,
-    S.ESCALATED: 4,
-    S.ON_HOLD: 5,
+    CaseStatus.REFERRED: 10,
+    CaseStatus.SCREENING: 8,
+    CaseStatus.ASSESSMENT: 10,
+    CaseStatus.AWAITING_MATCH: 16,
+    CaseStatus.MATCHED: 8,
+    CaseStatus.ACTIVE: 22,
+    CaseStatus.CLOSING: 6,
+    CaseStatus.CLOSED: 18,
+    CaseStatus.NOT_SUITABLE: 5,
+    CaseStatus.CONSENT_DECLINED: 4,
+    CaseStatus.CONSENT_WITHDRAWN: 4,
+    CaseStatus.ESCALATED: 4,
+    CaseStatus.ON_HOLD: 5,
 }
 
 # Concern types weighted roughly as regional schemes see them; each appears at least once.
@@ -404,19 +402,19 @@ class DemoCase:
 # How long, in days, a case spends before each kind of ending (randomised per case).
 def _story_length(status: str, rng: random.Random) -> int:
     lengths = {
-        S.REFERRED: rng.randint(0, 12),
-        S.SCREENING: rng.randint(4, 25),
-        S.ASSESSMENT: rng.randint(12, 45),
-        S.AWAITING_MATCH: rng.randint(25, 120),
-        S.MATCHED: rng.randint(40, 110),
-        S.ACTIVE: rng.randint(70, 380),
-        S.CLOSING: rng.randint(200, 420),
-        S.CLOSED: rng.randint(300, 820),
-        S.NOT_SUITABLE: rng.randint(5, 300),
-        S.CONSENT_DECLINED: rng.randint(10, 300),
-        S.CONSENT_WITHDRAWN: rng.randint(90, 400),
-        S.ESCALATED: rng.randint(30, 400),
-        S.ON_HOLD: rng.randint(60, 300),
+        CaseStatus.REFERRED: rng.randint(0, 12),
+        CaseStatus.SCREENING: rng.randint(4, 25),
+        CaseStatus.ASSESSMENT: rng.randint(12, 45),
+        CaseStatus.AWAITING_MATCH: rng.randint(25, 120),
+        CaseStatus.MATCHED: rng.randint(40, 110),
+        CaseStatus.ACTIVE: rng.randint(70, 380),
+        CaseStatus.CLOSING: rng.randint(200, 420),
+        CaseStatus.CLOSED: rng.randint(300, 820),
+        CaseStatus.NOT_SUITABLE: rng.randint(5, 300),
+        CaseStatus.CONSENT_DECLINED: rng.randint(10, 300),
+        CaseStatus.CONSENT_WITHDRAWN: rng.randint(90, 400),
+        CaseStatus.ESCALATED: rng.randint(30, 400),
+        CaseStatus.ON_HOLD: rng.randint(60, 300),
     }
     return lengths[status]
 
@@ -438,16 +436,32 @@ def _specs() -> list[DemoCase]:
     for i, status in enumerate(statuses):
         concern = concerns[i]
         left_from = ""
-        if status == S.NOT_SUITABLE:
-            left_from = rng.choice([S.REFERRED, S.SCREENING, S.SCREENING])
-        elif status == S.CONSENT_DECLINED:
-            left_from = S.SCREENING
-        elif status == S.CONSENT_WITHDRAWN:
-            left_from = rng.choice([S.AWAITING_MATCH, S.ACTIVE, S.ACTIVE, S.ASSESSMENT])
-        elif status == S.ESCALATED:
-            left_from = rng.choice([S.SCREENING, S.ASSESSMENT, S.ACTIVE])
-        elif status == S.ON_HOLD:
-            left_from = rng.choice([S.ASSESSMENT, S.AWAITING_MATCH, S.ACTIVE, S.ACTIVE])
+        if status == CaseStatus.NOT_SUITABLE:
+            left_from = rng.choice(
+                [CaseStatus.REFERRED, CaseStatus.SCREENING, CaseStatus.SCREENING]
+            )
+        elif status == CaseStatus.CONSENT_DECLINED:
+            left_from = CaseStatus.SCREENING
+        elif status == CaseStatus.CONSENT_WITHDRAWN:
+            left_from = rng.choice(
+                [
+                    CaseStatus.AWAITING_MATCH,
+                    CaseStatus.ACTIVE,
+                    CaseStatus.ACTIVE,
+                    CaseStatus.ASSESSMENT,
+                ]
+            )
+        elif status == CaseStatus.ESCALATED:
+            left_from = rng.choice([CaseStatus.SCREENING, CaseStatus.ASSESSMENT, CaseStatus.ACTIVE])
+        elif status == CaseStatus.ON_HOLD:
+            left_from = rng.choice(
+                [
+                    CaseStatus.ASSESSMENT,
+                    CaseStatus.AWAITING_MATCH,
+                    CaseStatus.ACTIVE,
+                    CaseStatus.ACTIVE,
+                ]
+            )
         urgency = rng.choices(
             [Urgency.ROUTINE, Urgency.PRIORITY, Urgency.URGENT], weights=[55, 30, 15]
         )[0]
@@ -514,10 +528,10 @@ def _specs() -> list[DemoCase]:
         )
 
     # A few people in support are overdue a review; two awaiting a match lost a mentor.
-    active = [d for d in drafts if d["status"] == S.ACTIVE and d["days_ago"] > 150]
+    active = [d for d in drafts if d["status"] == CaseStatus.ACTIVE and d["days_ago"] > 150]
     for d in active[:5]:
         d["review_overdue"] = True
-    awaiting = [d for d in drafts if d["status"] == S.AWAITING_MATCH]
+    awaiting = [d for d in drafts if d["status"] == CaseStatus.AWAITING_MATCH]
     for d in awaiting[:2]:
         d["broken_match"] = True
         d["days_ago"] += 140
@@ -530,8 +544,12 @@ def _specs() -> list[DemoCase]:
 
     # Two people referred again: the new referral carries the same name and date of birth
     # as an earlier, ended case, and is flagged as a possible duplicate.
-    earlier = [c for c in specs if c.status in (S.CLOSED, S.NOT_SUITABLE) and c.days_ago > 200]
-    later = [c for c in specs if c.status in (S.REFERRED, S.SCREENING)]
+    earlier = [
+        c
+        for c in specs
+        if c.status in (CaseStatus.CLOSED, CaseStatus.NOT_SUITABLE) and c.days_ago > 200
+    ]
+    later = [c for c in specs if c.status in (CaseStatus.REFERRED, CaseStatus.SCREENING)]
     for original, again in zip(earlier[:2], later[-2:], strict=True):
         i = specs.index(again)
         specs[i] = DemoCase(
@@ -685,7 +703,7 @@ class _Story:
         self.case = Case(
             record_uuid=spec.record_uuid,
             reference=allocate_reference(year=received_on.year),
-            status=S.REFERRED,
+            status=CaseStatus.REFERRED,
             status_changed_at=received_at,
             referred_by=cat.coordinator if spec.by_coordinator else cat.referrer,
             referral_source=cat.sources[spec.agency],
@@ -747,7 +765,7 @@ class _Story:
         self.move(
             "start_screening",
             "Start screening",
-            S.SCREENING,
+            CaseStatus.SCREENING,
             summary=f"Screening recorded: {label}",
         )
 
@@ -787,14 +805,14 @@ class _Story:
             self.move(
                 "screen_in",
                 "Screened in, consent given",
-                S.ASSESSMENT,
+                CaseStatus.ASSESSMENT,
                 summary="Screened in with consent: assessment can start",
             )
         else:
             self.move(
                 "decline_consent",
                 "Consent declined",
-                S.CONSENT_DECLINED,
+                CaseStatus.CONSENT_DECLINED,
                 summary=f"Consent declined by {who}: not taken forward",
             )
             self.end(ClosureOutcome.OTHER)
@@ -842,7 +860,7 @@ class _Story:
 
     def _reassessed(self, previous: dict[int, str]) -> dict[int, str]:
         rng = self.rng
-        worse = self.spec.status in (S.ESCALATED,)
+        worse = self.spec.status in (CaseStatus.ESCALATED,)
         ratings = {}
         for number, code in previous.items():
             if code == "not_known":
@@ -908,7 +926,7 @@ class _Story:
             due += interval
         if overdue and dates and dates[-1] < self.today - dt.timedelta(days=3):
             dates.pop()
-        drift = -0.6 if self.spec.status == S.CONSENT_WITHDRAWN else 0.45
+        drift = -0.6 if self.spec.status == CaseStatus.CONSENT_WITHDRAWN else 0.45
         for k, on in enumerate(dates, start=1):
             self.day = on + dt.timedelta(days=self.rng.randint(-3, 2))
             self.day = min(self.day, self.today)
@@ -955,7 +973,7 @@ class _Story:
         self.move(
             "close",
             "Close",
-            S.CLOSED,
+            CaseStatus.CLOSED,
             summary=f"Case closed ({ClosureOutcome(outcome).label.lower()})",
         )
         self.end(outcome)
@@ -992,62 +1010,62 @@ def _tell(story: _Story) -> None:
     target, left_from = spec.status, spec.left_from
     # The furthest ordinary state the story reaches before any side exit or hold.
     path = [
-        S.REFERRED,
-        S.SCREENING,
-        S.ASSESSMENT,
-        S.AWAITING_MATCH,
-        S.MATCHED,
-        S.ACTIVE,
-        S.CLOSING,
-        S.CLOSED,
+        CaseStatus.REFERRED,
+        CaseStatus.SCREENING,
+        CaseStatus.ASSESSMENT,
+        CaseStatus.AWAITING_MATCH,
+        CaseStatus.MATCHED,
+        CaseStatus.ACTIVE,
+        CaseStatus.CLOSING,
+        CaseStatus.CLOSED,
     ]
     reach = left_from or target
     stop = path.index(reach) if reach in path else 0
 
-    if stop == 0 and target == S.NOT_SUITABLE:
+    if stop == 0 and target == CaseStatus.NOT_SUITABLE:
         story.wait(1, 5)
         _screen_out(story, from_referred=True)
         return
     if stop == 0:
         return
     outcome = ScreeningOutcome.CLEAR if rng.random() < 0.7 else ScreeningOutcome.POSSIBLE
-    if target == S.NOT_SUITABLE:
+    if target == CaseStatus.NOT_SUITABLE:
         outcome = ScreeningOutcome.NOT_APPROPRIATE
-    if target != S.NOT_SUITABLE:
+    if target != CaseStatus.NOT_SUITABLE:
         story.screen(outcome)
-    if target == S.NOT_SUITABLE:
+    if target == CaseStatus.NOT_SUITABLE:
         story.wait(1, 5)
         _screen_out(story, from_referred=False)
         return
-    if target == S.CONSENT_DECLINED:
+    if target == CaseStatus.CONSENT_DECLINED:
         story.consent(ConsentDecision.DECLINED)
         return
     if stop == 1:
-        if target == S.ESCALATED:
+        if target == CaseStatus.ESCALATED:
             _side_exit(story)
         return
 
     consent = story.consent(ConsentDecision.GIVEN)
     if stop == 2:
-        if target == S.ASSESSMENT and rng.random() < 0.5:
+        if target == CaseStatus.ASSESSMENT and rng.random() < 0.5:
             story.assess(AssessmentKind.INTAKE)  # recorded, not yet ready for a match
         _maybe_side_exit(story, consent)
         return
 
     story.assess(AssessmentKind.INTAKE)
-    story.move("complete_assessment", "Ready for a match", S.AWAITING_MATCH)
+    story.move("complete_assessment", "Ready for a match", CaseStatus.AWAITING_MATCH)
     if spec.broken_match:
         story.wait(14, 40)
-        story.move("match", "Matched with a mentor", S.MATCHED)
+        story.move("match", "Matched with a mentor", CaseStatus.MATCHED)
         story.wait(5, 12)
         story.write_plan()
-        story.move("start_support", "First meeting held", S.ACTIVE)
+        story.move("start_support", "First meeting held", CaseStatus.ACTIVE)
         story.review_until(story.day + dt.timedelta(days=rng.randint(20, 60)))
         story.wait(20, 50)
         story.move(
             "break_match",
             "Match ended, needs a new mentor",
-            S.AWAITING_MATCH,
+            CaseStatus.AWAITING_MATCH,
             reason="The mentor moved away; the person wants to carry on.",
         )
         story.case.next_review_due = None  # reviews resume with the next mentor
@@ -1056,16 +1074,16 @@ def _tell(story: _Story) -> None:
         return
 
     story.wait(10, 45)
-    if target == S.MATCHED:  # matched in the last three weeks, first meeting to come
+    if target == CaseStatus.MATCHED:  # matched in the last three weeks, first meeting to come
         story.day = max(story.day, story.today - dt.timedelta(days=rng.randint(0, 21)))
-    story.move("match", "Matched with a mentor", S.MATCHED)
+    story.move("match", "Matched with a mentor", CaseStatus.MATCHED)
     if stop == 4:
         return
     story.wait(4, 12)
     story.write_plan()
-    story.move("start_support", "First meeting held", S.ACTIVE)
+    story.move("start_support", "First meeting held", CaseStatus.ACTIVE)
     if stop == 5:
-        if target == S.ACTIVE:
+        if target == CaseStatus.ACTIVE:
             story.review_until(story.today, overdue=spec.review_overdue)
         else:
             end = story.today - dt.timedelta(days=rng.randint(3, 30))
@@ -1074,7 +1092,7 @@ def _tell(story: _Story) -> None:
         return
 
     # Closing and closed: about six months of support, then a final reassessment.
-    if target == S.CLOSING:  # closing started in the last few weeks
+    if target == CaseStatus.CLOSING:  # closing started in the last few weeks
         support_end = story.today - dt.timedelta(days=rng.randint(3, 20))
     else:
         support_end = min(
@@ -1083,9 +1101,9 @@ def _tell(story: _Story) -> None:
         )
     story.review_until(max(support_end, story.day))
     story.day = max(story.day, support_end)
-    story.move("start_closing", "Start closing", S.CLOSING)
+    story.move("start_closing", "Start closing", CaseStatus.CLOSING)
     story.assess(AssessmentKind.REASSESSMENT)
-    if target == S.CLOSED:
+    if target == CaseStatus.CLOSED:
         story.close()
 
 
@@ -1096,12 +1114,14 @@ def _screen_out(story: _Story, *, from_referred: bool) -> None:
     case.screened_by = story.cat.coordinator
     case.screened_at = story.at(story.day)
     if not from_referred:
-        story.move("start_screening", "Start screening", S.SCREENING, summary="Screening started")
+        story.move(
+            "start_screening", "Start screening", CaseStatus.SCREENING, summary="Screening started"
+        )
         story.wait(1, 5)
     story.move(
         "screen_out",
         "Not appropriate",
-        S.NOT_SUITABLE,
+        CaseStatus.NOT_SUITABLE,
         summary="Screened out: not appropriate",
         reason=story.rng.choice(SCREEN_OUT_REASONS),
     )
@@ -1109,29 +1129,33 @@ def _screen_out(story: _Story, *, from_referred: bool) -> None:
 
 
 def _maybe_side_exit(story: _Story, consent: Consent) -> None:
-    if story.spec.status in (S.ESCALATED, S.CONSENT_WITHDRAWN, S.ON_HOLD):
+    if story.spec.status in (
+        CaseStatus.ESCALATED,
+        CaseStatus.CONSENT_WITHDRAWN,
+        CaseStatus.ON_HOLD,
+    ):
         _side_exit(story, consent)
 
 
 def _side_exit(story: _Story, consent: Consent | None = None) -> None:
     rng, target = story.rng, story.spec.status
     story.wait(3, 20)
-    if target == S.ON_HOLD:
+    if target == CaseStatus.ON_HOLD:
         # Holds are recent: a pause of weeks, not of a year.
         recent = story.today - dt.timedelta(days=rng.randint(5, 60))
         story.day = max(story.day, recent)
         before = story.case.status
-        story.move("hold", "Put on hold", S.ON_HOLD, reason=rng.choice(HOLD_REASONS))
+        story.move("hold", "Put on hold", CaseStatus.ON_HOLD, reason=rng.choice(HOLD_REASONS))
         story.case.status_before_hold = before
-    elif target == S.ESCALATED:
+    elif target == CaseStatus.ESCALATED:
         story.move(
             "escalate",
             "Escalated to statutory services",
-            S.ESCALATED,
+            CaseStatus.ESCALATED,
             reason=rng.choice(ESCALATION_REASONS),
         )
         story.end(ClosureOutcome.ESCALATED)
-    elif target == S.CONSENT_WITHDRAWN:
+    elif target == CaseStatus.CONSENT_WITHDRAWN:
         reason = rng.choice(WITHDRAWAL_REASONS)
         consent.withdrawn_on = story.day
         consent.withdrawal_reason = reason
@@ -1139,7 +1163,7 @@ def _side_exit(story: _Story, consent: Consent | None = None) -> None:
         story.move(
             "withdraw_consent",
             "Consent withdrawn",
-            S.CONSENT_WITHDRAWN,
+            CaseStatus.CONSENT_WITHDRAWN,
             summary="Consent withdrawn: support stopped and the case ended",
             reason=reason,
         )

@@ -12,24 +12,32 @@ from dataclasses import dataclass
 
 from .models import CaseStatus
 
-S = CaseStatus
-
 # States in which the person is still with the scheme.
 OPEN = frozenset(
     {
-        S.REFERRED,
-        S.SCREENING,
-        S.ASSESSMENT,
-        S.AWAITING_MATCH,
-        S.MATCHED,
-        S.ACTIVE,
-        S.CLOSING,
-        S.ON_HOLD,
+        CaseStatus.REFERRED,
+        CaseStatus.SCREENING,
+        CaseStatus.ASSESSMENT,
+        CaseStatus.AWAITING_MATCH,
+        CaseStatus.MATCHED,
+        CaseStatus.ACTIVE,
+        CaseStatus.CLOSING,
+        CaseStatus.ON_HOLD,
     }
 )
 # States from which support can be paused, escalated or ended by withdrawal.
-IN_PROGRESS = frozenset({S.ASSESSMENT, S.AWAITING_MATCH, S.MATCHED, S.ACTIVE})
-ENDED = frozenset({S.CLOSED, S.NOT_SUITABLE, S.CONSENT_DECLINED, S.CONSENT_WITHDRAWN, S.ESCALATED})
+IN_PROGRESS = frozenset(
+    {CaseStatus.ASSESSMENT, CaseStatus.AWAITING_MATCH, CaseStatus.MATCHED, CaseStatus.ACTIVE}
+)
+ENDED = frozenset(
+    {
+        CaseStatus.CLOSED,
+        CaseStatus.NOT_SUITABLE,
+        CaseStatus.CONSENT_DECLINED,
+        CaseStatus.CONSENT_WITHDRAWN,
+        CaseStatus.ESCALATED,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -43,44 +51,79 @@ class Action:
 ACTIONS: dict[str, Action] = {
     a.name: a
     for a in [
-        Action("start_screening", "Start screening", frozenset({S.REFERRED}), S.SCREENING),
-        Action("screen_in", "Screened in, consent given", frozenset({S.SCREENING}), S.ASSESSMENT),
         Action(
-            "screen_out", "Not appropriate", frozenset({S.REFERRED, S.SCREENING}), S.NOT_SUITABLE
+            "start_screening",
+            "Start screening",
+            frozenset({CaseStatus.REFERRED}),
+            CaseStatus.SCREENING,
         ),
-        Action("decline_consent", "Consent declined", frozenset({S.SCREENING}), S.CONSENT_DECLINED),
         Action(
-            "complete_assessment", "Ready for a match", frozenset({S.ASSESSMENT}), S.AWAITING_MATCH
+            "screen_in",
+            "Screened in, consent given",
+            frozenset({CaseStatus.SCREENING}),
+            CaseStatus.ASSESSMENT,
         ),
-        Action("match", "Matched with a mentor", frozenset({S.AWAITING_MATCH}), S.MATCHED),
-        Action("start_support", "Match started", frozenset({S.MATCHED}), S.ACTIVE),
+        Action(
+            "screen_out",
+            "Not appropriate",
+            frozenset({CaseStatus.REFERRED, CaseStatus.SCREENING}),
+            CaseStatus.NOT_SUITABLE,
+        ),
+        Action(
+            "decline_consent",
+            "Consent declined",
+            frozenset({CaseStatus.SCREENING}),
+            CaseStatus.CONSENT_DECLINED,
+        ),
+        Action(
+            "complete_assessment",
+            "Ready for a match",
+            frozenset({CaseStatus.ASSESSMENT}),
+            CaseStatus.AWAITING_MATCH,
+        ),
+        Action(
+            "match",
+            "Matched with a mentor",
+            frozenset({CaseStatus.AWAITING_MATCH}),
+            CaseStatus.MATCHED,
+        ),
+        Action(
+            "start_support", "Match started", frozenset({CaseStatus.MATCHED}), CaseStatus.ACTIVE
+        ),
         Action(
             "break_match",
             "Match ended, needs a new mentor",
-            frozenset({S.MATCHED, S.ACTIVE}),
-            S.AWAITING_MATCH,
+            frozenset({CaseStatus.MATCHED, CaseStatus.ACTIVE}),
+            CaseStatus.AWAITING_MATCH,
         ),
         Action(
             "start_closing",
             "Start closing",
-            frozenset({S.ASSESSMENT, S.AWAITING_MATCH, S.MATCHED, S.ACTIVE}),
-            S.CLOSING,
+            frozenset(
+                {
+                    CaseStatus.ASSESSMENT,
+                    CaseStatus.AWAITING_MATCH,
+                    CaseStatus.MATCHED,
+                    CaseStatus.ACTIVE,
+                }
+            ),
+            CaseStatus.CLOSING,
         ),
-        Action("close", "Close", frozenset({S.CLOSING}), S.CLOSED),
+        Action("close", "Close", frozenset({CaseStatus.CLOSING}), CaseStatus.CLOSED),
         Action(
             "withdraw_consent",
             "Consent withdrawn",
-            frozenset(IN_PROGRESS | {S.CLOSING, S.ON_HOLD}),
-            S.CONSENT_WITHDRAWN,
+            frozenset(IN_PROGRESS | {CaseStatus.CLOSING, CaseStatus.ON_HOLD}),
+            CaseStatus.CONSENT_WITHDRAWN,
         ),
         Action(
             "escalate",
             "Escalated to statutory services",
-            frozenset(IN_PROGRESS | {S.SCREENING, S.CLOSING, S.ON_HOLD}),
-            S.ESCALATED,
+            frozenset(IN_PROGRESS | {CaseStatus.SCREENING, CaseStatus.CLOSING, CaseStatus.ON_HOLD}),
+            CaseStatus.ESCALATED,
         ),
-        Action("hold", "Put on hold", IN_PROGRESS, S.ON_HOLD),
-        Action("resume", "Resume", frozenset({S.ON_HOLD}), None),
+        Action("hold", "Put on hold", IN_PROGRESS, CaseStatus.ON_HOLD),
+        Action("resume", "Resume", frozenset({CaseStatus.ON_HOLD}), None),
     ]
 }
 

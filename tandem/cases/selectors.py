@@ -22,15 +22,13 @@ from .lifecycle import OPEN
 from .models import URGENCY_RANK, Case, CaseStatus
 from .permissions import CasePolicy
 
-S = CaseStatus
-
 list_policy = CasePolicy("case_list")
 
 PAGE_SIZE = 25
 
 # Cases still waiting for support: counted from referral until they wait for a match,
 # then from the moment they began waiting for one (status_changed_at).
-WAITING_FROM_REFERRAL = (S.REFERRED, S.SCREENING, S.ASSESSMENT)
+WAITING_FROM_REFERRAL = (CaseStatus.REFERRED, CaseStatus.SCREENING, CaseStatus.ASSESSMENT)
 
 
 # Annotations ---------------------------------------------------------------------------
@@ -48,7 +46,7 @@ def urgency_rank():
 def waiting_since():
     """When the case's current wait began, or NULL for a case not waiting for support."""
     return Switch(
-        When(status=S.AWAITING_MATCH, then=F("status_changed_at")),
+        When(status=CaseStatus.AWAITING_MATCH, then=F("status_changed_at")),
         When(status__in=WAITING_FROM_REFERRAL, then=F("received_at")),
         default=Value(None),
         output_field=DateTimeField(),
@@ -57,8 +55,8 @@ def waiting_since():
 
 def status_order():
     return Switch(
-        *(When(status=status, then=Value(i)) for i, status in enumerate(S.values)),
-        default=Value(len(S.values)),
+        *(When(status=status, then=Value(i)) for i, status in enumerate(CaseStatus.values)),
+        default=Value(len(CaseStatus.values)),
         output_field=IntegerField(),
     )
 
@@ -161,7 +159,7 @@ def awaiting_match(*, actor) -> QuerySet[Case]:
     began waiting for a match), with what matters for matching."""
     return (
         visible_cases(actor)
-        .filter(status=S.AWAITING_MATCH)
+        .filter(status=CaseStatus.AWAITING_MATCH)
         .annotate(urgency_rank=urgency_rank(), waiting_since=F("status_changed_at"))
         .select_related("concern_type", "area", "preferred_language")
         .prefetch_related("languages")

@@ -68,7 +68,6 @@ from .models import (
     MeetingPlace,
 )
 
-S = CaseStatus
 SEED = 20260501
 MATCH_NAMESPACE = uuid.UUID("3c1f0a52-8d6e-5b7a-9e41-6d61746368ff")
 
@@ -112,7 +111,9 @@ class HardToPlace:
 
 
 def hard_to_place() -> HardToPlace:
-    waiting = [s for s in DEMO_CASES if s.status == S.AWAITING_MATCH and not s.broken_match]
+    waiting = [
+        s for s in DEMO_CASES if s.status == CaseStatus.AWAITING_MATCH and not s.broken_match
+    ]
     routine = [s for s in waiting if s.urgency != "urgent"]
     # People whose concern calls for theology first.
     urdu = sorted(routine, key=lambda s: (s.concern != "islamist", s.number))
@@ -413,8 +414,8 @@ def _working(demo: _Demo, case: Case, mentor: Mentor, row) -> None:
     accepted = _last(demo, case, "match")
     accepted_at = accepted.occurred_at if accepted else demo.now - dt.timedelta(days=3)
     proposed_at = _before(demo, accepted_at, case, 2, 6)
-    stage = case.status_before_hold if case.status == S.ON_HOLD else case.status
-    status = MatchStatus.ACCEPTED if stage == S.MATCHED else MatchStatus.ACTIVE
+    stage = case.status_before_hold if case.status == CaseStatus.ON_HOLD else case.status
+    status = MatchStatus.ACCEPTED if stage == CaseStatus.MATCHED else MatchStatus.ACTIVE
     fields = {"status": status, "responded_at": accepted_at}
     _retitle(demo, accepted, f"Match accepted by {mentor.full_name}")
     if status == MatchStatus.ACTIVE:
@@ -450,12 +451,12 @@ def _ended(demo: _Demo, case: Case, mentor: Mentor, row) -> None:
     if spec.broken_match:
         reason = BROKEN_REASONS[sum(s.broken_match for s in DEMO_CASES[: spec.number - 1]) % 2]
         rematch, end_event = True, _last(demo, case, "break_match")
-    elif case.status in (S.CONSENT_WITHDRAWN, S.ESCALATED):
-        action = "withdraw_consent" if case.status == S.CONSENT_WITHDRAWN else "escalate"
+    elif case.status in (CaseStatus.CONSENT_WITHDRAWN, CaseStatus.ESCALATED):
+        action = "withdraw_consent" if case.status == CaseStatus.CONSENT_WITHDRAWN else "escalate"
         reason, rematch, end_event = EndReason.CASE_ENDED, False, _last(demo, case, action)
     else:
         reason = END_REASON_FOR.get(case.closure_outcome, EndReason.COMPLETED)
-        if case.status == S.CLOSING:
+        if case.status == CaseStatus.CLOSING:
             reason = EndReason.COMPLETED
         rematch, end_event = False, _last(demo, case, "start_closing")
     if end_event is None:
@@ -547,14 +548,18 @@ def _withdrawn(demo, case, mentor, row, *, at, responded, reason, event: bool, r
 
 def _has_been_matched(spec: DemoCase) -> bool:
     """The story took the person into support, which has finished or stopped."""
-    if spec.broken_match or spec.status in (S.CLOSED, S.CLOSING):
+    if spec.broken_match or spec.status in (CaseStatus.CLOSED, CaseStatus.CLOSING):
         return True
-    return spec.status in (S.CONSENT_WITHDRAWN, S.ESCALATED) and spec.left_from == S.ACTIVE
+    return (
+        spec.status in (CaseStatus.CONSENT_WITHDRAWN, CaseStatus.ESCALATED)
+        and spec.left_from == CaseStatus.ACTIVE
+    )
 
 
 def _is_working(case: Case) -> bool:
-    return case.status in (S.MATCHED, S.ACTIVE) or (
-        case.status == S.ON_HOLD and case.status_before_hold in (S.MATCHED, S.ACTIVE)
+    return case.status in (CaseStatus.MATCHED, CaseStatus.ACTIVE) or (
+        case.status == CaseStatus.ON_HOLD
+        and case.status_before_hold in (CaseStatus.MATCHED, CaseStatus.ACTIVE)
     )
 
 
@@ -640,7 +645,7 @@ def _build(demo: _Demo) -> int:
             if mentor.full_name in FILL:
                 bonus[:, j] = 10 * scoring.SCALE
             if mentor == user_mentor:  # the demo mentor has people in support
-                bonus[[i for i, c in enumerate(fit.cases) if c.status == S.ACTIVE], j] = (
+                bonus[[i for i, c in enumerate(fit.cases) if c.status == CaseStatus.ACTIVE], j] = (
                     10 * scoring.SCALE
                 )
         capacity = _capacity(fit, live, len(working), user_mentor)
@@ -664,13 +669,13 @@ def _build(demo: _Demo) -> int:
     paused = [
         c
         for c in cases
-        if demo.specs_by_pk[c.pk].left_from == S.AWAITING_MATCH
-        and c.status in (S.ON_HOLD, S.CONSENT_WITHDRAWN)
+        if demo.specs_by_pk[c.pk].left_from == CaseStatus.AWAITING_MATCH
+        and c.status in (CaseStatus.ON_HOLD, CaseStatus.CONSENT_WITHDRAWN)
     ]
     if paused:
         fit = _fit(paused, pool)
         for i, case in enumerate(fit.cases):
-            action = "hold" if case.status == S.ON_HOLD else "withdraw_consent"
+            action = "hold" if case.status == CaseStatus.ON_HOLD else "withdraw_consent"
             moved, j = _last(demo, case, action), _best(fit, i)
             if moved is None or j is None:
                 continue
@@ -690,7 +695,7 @@ def _build(demo: _Demo) -> int:
     waiting = [
         c
         for c in cases
-        if c.status == S.AWAITING_MATCH
+        if c.status == CaseStatus.AWAITING_MATCH
         and demo.specs_by_pk[c.pk].number not in hard
         and not demo.specs_by_pk[c.pk].broken_match
     ]
@@ -785,7 +790,7 @@ def _propose_to_the_mentor_user(demo: _Demo) -> int:
     best = None
     for number in sorted(demo.specs):
         case = demo.cases[number]
-        if number in hard or case.status != S.AWAITING_MATCH or case.pk in proposed:
+        if number in hard or case.status != CaseStatus.AWAITING_MATCH or case.pk in proposed:
             continue
         verdict = evaluate_pair(case, mentor)
         if verdict.allowed and (best is None or verdict.score > best[0]):

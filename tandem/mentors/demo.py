@@ -55,8 +55,6 @@ COORDINATOR_EMAIL = f"coordinator@{DEMO_DOMAIN}"
 SUPERVISOR_EMAIL = f"supervisor@{DEMO_DOMAIN}"
 MENTOR_USER_EMAIL = f"mentor@{DEMO_DOMAIN}"
 
-S = MentorStatus
-P = Proficiency
 F, M, NB, SD = Gender.FEMALE, Gender.MALE, Gender.NON_BINARY, Gender.SELF_DESCRIBED
 
 # What happens to a demo mentor's record beyond the usual for their status.
@@ -112,14 +110,14 @@ DEMO_MENTORS: list[DemoMentor] = [
     # Active ------------------------------------------------------------------------------
     DemoMentor(
         "Imran Qureshi",
-        S.ACTIVE,
+        MentorStatus.ACTIVE,
         M,
         AgeBand.A35_44,
         (
-            ("Urdu", P.FIRST),
-            ("Punjabi", P.FLUENT),
-            ("English", P.FLUENT),
-            ("Arabic", P.CONVERSATIONAL),
+            ("Urdu", Proficiency.FIRST),
+            ("Punjabi", Proficiency.FLUENT),
+            ("English", Proficiency.FLUENT),
+            ("Arabic", Proficiency.CONVERSATIONAL),
         ),
         ("Birmingham", "Sandwell", "Walsall"),
         (THEOLOGY, "youth-work", "online-radicalisation"),
@@ -136,10 +134,10 @@ DEMO_MENTORS: list[DemoMentor] = [
     ),
     DemoMentor(
         "Farhana Begum",
-        S.ACTIVE,
+        MentorStatus.ACTIVE,
         F,
         AgeBand.A25_34,
-        (("Bengali", P.FIRST), ("English", P.FLUENT)),
+        (("Bengali", Proficiency.FIRST), ("English", Proficiency.FLUENT)),
         ("Birmingham",),
         ("family-support", "youth-work"),
         level="accredited",
@@ -151,10 +149,10 @@ DEMO_MENTORS: list[DemoMentor] = [
     ),
     DemoMentor(
         "Gurpreet Kaur Sandhu",
-        S.ACTIVE,
+        MentorStatus.ACTIVE,
         F,
         AgeBand.A45_54,
-        (("Punjabi", P.FIRST), ("English", P.FIRST)),
+        (("Punjabi", Proficiency.FIRST), ("English", Proficiency.FIRST)),
         ("Wolverhampton", "Sandwell"),
         ("other-faith", "hate-crime"),
         level="senior",
@@ -165,10 +163,10 @@ DEMO_MENTORS: list[DemoMentor] = [
     ),
     DemoMentor(
         "Mark Whitehouse",
-        S.ACTIVE,
+        MentorStatus.ACTIVE,
         M,
         AgeBand.A45_54,
-        (("English", P.FIRST),),
+        (("English", Proficiency.FIRST),),
         ("Dudley", "Walsall"),
         ("extreme-right-wing", "lived-experience"),
         level="senior",
@@ -180,10 +178,14 @@ DEMO_MENTORS: list[DemoMentor] = [
     ),
     DemoMentor(
         "Abdi Hassan",
-        S.ACTIVE,
+        MentorStatus.ACTIVE,
         M,
         AgeBand.A25_34,
-        (("Somali", P.FIRST), ("English", P.FLUENT), ("Arabic", P.CONVERSATIONAL)),
+        (
+            ("Somali", Proficiency.FIRST),
+            ("English", Proficiency.FLUENT),
+            ("Arabic", Proficiency.CONVERSATIONAL),
+        ),
         ("Birmingham", "Coventry"),
         ("youth-work", "gangs-exploitation"),
         level="accredited",
@@ -194,10 +196,10 @@ DEMO_MENTORS: list[DemoMentor] = [
     ),
     DemoMentor(
         "Katarzyna Nowicka",
-        S.ACTIVE,
+        MentorStatus.ACTIVE,
         F,
         AgeBand.A35_44,
-        (("Polish", P.FIRST), ("English", P.FLUENT)),
+        (("Polish", Proficiency.FIRST), ("English", Proficiency.FLUENT)),
         ("Coventry",),
         ("online-radicalisation", "ete"),
         level="accredited",
@@ -208,10 +210,15 @@ DEMO_MENTORS: list[DemoMentor] = [
     ),
     DemoMentor(
         "Yusuf Patel",
-        S.ACTIVE,
+        MentorStatus.ACTIVE,
         M,
         AgeBand.A55_64,
-        (("Gujarati", P.FIRST), ("Urdu", P.FLUENT), ("Arabic", P.FLUENT), ("English", P.FLUENT)),
+        (
+            ("Gujarati", Proficiency.FIRST),
+            ("Urdu", Proficiency.FLUENT),
+            ("Arabic", Proficiency.FLUENT),
+            ("English", Proficiency.FLUENT),
+        ),
         ("Birmingham", "Solihull"),
         (THEOLOGY, "family-support"),
         level="senior",
@@ -222,10 +229,10 @@ DEMO_MENTORS: list[DemoMentor] = [
     ),
     DemoMentor(
         "Sarah Jennings",
-        S.ACTIVE,
+        MentorStatus.ACTIVE,
         F,
         AgeBand.A35_44,
-        (("English", P.FIRST),),
+        (("English", Proficiency.FIRST),),
         ("Solihull", "Coventry"),
         ("mental-health", "family-support"),
         level="accredited",
@@ -235,10 +242,10 @@ DEMO_MENTORS: list[DemoMentor] = [
     ),
     DemoMentor(
         "Daniel Okonkwo",
-        S.ACTIVE,
+        MentorStatus.ACTIVE,
         M,
         AgeBand.A25_34,
-        (("English", P.FIRST),),
+        (("English", Proficiency.FIRST),),
         ("Wolverhampton", "Walsall"),
         ("youth-work", "gangs-exploitation", "ete"),
         level="trainee",
@@ -248,10 +255,14 @@ DEMO_MENTORS: list[DemoMentor] = [
     ),
     DemoMentor(
         "Rukhsana Akhtar",
-        S.ACTIVE,
+        MentorStatus.ACTIVE,
         F,
         AgeBand.A45_54,
-        (("Urdu", P.FIRST), ("Punjabi", P.FLUENT), ("English", P.FLUENT)),
+        (
+            ("Urdu", Proficiency.FIRST),
+            ("Punjabi", Proficiency.FLUENT),
+            ("English", Proficiency.FLUENT),
+        ),
         ("Birmingham", "Walsall"),
         (THEOLOGY, "family-support"),
         level="accredited",
@@ -262,14 +273,14 @@ DEMO_MENTORS: list[DemoMentor] = [
     ),
     DemoMentor(
         "Hawre Karim",
-        S.ACTIVE,
+        MentorStatus.ACTIVE,
         M,
         AgeBand.A35_44,
         (
-            ("Kurdish", P.FIRST),
-            ("Arabic", P.FLUENT),
-            ("Farsi", P.CONVERSATIONAL),
-            ("English", P.FLUENT),
+            ("Kurdish", Proficiency.FIRST),
+            ("Arabic", Proficiency.FLUENT),
+            ("Farsi", Proficiency.CONVERSATIONAL),
+            ("English", Proficiency.FLUENT),
         ),
         ("Coventry", "Birmingham"),
         ("online-radicalisation", "hate-crime"),
@@ -282,10 +293,10 @@ DEMO_MENTORS: list[DemoMentor] = [
     ),
     DemoMentor(
         "Tom Bradley",
-        S.ACTIVE,
+        MentorStatus.ACTIVE,
         M,
         AgeBand.A25_34,
-        (("English", P.FIRST),),
+        (("English", Proficiency.FIRST),),
         ("Sandwell", "Dudley"),
         ("lived-experience", "gangs-exploitation", "youth-work"),
         level="trainee",
@@ -295,10 +306,10 @@ DEMO_MENTORS: list[DemoMentor] = [
     ),
     DemoMentor(
         "Nadia El-Sayed",
-        S.ACTIVE,
+        MentorStatus.ACTIVE,
         F,
         AgeBand.A25_34,
-        (("Arabic", P.FIRST), ("English", P.FLUENT)),
+        (("Arabic", Proficiency.FIRST), ("English", Proficiency.FLUENT)),
         ("Birmingham",),
         ("online-radicalisation", "hate-crime"),
         level="accredited",
@@ -310,10 +321,10 @@ DEMO_MENTORS: list[DemoMentor] = [
     ),
     DemoMentor(
         "Paul Mensah",
-        S.ACTIVE,
+        MentorStatus.ACTIVE,
         M,
         AgeBand.A45_54,
-        (("English", P.FIRST),),
+        (("English", Proficiency.FIRST),),
         ("Wolverhampton",),
         ("other-faith", "mental-health"),
         level="accredited",
@@ -324,10 +335,10 @@ DEMO_MENTORS: list[DemoMentor] = [
     ),
     DemoMentor(
         "Alex Morgan",
-        S.ACTIVE,
+        MentorStatus.ACTIVE,
         NB,
         AgeBand.A25_34,
-        (("English", P.FIRST), ("British Sign Language", P.CONVERSATIONAL)),
+        (("English", Proficiency.FIRST), ("British Sign Language", Proficiency.CONVERSATIONAL)),
         ("Coventry", "Solihull"),
         ("online-radicalisation", "hate-crime"),
         level="trainee",
@@ -338,10 +349,14 @@ DEMO_MENTORS: list[DemoMentor] = [
     ),
     DemoMentor(
         "Bilal Hussain",
-        S.ACTIVE,
+        MentorStatus.ACTIVE,
         M,
         AgeBand.A18_24,
-        (("English", P.FIRST), ("Urdu", P.CONVERSATIONAL), ("Punjabi", P.CONVERSATIONAL)),
+        (
+            ("English", Proficiency.FIRST),
+            ("Urdu", Proficiency.CONVERSATIONAL),
+            ("Punjabi", Proficiency.CONVERSATIONAL),
+        ),
         ("Walsall",),
         ("youth-work", "ete"),
         level="trainee",
@@ -351,10 +366,10 @@ DEMO_MENTORS: list[DemoMentor] = [
     ),
     DemoMentor(
         "Joanne Hartley",
-        S.ACTIVE,
+        MentorStatus.ACTIVE,
         F,
         AgeBand.A55_64,
-        (("English", P.FIRST),),
+        (("English", Proficiency.FIRST),),
         ("Dudley", "Wolverhampton"),
         ("family-support", "mental-health"),
         level="senior",
@@ -364,10 +379,10 @@ DEMO_MENTORS: list[DemoMentor] = [
     ),
     DemoMentor(
         "Samir Benali",
-        S.ACTIVE,
+        MentorStatus.ACTIVE,
         M,
         AgeBand.A35_44,
-        (("Arabic", P.FIRST), ("English", P.FLUENT)),
+        (("Arabic", Proficiency.FIRST), ("English", Proficiency.FLUENT)),
         ("Birmingham", "Coventry"),
         (THEOLOGY, "online-radicalisation"),
         level="senior",
@@ -380,10 +395,14 @@ DEMO_MENTORS: list[DemoMentor] = [
     ),
     DemoMentor(
         "Mariam Yusuf",
-        S.ACTIVE,
+        MentorStatus.ACTIVE,
         SD,
         AgeBand.A35_44,
-        (("Somali", P.FIRST), ("Arabic", P.CONVERSATIONAL), ("English", P.FLUENT)),
+        (
+            ("Somali", Proficiency.FIRST),
+            ("Arabic", Proficiency.CONVERSATIONAL),
+            ("English", Proficiency.FLUENT),
+        ),
         ("Birmingham", "Sandwell"),
         ("family-support", "youth-work"),
         level="accredited",
@@ -395,10 +414,14 @@ DEMO_MENTORS: list[DemoMentor] = [
     # Paused ------------------------------------------------------------------------------
     DemoMentor(
         "Shabana Iqbal",
-        S.PAUSED,
+        MentorStatus.PAUSED,
         F,
         AgeBand.A45_54,
-        (("Urdu", P.FIRST), ("Punjabi", P.FIRST), ("English", P.FLUENT)),
+        (
+            ("Urdu", Proficiency.FIRST),
+            ("Punjabi", Proficiency.FIRST),
+            ("English", Proficiency.FLUENT),
+        ),
         ("Sandwell",),
         ("family-support",),
         level="accredited",
@@ -409,10 +432,10 @@ DEMO_MENTORS: list[DemoMentor] = [
     ),
     DemoMentor(
         "Chris Walker",
-        S.PAUSED,
+        MentorStatus.PAUSED,
         M,
         AgeBand.A55_64,
-        (("English", P.FIRST),),
+        (("English", Proficiency.FIRST),),
         ("Walsall", "Dudley"),
         ("extreme-right-wing", "hate-crime"),
         level="senior",
@@ -422,10 +445,14 @@ DEMO_MENTORS: list[DemoMentor] = [
     ),
     DemoMentor(
         "Leyla Demir",
-        S.PAUSED,
+        MentorStatus.PAUSED,
         F,
         AgeBand.A25_34,
-        (("Turkish", P.FIRST), ("Kurdish", P.CONVERSATIONAL), ("English", P.FLUENT)),
+        (
+            ("Turkish", Proficiency.FIRST),
+            ("Kurdish", Proficiency.CONVERSATIONAL),
+            ("English", Proficiency.FLUENT),
+        ),
         ("Coventry",),
         ("online-radicalisation",),
         level="accredited",
@@ -437,10 +464,10 @@ DEMO_MENTORS: list[DemoMentor] = [
     # Suspended ---------------------------------------------------------------------------
     DemoMentor(
         "Wayne Hollis",
-        S.SUSPENDED,
+        MentorStatus.SUSPENDED,
         M,
         AgeBand.A35_44,
-        (("English", P.FIRST),),
+        (("English", Proficiency.FIRST),),
         ("Wolverhampton",),
         ("lived-experience", "gangs-exploitation"),
         level="accredited",
@@ -451,10 +478,10 @@ DEMO_MENTORS: list[DemoMentor] = [
     ),
     DemoMentor(
         "Adnan Mirza",
-        S.SUSPENDED,
+        MentorStatus.SUSPENDED,
         M,
         AgeBand.A25_34,
-        (("Urdu", P.FLUENT), ("English", P.FIRST)),
+        (("Urdu", Proficiency.FLUENT), ("English", Proficiency.FIRST)),
         ("Birmingham",),
         ("youth-work",),
         level="trainee",
@@ -465,10 +492,10 @@ DEMO_MENTORS: list[DemoMentor] = [
     # Left --------------------------------------------------------------------------------
     DemoMentor(
         "Emma Thornton",
-        S.LEFT,
+        MentorStatus.LEFT,
         F,
         AgeBand.A35_44,
-        (("English", P.FIRST),),
+        (("English", Proficiency.FIRST),),
         ("Solihull",),
         ("ete",),
         level="accredited",
@@ -477,10 +504,10 @@ DEMO_MENTORS: list[DemoMentor] = [
     ),
     DemoMentor(
         "Kwame Asante",
-        S.LEFT,
+        MentorStatus.LEFT,
         M,
         AgeBand.A45_54,
-        (("English", P.FIRST),),
+        (("English", Proficiency.FIRST),),
         ("Sandwell",),
         ("youth-work",),
         level="accredited",
@@ -489,10 +516,10 @@ DEMO_MENTORS: list[DemoMentor] = [
     ),
     DemoMentor(
         "Zainab Ali",
-        S.LEFT,
+        MentorStatus.LEFT,
         F,
         AgeBand.A18_24,
-        (("Arabic", P.FLUENT), ("English", P.FIRST)),
+        (("Arabic", Proficiency.FLUENT), ("English", Proficiency.FIRST)),
         ("Birmingham",),
         ("online-radicalisation",),
         days=75,
@@ -501,10 +528,14 @@ DEMO_MENTORS: list[DemoMentor] = [
     # Training ----------------------------------------------------------------------------
     DemoMentor(
         "Ravinder Singh Gill",
-        S.TRAINING,
+        MentorStatus.TRAINING,
         M,
         AgeBand.A35_44,
-        (("Punjabi", P.FIRST), ("Hindi", P.CONVERSATIONAL), ("English", P.FIRST)),
+        (
+            ("Punjabi", Proficiency.FIRST),
+            ("Hindi", Proficiency.CONVERSATIONAL),
+            ("English", Proficiency.FIRST),
+        ),
         ("Wolverhampton",),
         ("other-faith", "youth-work"),
         faith="Sikh",
@@ -513,10 +544,10 @@ DEMO_MENTORS: list[DemoMentor] = [
     ),
     DemoMentor(
         "Hodan Warsame",
-        S.TRAINING,
+        MentorStatus.TRAINING,
         F,
         AgeBand.A25_34,
-        (("Somali", P.FIRST), ("English", P.FLUENT)),
+        (("Somali", Proficiency.FIRST), ("English", Proficiency.FLUENT)),
         ("Birmingham",),
         ("family-support",),
         modules_done=2,
@@ -524,10 +555,10 @@ DEMO_MENTORS: list[DemoMentor] = [
     ),
     DemoMentor(
         "Piotr Zielinski",
-        S.TRAINING,
+        MentorStatus.TRAINING,
         M,
         AgeBand.A25_34,
-        (("Polish", P.FIRST), ("English", P.FLUENT)),
+        (("Polish", Proficiency.FIRST), ("English", Proficiency.FLUENT)),
         ("Walsall",),
         ("ete", "gangs-exploitation"),
         modules_done=1,
@@ -535,10 +566,10 @@ DEMO_MENTORS: list[DemoMentor] = [
     ),
     DemoMentor(
         "Fatima Zahra Bakri",
-        S.TRAINING,
+        MentorStatus.TRAINING,
         F,
         AgeBand.A45_54,
-        (("Arabic", P.FIRST), ("English", P.FLUENT)),
+        (("Arabic", Proficiency.FIRST), ("English", Proficiency.FLUENT)),
         ("Coventry",),
         (THEOLOGY, "family-support"),
         faith="Muslim",
@@ -548,10 +579,10 @@ DEMO_MENTORS: list[DemoMentor] = [
     ),
     DemoMentor(
         "Liam O'Connor",
-        S.TRAINING,
+        MentorStatus.TRAINING,
         M,
         AgeBand.A18_24,
-        (("English", P.FIRST),),
+        (("English", Proficiency.FIRST),),
         ("Dudley",),
         ("lived-experience", "online-radicalisation"),
         lived_experience="Drawn into far-right online groups at 16; left with help from a "
@@ -562,10 +593,14 @@ DEMO_MENTORS: list[DemoMentor] = [
     # Vetting -----------------------------------------------------------------------------
     DemoMentor(
         "Saima Rashid",
-        S.VETTING,
+        MentorStatus.VETTING,
         F,
         AgeBand.A35_44,
-        (("Urdu", P.FIRST), ("Punjabi", P.FLUENT), ("English", P.FLUENT)),
+        (
+            ("Urdu", Proficiency.FIRST),
+            ("Punjabi", Proficiency.FLUENT),
+            ("English", Proficiency.FLUENT),
+        ),
         ("Birmingham",),
         ("family-support",),
         checks_done=2,
@@ -573,10 +608,10 @@ DEMO_MENTORS: list[DemoMentor] = [
     ),
     DemoMentor(
         "Dylan Evans",
-        S.VETTING,
+        MentorStatus.VETTING,
         M,
         AgeBand.A25_34,
-        (("English", P.FIRST),),
+        (("English", Proficiency.FIRST),),
         ("Dudley",),
         ("youth-work",),
         checks_done=4,
@@ -585,10 +620,14 @@ DEMO_MENTORS: list[DemoMentor] = [
     ),
     DemoMentor(
         "Ahmed Farah",
-        S.VETTING,
+        MentorStatus.VETTING,
         M,
         AgeBand.A35_44,
-        (("Somali", P.FIRST), ("Arabic", P.FLUENT), ("English", P.FLUENT)),
+        (
+            ("Somali", Proficiency.FIRST),
+            ("Arabic", Proficiency.FLUENT),
+            ("English", Proficiency.FLUENT),
+        ),
         ("Birmingham",),
         (THEOLOGY, "youth-work"),
         faith="Muslim",
@@ -598,10 +637,10 @@ DEMO_MENTORS: list[DemoMentor] = [
     ),
     DemoMentor(
         "Nasrin Hosseini",
-        S.VETTING,
+        MentorStatus.VETTING,
         F,
         AgeBand.A25_34,
-        (("Farsi", P.FIRST), ("English", P.FLUENT)),
+        (("Farsi", Proficiency.FIRST), ("English", Proficiency.FLUENT)),
         ("Coventry",),
         ("mental-health",),
         checks_done=1,
@@ -609,10 +648,10 @@ DEMO_MENTORS: list[DemoMentor] = [
     ),
     DemoMentor(
         "Gareth Lewis",
-        S.VETTING,
+        MentorStatus.VETTING,
         M,
         AgeBand.A55_64,
-        (("English", P.FIRST),),
+        (("English", Proficiency.FIRST),),
         ("Walsall",),
         ("hate-crime",),
         checks_done=4,
@@ -622,20 +661,20 @@ DEMO_MENTORS: list[DemoMentor] = [
     # Applicants --------------------------------------------------------------------------
     DemoMentor(
         "Tariq Mahmood",
-        S.APPLICANT,
+        MentorStatus.APPLICANT,
         M,
         AgeBand.A25_34,
-        (("Urdu", P.FLUENT), ("English", P.FIRST)),
+        (("Urdu", Proficiency.FLUENT), ("English", Proficiency.FIRST)),
         ("Sandwell",),
         ("youth-work",),
         days=12,
     ),
     DemoMentor(
         "Ioana Popescu",
-        S.APPLICANT,
+        MentorStatus.APPLICANT,
         F,
         AgeBand.A25_34,
-        (("Romanian", P.FIRST), ("English", P.FLUENT)),
+        (("Romanian", Proficiency.FIRST), ("English", Proficiency.FLUENT)),
         ("Coventry",),
         ("ete",),
         online=True,
@@ -643,10 +682,10 @@ DEMO_MENTORS: list[DemoMentor] = [
     ),
     DemoMentor(
         "Jamal Ahmed",
-        S.APPLICANT,
+        MentorStatus.APPLICANT,
         M,
         AgeBand.A18_24,
-        (("Bengali", P.FLUENT), ("English", P.FIRST)),
+        (("Bengali", Proficiency.FLUENT), ("English", Proficiency.FIRST)),
         ("Birmingham",),
         ("online-radicalisation", "lived-experience"),
         lived_experience="Was referred for support himself at 15 and wants to give something back.",
@@ -654,10 +693,10 @@ DEMO_MENTORS: list[DemoMentor] = [
     ),
     DemoMentor(
         "Heather Cole",
-        S.APPLICANT,
+        MentorStatus.APPLICANT,
         F,
         AgeBand.A65,
-        (("English", P.FIRST),),
+        (("English", Proficiency.FIRST),),
         ("Solihull",),
         ("family-support",),
         days=3,
@@ -665,17 +704,26 @@ DEMO_MENTORS: list[DemoMentor] = [
     ),
     DemoMentor(
         "Mehari Tesfay",
-        S.APPLICANT,
+        MentorStatus.APPLICANT,
         M,
         AgeBand.A35_44,
-        (("Tigrinya", P.FIRST), ("Arabic", P.CONVERSATIONAL), ("English", P.FLUENT)),
+        (
+            ("Tigrinya", Proficiency.FIRST),
+            ("Arabic", Proficiency.CONVERSATIONAL),
+            ("English", Proficiency.FLUENT),
+        ),
         ("Birmingham",),
         ("family-support",),
         days=16,
     ),
 ]
 
-PIPELINE = [S.APPLICANT, S.VETTING, S.TRAINING, S.ACTIVE]
+PIPELINE = [
+    MentorStatus.APPLICANT,
+    MentorStatus.VETTING,
+    MentorStatus.TRAINING,
+    MentorStatus.ACTIVE,
+]
 
 
 def add_months(date: dt.date, months: int) -> dt.date:
@@ -723,23 +771,29 @@ def _context() -> _Context:
 def _timeline(spec: DemoMentor, today: dt.date) -> list[tuple[str, dt.date]]:
     """The status each demo mentor went through, with the date of each move."""
     applied = today - dt.timedelta(days=spec.days or round(spec.years * 365))
-    if spec.status in (S.APPLICANT, S.VETTING, S.TRAINING) or (spec.status == S.LEFT and spec.days):
-        stages = {S.APPLICANT: 0, S.VETTING: 10, S.TRAINING: 28}
+    if spec.status in (MentorStatus.APPLICANT, MentorStatus.VETTING, MentorStatus.TRAINING) or (
+        spec.status == MentorStatus.LEFT and spec.days
+    ):
+        stages = {MentorStatus.APPLICANT: 0, MentorStatus.VETTING: 10, MentorStatus.TRAINING: 28}
         path = (
-            PIPELINE[: PIPELINE.index(spec.status) + 1] if spec.status != S.LEFT else [S.APPLICANT]
+            PIPELINE[: PIPELINE.index(spec.status) + 1]
+            if spec.status != MentorStatus.LEFT
+            else [MentorStatus.APPLICANT]
         )
         moves = [(status, applied + dt.timedelta(days=stages[status])) for status in path]
     else:
         moves = [
-            (S.APPLICANT, applied),
-            (S.VETTING, applied + dt.timedelta(days=9)),
-            (S.TRAINING, applied + dt.timedelta(days=38)),
-            (S.ACTIVE, applied + dt.timedelta(days=75)),
+            (MentorStatus.APPLICANT, applied),
+            (MentorStatus.VETTING, applied + dt.timedelta(days=9)),
+            (MentorStatus.TRAINING, applied + dt.timedelta(days=38)),
+            (MentorStatus.ACTIVE, applied + dt.timedelta(days=75)),
         ]
-    if spec.status in (S.PAUSED, S.SUSPENDED):
+    if spec.status in (MentorStatus.PAUSED, MentorStatus.SUSPENDED):
         moves.append((spec.status, today - dt.timedelta(days=21)))
-    if spec.status == S.LEFT:
-        moves.append((S.LEFT, today - dt.timedelta(days=spec.days // 3 if spec.days else 120)))
+    if spec.status == MentorStatus.LEFT:
+        moves.append(
+            (MentorStatus.LEFT, today - dt.timedelta(days=spec.days // 3 if spec.days else 120))
+        )
     return moves
 
 
@@ -789,7 +843,9 @@ def _create(spec: DemoMentor, ctx: _Context, n: int) -> Mentor:
             to_status=status,
             changed_by=by if previous or spec.source == ApplicationSource.COORDINATOR else None,
             changed_at=_at(on),
-            reason=spec.status_reason if status == spec.status and status != S.ACTIVE else "",
+            reason=spec.status_reason
+            if status == spec.status and status != MentorStatus.ACTIVE
+            else "",
         )
         previous = status
 
@@ -812,7 +868,7 @@ def _create(spec: DemoMentor, ctx: _Context, n: int) -> Mentor:
         for code in spec.specialisms
         if code in ctx.specialisms
     )
-    if spec.status not in (S.APPLICANT, S.VETTING) and not spec.days:
+    if spec.status not in (MentorStatus.APPLICANT, MentorStatus.VETTING) and not spec.days:
         AvailabilitySlot.objects.bulk_create(
             AvailabilitySlot(mentor=mentor, weekday=day, part=part)
             for day, part in [
@@ -823,9 +879,9 @@ def _create(spec: DemoMentor, ctx: _Context, n: int) -> Mentor:
         )
 
     # Vetting: mentors still in vetting have some checks; everyone past it has them all.
-    vetting_from = reached.get(S.VETTING)
+    vetting_from = reached.get(MentorStatus.VETTING)
     if vetting_from is not None:
-        past_vetting = S.TRAINING in reached
+        past_vetting = MentorStatus.TRAINING in reached
         types = ctx.check_types if past_vetting else ctx.check_types[: spec.checks_done]
         for i, check_type in enumerate(types):
             optional_wanted = spec.level == "senior" or THEOLOGY in spec.specialisms
@@ -834,9 +890,11 @@ def _create(spec: DemoMentor, ctx: _Context, n: int) -> Mentor:
             _check(mentor, check_type, spec, ctx, vetting_from + dt.timedelta(days=3 + 2 * i))
 
     # Training.
-    training_from = reached.get(S.TRAINING)
+    training_from = reached.get(MentorStatus.TRAINING)
     if training_from is not None:
-        modules = ctx.modules if S.ACTIVE in reached else ctx.modules[: spec.modules_done]
+        modules = (
+            ctx.modules if MentorStatus.ACTIVE in reached else ctx.modules[: spec.modules_done]
+        )
         TrainingCompletion.objects.bulk_create(
             TrainingCompletion(
                 mentor=mentor,
@@ -850,8 +908,8 @@ def _create(spec: DemoMentor, ctx: _Context, n: int) -> Mentor:
         )
 
     # Accreditation, quality assurance and the code of conduct.
-    if spec.level and S.ACTIVE in reached:
-        _accredit(mentor, spec, ctx, reached[S.ACTIVE])
+    if spec.level and MentorStatus.ACTIVE in reached:
+        _accredit(mentor, spec, ctx, reached[MentorStatus.ACTIVE])
     if ctx.code is not None and training_from is not None and spec.scenario != CODE_NOT_ACCEPTED:
         CodeAcceptance.objects.create(
             mentor=mentor,
@@ -867,7 +925,11 @@ def _check(mentor, check_type, spec: DemoMentor, ctx: _Context, checked_on: dt.d
     if spec.scenario == REFERENCE_FAILED and check_type.code == "reference-2":
         outcome = CheckOutcome.FAILED
         reason = "The referee described repeated breaches of boundaries with young people."
-    elif spec.status == S.VETTING and check_type.code == "enhanced-dbs" and spec.checks_done < 3:
+    elif (
+        spec.status == MentorStatus.VETTING
+        and check_type.code == "enhanced-dbs"
+        and spec.checks_done < 3
+    ):
         outcome = CheckOutcome.PENDING
     expires_on = None
     if outcome == CheckOutcome.PASSED and check_type.validity_days:
@@ -931,7 +993,7 @@ def _accredit(mentor, spec: DemoMentor, ctx: _Context, active_from: dt.date) -> 
     elif spec.scenario == ACCREDITATION_EXPIRED:
         expires_on = today - dt.timedelta(days=6)
         awarded_on = add_months(expires_on, -level.validity_months)
-    if spec.status == S.LEFT:
+    if spec.status == MentorStatus.LEFT:
         expires_on = min(expires_on, today - dt.timedelta(days=30))
         awarded_on = min(awarded_on, add_months(expires_on, -level.validity_months))
     Accreditation.objects.create(
@@ -954,7 +1016,7 @@ def _accredit(mentor, spec: DemoMentor, ctx: _Context, active_from: dt.date) -> 
             recorded_by=by,
             recorded_at=_at(awarded_on - dt.timedelta(days=12), 17),
         )
-    if spec.status == S.ACTIVE and len(spec.full_name) % 2 == 0:
+    if spec.status == MentorStatus.ACTIVE and len(spec.full_name) % 2 == 0:
         FeedbackRecord.objects.create(
             mentor=mentor,
             received_on=today - dt.timedelta(days=14 + len(spec.full_name)),

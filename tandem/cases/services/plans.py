@@ -42,12 +42,17 @@ from ..models import (
 from ..permissions import CasePolicy
 from .lifecycle import add_event, case_act, claim_version
 
-S = CaseStatus
-
 # From assessment onwards and not ended: the plan, its goals and reviews can change.
 # A case on hold reached hold from one of these.
 PLAN_STATUSES = frozenset(
-    {S.ASSESSMENT, S.AWAITING_MATCH, S.MATCHED, S.ACTIVE, S.CLOSING, S.ON_HOLD}
+    {
+        CaseStatus.ASSESSMENT,
+        CaseStatus.AWAITING_MATCH,
+        CaseStatus.MATCHED,
+        CaseStatus.ACTIVE,
+        CaseStatus.CLOSING,
+        CaseStatus.ON_HOLD,
+    }
 )
 # Reviews and follow-ups show in the coordinators' lists this many days before they fall due.
 DUE_SOON_DAYS = 14

@@ -30,8 +30,6 @@ from ..models import (
 )
 from .lifecycle import LifecycleRefused, add_event, allocate_reference, claim_version
 
-S = CaseStatus
-
 # What a referrer is told: a few plain words, nothing of assessments or support.
 RECEIVED = "Received"
 SCREENING = "Screening"
@@ -41,29 +39,29 @@ NOT_TAKEN_FORWARD = "Not taken forward"
 CLOSED = "Closed"
 
 REFERRER_STATUS: dict[str, str] = {
-    S.REFERRED: RECEIVED,
-    S.SCREENING: SCREENING,
-    S.ASSESSMENT: ACCEPTED,
-    S.AWAITING_MATCH: ACCEPTED,
-    S.MATCHED: ACCEPTED,
-    S.ACTIVE: IN_SUPPORT,
-    S.ON_HOLD: IN_SUPPORT,
-    S.CLOSING: IN_SUPPORT,
-    S.NOT_SUITABLE: NOT_TAKEN_FORWARD,
-    S.CONSENT_DECLINED: NOT_TAKEN_FORWARD,
-    S.ESCALATED: NOT_TAKEN_FORWARD,
-    S.CONSENT_WITHDRAWN: CLOSED,
-    S.CLOSED: CLOSED,
+    CaseStatus.REFERRED: RECEIVED,
+    CaseStatus.SCREENING: SCREENING,
+    CaseStatus.ASSESSMENT: ACCEPTED,
+    CaseStatus.AWAITING_MATCH: ACCEPTED,
+    CaseStatus.MATCHED: ACCEPTED,
+    CaseStatus.ACTIVE: IN_SUPPORT,
+    CaseStatus.ON_HOLD: IN_SUPPORT,
+    CaseStatus.CLOSING: IN_SUPPORT,
+    CaseStatus.NOT_SUITABLE: NOT_TAKEN_FORWARD,
+    CaseStatus.CONSENT_DECLINED: NOT_TAKEN_FORWARD,
+    CaseStatus.ESCALATED: NOT_TAKEN_FORWARD,
+    CaseStatus.CONSENT_WITHDRAWN: CLOSED,
+    CaseStatus.CLOSED: CLOSED,
 }
 
 # The referrer's wording mapped back to one status, for the colour of its tag.
 REFERRER_TAG_STATUS: dict[str, str] = {
-    RECEIVED: S.REFERRED,
-    SCREENING: S.SCREENING,
-    ACCEPTED: S.ASSESSMENT,
-    IN_SUPPORT: S.ACTIVE,
-    NOT_TAKEN_FORWARD: S.NOT_SUITABLE,
-    CLOSED: S.CLOSED,
+    RECEIVED: CaseStatus.REFERRED,
+    SCREENING: CaseStatus.SCREENING,
+    ACCEPTED: CaseStatus.ASSESSMENT,
+    IN_SUPPORT: CaseStatus.ACTIVE,
+    NOT_TAKEN_FORWARD: CaseStatus.NOT_SUITABLE,
+    CLOSED: CaseStatus.CLOSED,
 }
 
 
@@ -229,7 +227,7 @@ def referral_submit(*, actor, data: dict, request=None) -> Case:
     now = timezone.now()
     case = Case.objects.create(
         reference=allocate_reference(year=today.year),
-        status=S.REFERRED,
+        status=CaseStatus.REFERRED,
         referred_by=actor,
         received_at=now,
         status_changed_at=now,

@@ -35,20 +35,19 @@ from .lifecycle import (
 )
 from .referrals import age_on
 
-S = CaseStatus
-SCREENABLE = frozenset({S.REFERRED, S.SCREENING})
+SCREENABLE = frozenset({CaseStatus.REFERRED, CaseStatus.SCREENING})
 SCREENED_IN = frozenset({ScreeningOutcome.CLEAR, ScreeningOutcome.POSSIBLE})
 # Consent can be given while the person is still with the scheme.
 CONSENT_OPEN = frozenset(
     {
-        S.REFERRED,
-        S.SCREENING,
-        S.ASSESSMENT,
-        S.AWAITING_MATCH,
-        S.MATCHED,
-        S.ACTIVE,
-        S.CLOSING,
-        S.ON_HOLD,
+        CaseStatus.REFERRED,
+        CaseStatus.SCREENING,
+        CaseStatus.ASSESSMENT,
+        CaseStatus.AWAITING_MATCH,
+        CaseStatus.MATCHED,
+        CaseStatus.ACTIVE,
+        CaseStatus.CLOSING,
+        CaseStatus.ON_HOLD,
     }
 )
 GIVER_WORDS = {
@@ -129,11 +128,11 @@ def screening_record(
     locked = claim_version(case=case, expected_version=expected_version)
     if locked.status not in SCREENABLE:
         raise ScreeningRefused(
-            f"A case that is {S(locked.status).label.lower()} cannot be screened: screening "
-            "happens before assessment."
+            f"A case that is {CaseStatus(locked.status).label.lower()} cannot be screened: "
+            "screening happens before assessment."
         )
     summary = f"Screening recorded: {ScreeningOutcome(outcome).label.lower()}"
-    if locked.status == S.REFERRED:
+    if locked.status == CaseStatus.REFERRED:
         locked = case_act(
             actor=actor,
             case=locked,
@@ -221,10 +220,11 @@ def consent_record(
     locked = claim_version(case=case, expected_version=expected_version)
     if locked.status not in CONSENT_OPEN:
         raise ScreeningRefused(
-            f"This case is {S(locked.status).label.lower()}: consent can no longer be recorded."
+            f"This case is {CaseStatus(locked.status).label.lower()}: consent can no longer "
+            "be recorded."
         )
-    if decision == ConsentDecision.DECLINED and locked.status != S.SCREENING:
-        if locked.status == S.REFERRED:
+    if decision == ConsentDecision.DECLINED and locked.status != CaseStatus.SCREENING:
+        if locked.status == CaseStatus.REFERRED:
             raise ScreeningRefused(
                 "Record the screening first: a declined consent ends the case during screening."
             )
@@ -271,7 +271,7 @@ def consent_record(
             summary=f"Consent declined by {who}: not taken forward",
             request=request,
         )
-    elif locked.status == S.SCREENING and locked.screening_outcome in SCREENED_IN:
+    elif locked.status == CaseStatus.SCREENING and locked.screening_outcome in SCREENED_IN:
         case_act(
             actor=actor,
             case=locked,

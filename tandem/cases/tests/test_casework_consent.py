@@ -25,7 +25,6 @@ from .factories_referrals import coordinator, refer, refer_child, screened_in
 
 pytestmark = pytest.mark.django_db
 
-S = CaseStatus
 TODAY = timezone.localdate
 
 
@@ -83,7 +82,7 @@ def test_a_guardians_consent_for_a_15_year_old_moves_the_case_to_assessment(clie
     response = client.post(consent_url(case), posted(case, given_by="guardian"))
     assert response.status_code == 302
     case.refresh_from_db()
-    assert case.status == S.ASSESSMENT
+    assert case.status == CaseStatus.ASSESSMENT
     consent = Consent.objects.get(case=case)
     assert consent.decision == "given" and consent.given_by == "guardian"
     assert consent.giver_name == "Pat Bloggs"
@@ -123,7 +122,7 @@ def test_an_adult_consents_for_themself(client, staff):
     case = in_screening(refer(), staff, outcome="possible")
     client.post(consent_url(case), posted(case, given_by="person", giver_name="Sam Carter"))
     case.refresh_from_db()
-    assert case.status == S.ASSESSMENT
+    assert case.status == CaseStatus.ASSESSMENT
 
 
 def test_consent_during_screening_without_an_outcome_waits_for_the_screening(staff):
@@ -138,7 +137,7 @@ def test_consent_during_screening_without_an_outcome_waits_for_the_screening(sta
         method="phone",
     )
     case.refresh_from_db()
-    assert case.status == S.REFERRED
+    assert case.status == CaseStatus.REFERRED
     assert current_consent(case) is not None
 
 
@@ -149,10 +148,10 @@ def test_declined_consent_ends_the_case_with_an_outcome(client, staff):
         posted(case, decision="declined", given_by="person", giver_name="Sam Carter"),
     )
     case.refresh_from_db()
-    assert case.status == S.CONSENT_DECLINED
+    assert case.status == CaseStatus.CONSENT_DECLINED
     assert case.closure_outcome and case.closed_at and case.closed_by == staff
     event = CaseEvent.objects.get(case=case, kind="status.decline_consent")
-    assert event.to_status == S.CONSENT_DECLINED
+    assert event.to_status == CaseStatus.CONSENT_DECLINED
     assert Consent.objects.get(case=case).decision == "declined"
 
 
@@ -197,7 +196,7 @@ def test_a_decision_before_the_referral_arrived_is_refused(client, staff):
 
 
 def test_an_ended_case_takes_no_consent(client, staff):
-    case = make_case(status=S.NOT_SUITABLE, closure_outcome="not_suitable")
+    case = make_case(status=CaseStatus.NOT_SUITABLE, closure_outcome="not_suitable")
     body = client.get(consent_url(case)).content.decode()
     assert "consent can no longer be recorded" in body
     assert "Record consent</button>" not in body
@@ -264,7 +263,7 @@ def test_withdrawing_consent_stops_support_and_ends_the_case_keeping_the_record(
     )
     assert response.status_code == 302
     case.refresh_from_db()
-    assert case.status == S.CONSENT_WITHDRAWN
+    assert case.status == CaseStatus.CONSENT_WITHDRAWN
     assert case.closure_outcome == "consent_withdrawn"
     assert case.closed_by == staff and case.closed_at is not None
     consent = Consent.objects.get(case=case)  # kept, marked withdrawn
@@ -287,7 +286,7 @@ def test_a_withdrawal_needs_a_reason_and_keeps_the_date(client, staff):
     assert "Enter the reason consent was withdrawn" in body
     assert f'value="{typed}"' in body
     case.refresh_from_db()
-    assert case.status == S.ASSESSMENT
+    assert case.status == CaseStatus.ASSESSMENT
 
 
 def test_withdrawing_before_assessment_marks_the_consent_and_leaves_the_status(staff):
@@ -302,7 +301,7 @@ def test_withdrawing_before_assessment_marks_the_consent_and_leaves_the_status(s
         method="phone",
     )
     case = consent_withdraw(actor=staff, case=case, withdrawn_on=TODAY(), reason="Changed mind")
-    assert case.status == S.REFERRED
+    assert case.status == CaseStatus.REFERRED
     assert current_consent(case) is None
     assert CaseEvent.objects.filter(case=case, kind="consent.withdrawn").exists()
 
@@ -338,13 +337,13 @@ def test_a_stale_withdrawal_is_refused_and_keeps_the_reason(client, staff):
     assert "Someone else changed this case" in body
     assert "My careful reason" in body
     case.refresh_from_db()
-    assert case.status == S.AWAITING_MATCH
+    assert case.status == CaseStatus.AWAITING_MATCH
 
 
 @pytest.mark.parametrize("role", ["referrer", "mentor"])
 def test_only_coordinators_record_or_withdraw_consent(client, signed_in, make_user, role):
     user = make_user(role)
-    case = make_case(referred_by=user, status=S.SCREENING)
+    case = make_case(referred_by=user, status=CaseStatus.SCREENING)
     signed_in(user)
     assert client.post(consent_url(case), posted(case)).status_code == 403
     assert client.post(withdraw_url(case), {"reason": "x"}).status_code == 403

@@ -20,8 +20,6 @@ from .factories_referrals import coordinator, refer, refer_child, referrer, scre
 
 pytestmark = pytest.mark.django_db
 
-S = CaseStatus
-
 
 def detail(case):
     return reverse("cases:detail", args=[case.pk])
@@ -93,7 +91,7 @@ def test_the_next_steps_follow_the_status(client, staff):
 
 
 def test_an_ended_case_offers_no_next_steps(client, staff):
-    case = make_case(status=S.NOT_SUITABLE, closure_outcome="not_suitable")
+    case = make_case(status=CaseStatus.NOT_SUITABLE, closure_outcome="not_suitable")
     body = client.get(detail(case)).content.decode()
     assert "What can happen next" not in body
     assert "Its record is kept" in body
@@ -178,7 +176,7 @@ def test_deciding_same_person_records_the_decision_and_never_merges(client, staf
     assert second.duplicate_decision == "same"
     assert second.possible_duplicate_of == first
     assert Case.objects.count() == 2
-    assert first.status == S.REFERRED and second.status == S.REFERRED
+    assert first.status == CaseStatus.REFERRED and second.status == CaseStatus.REFERRED
     event = CaseEvent.objects.get(case=second, kind="referral.duplicate_decided")
     assert "the same person" in event.summary and "not merged" in event.summary
     assert event.reason == "Same school and address"
@@ -243,7 +241,7 @@ def test_the_duplicate_page_is_for_coordinators(client, signed_in):
 
 
 def test_a_closing_case_links_to_the_closure_page(client, staff):
-    case = make_case(status=S.CLOSING)
+    case = make_case(status=CaseStatus.CLOSING)
     body = client.get(detail(case)).content.decode()
     assert "Close the case" in body
     assert reverse("cases:close", args=[case.pk]) in body

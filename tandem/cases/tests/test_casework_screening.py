@@ -14,8 +14,6 @@ from .factories_referrals import coordinator, refer, screened_in
 
 pytestmark = pytest.mark.django_db
 
-S = CaseStatus
-
 
 def screen_url(case):
     return reverse("cases:screen", args=[case.pk])
@@ -51,19 +49,19 @@ def test_screening_a_referred_case_in_moves_it_to_screening(client, staff, outco
     )
     assert response.status_code == 302
     case.refresh_from_db()
-    assert case.status == S.SCREENING
+    assert case.status == CaseStatus.SCREENING
     assert case.screening_outcome == outcome
     assert case.screening_notes == "Spoke to the school"
     assert case.screened_by == staff and case.screened_at is not None
     event = CaseEvent.objects.get(case=case, kind="status.start_screening")
-    assert (event.from_status, event.to_status) == (S.REFERRED, S.SCREENING)
+    assert (event.from_status, event.to_status) == (CaseStatus.REFERRED, CaseStatus.SCREENING)
     assert "Screening recorded" in event.summary
 
 
 def test_screening_again_during_screening_updates_the_outcome_without_a_move(staff):
     case = screening_record(actor=staff, case=refer(), outcome="possible")
     case = screening_record(actor=staff, case=case, outcome="clear", notes="More information")
-    assert case.status == S.SCREENING and case.screening_outcome == "clear"
+    assert case.status == CaseStatus.SCREENING and case.screening_outcome == "clear"
     assert CaseEvent.objects.filter(case=case, kind="screening.recorded").count() == 1
     audit = AuditEvent.objects.filter(action="case.screening_record").get()
     assert "screening_notes" in audit.changed_fields
@@ -79,15 +77,15 @@ def test_not_appropriate_needs_a_reason_and_keeps_the_notes(client, staff):
     assert "Enter why the referral is not appropriate" in body
     assert "My typed notes" in body
     case.refresh_from_db()
-    assert case.status == S.REFERRED
+    assert case.status == CaseStatus.REFERRED
     with pytest.raises(ScreeningRefused, match="reason"):
         screening_record(actor=staff, case=case, outcome="not_appropriate", reason=" ")
 
 
-@pytest.mark.parametrize("start", [S.REFERRED, S.SCREENING])
+@pytest.mark.parametrize("start", [CaseStatus.REFERRED, CaseStatus.SCREENING])
 def test_not_appropriate_ends_the_case_properly(client, staff, start):
     case = refer()
-    if start == S.SCREENING:
+    if start == CaseStatus.SCREENING:
         case = screening_record(actor=staff, case=case, outcome="possible")
     client.post(
         screen_url(case),
@@ -98,27 +96,27 @@ def test_not_appropriate_ends_the_case_properly(client, staff, start):
         },
     )
     case.refresh_from_db()
-    assert case.status == S.NOT_SUITABLE
+    assert case.status == CaseStatus.NOT_SUITABLE
     assert case.closure_outcome == "not_suitable"
     assert case.closed_by == staff and case.closed_at is not None
     assert case.screening_outcome == "not_appropriate"
     event = CaseEvent.objects.get(case=case, kind="status.screen_out")
     assert event.reason == "Needs a mental health service instead"
-    assert event.to_status == S.NOT_SUITABLE
+    assert event.to_status == CaseStatus.NOT_SUITABLE
     audit = AuditEvent.objects.get(action="case.screen_out")
     assert {"status", "closure_outcome", "closed_at", "closed_by"} <= set(audit.changed_fields)
 
 
 def test_a_case_past_screening_cannot_be_screened_again(client, staff):
     case = screened_in(refer(), by=staff)
-    assert case.status == S.ASSESSMENT
+    assert case.status == CaseStatus.ASSESSMENT
     body = client.get(screen_url(case)).content.decode()
     assert "can no longer be changed" in body
     assert "Save screening" not in body
     response = client.post(screen_url(case), {"outcome": "clear", "version": case.version})
     assert "cannot be screened" in response.content.decode()
     case.refresh_from_db()
-    assert case.status == S.ASSESSMENT
+    assert case.status == CaseStatus.ASSESSMENT
 
 
 def test_screening_after_consent_was_given_moves_on_to_assessment(staff):
@@ -133,16 +131,19 @@ def test_screening_after_consent_was_given_moves_on_to_assessment(staff):
         method="phone",
     )
     case.refresh_from_db()
-    assert case.status == S.REFERRED
+    assert case.status == CaseStatus.REFERRED
     case = screening_record(actor=staff, case=case, outcome="clear")
-    assert case.status == S.ASSESSMENT
+    assert case.status == CaseStatus.ASSESSMENT
     moves = list(
         CaseEvent.objects.filter(case=case)
         .exclude(to_status="")
         .order_by("occurred_at", "pk")
         .values_list("from_status", "to_status")
     )
-    assert moves == [(S.REFERRED, S.SCREENING), (S.SCREENING, S.ASSESSMENT)]
+    assert moves == [
+        (CaseStatus.REFERRED, CaseStatus.SCREENING),
+        (CaseStatus.SCREENING, CaseStatus.ASSESSMENT),
+    ]
 
 
 def test_a_stale_screening_form_is_refused_and_keeps_what_was_typed(client, staff):
@@ -187,7 +188,7 @@ def test_only_coordinators_screen(client, signed_in, make_user, role):
     response = client.post(screen_url(case), {"outcome": "clear", "version": case.version})
     assert response.status_code == 403
     case.refresh_from_db()
-    assert case.status == S.REFERRED
+    assert case.status == CaseStatus.REFERRED
 
 
 def test_when_someone_else_ended_the_case_meanwhile_what_was_typed_is_still_shown(client, staff):

@@ -19,8 +19,6 @@ from .factories_referrals import coordinator, refer, screened_in
 
 pytestmark = pytest.mark.django_db
 
-S = CaseStatus
-
 
 def act_url(case):
     return reverse("cases:act", args=[case.pk])
@@ -45,14 +43,17 @@ def test_the_status_url_is_where_the_brief_says():
 @pytest.mark.parametrize(
     ("status", "expected"),
     [
-        (S.REFERRED, set()),
-        (S.SCREENING, {"escalate"}),
-        (S.ASSESSMENT, {"complete_assessment", "start_closing", "escalate", "hold"}),
-        (S.AWAITING_MATCH, {"start_closing", "escalate", "hold"}),  # matching moves the rest
-        (S.ACTIVE, {"start_closing", "escalate", "hold"}),
-        (S.ON_HOLD, {"resume", "escalate"}),
-        (S.CLOSING, {"escalate"}),
-        (S.CLOSED, set()),
+        (CaseStatus.REFERRED, set()),
+        (CaseStatus.SCREENING, {"escalate"}),
+        (CaseStatus.ASSESSMENT, {"complete_assessment", "start_closing", "escalate", "hold"}),
+        (
+            CaseStatus.AWAITING_MATCH,
+            {"start_closing", "escalate", "hold"},
+        ),  # matching moves the rest
+        (CaseStatus.ACTIVE, {"start_closing", "escalate", "hold"}),
+        (CaseStatus.ON_HOLD, {"resume", "escalate"}),
+        (CaseStatus.CLOSING, {"escalate"}),
+        (CaseStatus.CLOSED, set()),
     ],
 )
 def test_the_page_offers_the_moves_without_a_page_of_their_own(client, staff, status, expected):
@@ -86,10 +87,13 @@ def test_a_move_is_applied_and_recorded_with_who_when_and_why(client, staff):
     )
     assert response.status_code == 302
     case.refresh_from_db()
-    assert case.status == S.AWAITING_MATCH
+    assert case.status == CaseStatus.AWAITING_MATCH
     event = CaseEvent.objects.get(case=case, kind="status.complete_assessment")
     assert event.actor == staff and event.reason == "Assessment signed off"
-    assert (event.from_status, event.to_status) == (S.ASSESSMENT, S.AWAITING_MATCH)
+    assert (event.from_status, event.to_status) == (
+        CaseStatus.ASSESSMENT,
+        CaseStatus.AWAITING_MATCH,
+    )
 
 
 @pytest.mark.parametrize("action", ["hold", "escalate"])
@@ -100,7 +104,7 @@ def test_hold_and_escalation_need_a_reason(client, staff, action):
     ).content.decode()
     assert "Enter the reason for" in body
     case.refresh_from_db()
-    assert case.status == S.ASSESSMENT
+    assert case.status == CaseStatus.ASSESSMENT
     with pytest.raises(LifecycleRefused, match="Give the reason"):
         case_change_status(actor=staff, case=case, action=action)
 
@@ -110,11 +114,13 @@ def test_hold_remembers_the_status_and_resume_returns_to_it(client, staff):
     case = case_change_status(actor=staff, case=case, action="complete_assessment")
     client.post(act_url(case), {"action": "hold", "reason": "In hospital", "version": case.version})
     case.refresh_from_db()
-    assert case.status == S.ON_HOLD and case.status_before_hold == S.AWAITING_MATCH
+    assert (
+        case.status == CaseStatus.ON_HOLD and case.status_before_hold == CaseStatus.AWAITING_MATCH
+    )
     assert "was awaiting a match" in client.get(act_url(case)).content.decode()
     client.post(act_url(case), {"action": "resume", "version": case.version})
     case.refresh_from_db()
-    assert case.status == S.AWAITING_MATCH and case.status_before_hold == ""
+    assert case.status == CaseStatus.AWAITING_MATCH and case.status_before_hold == ""
 
 
 def test_escalation_ends_the_case_with_its_outcome(client, staff):
@@ -124,7 +130,7 @@ def test_escalation_ends_the_case_with_its_outcome(client, staff):
         {"action": "escalate", "reason": "Referred to the police", "version": case.version},
     )
     case.refresh_from_db()
-    assert case.status == S.ESCALATED
+    assert case.status == CaseStatus.ESCALATED
     assert case.closure_outcome == "escalated"
     assert case.closed_by == staff and case.closed_at is not None
     audit = AuditEvent.objects.get(action="case.escalate")
@@ -136,18 +142,18 @@ def test_a_move_the_case_cannot_make_is_refused_by_the_form(client, staff):
     body = client.post(act_url(case), {"action": "close", "version": case.version}).content.decode()
     assert "Select a change this case can make now" in body
     case.refresh_from_db()
-    assert case.status == S.REFERRED
+    assert case.status == CaseStatus.REFERRED
 
 
 @pytest.mark.parametrize("role", ["referrer", "mentor", "supervisor"])
 def test_only_coordinators_change_the_status(client, signed_in, make_user, role):
     user = make_user(role)
-    case = make_case(referred_by=user, status=S.ASSESSMENT)
+    case = make_case(referred_by=user, status=CaseStatus.ASSESSMENT)
     signed_in(user)
     response = client.post(act_url(case), {"action": "hold", "reason": "x", "version": 1})
     assert response.status_code == 403
     case.refresh_from_db()
-    assert case.status == S.ASSESSMENT
+    assert case.status == CaseStatus.ASSESSMENT
 
 
 # Two coordinators at once --------------------------------------------------------------
@@ -178,7 +184,7 @@ def test_two_coordinators_one_succeeds_the_other_is_told_and_keeps_what_they_typ
     # Hold is still possible from the new status, so the choice is kept.
     assert re.search(r'<input type="radio" name="action" value="hold"[^>]* checked', body)
     case.refresh_from_db()
-    assert case.status == S.AWAITING_MATCH  # the second change was not applied
+    assert case.status == CaseStatus.AWAITING_MATCH  # the second change was not applied
     assert f'name="version" value="{case.version}"' in body
     assert not CaseEvent.objects.filter(case=case, kind="status.hold").exists()
 
@@ -193,7 +199,7 @@ def test_two_coordinators_one_succeeds_the_other_is_told_and_keeps_what_they_typ
     )
     assert again.status_code == 302
     case.refresh_from_db()
-    assert case.status == S.ON_HOLD
+    assert case.status == CaseStatus.ON_HOLD
 
 
 def test_a_choice_the_new_status_no_longer_allows_must_be_made_again():
@@ -210,4 +216,4 @@ def test_a_choice_the_new_status_no_longer_allows_must_be_made_again():
     assert "Typed reason" in body
     assert not re.search(r'value="hold"[^>]* checked', body)
     case.refresh_from_db()
-    assert case.status == S.ESCALATED
+    assert case.status == CaseStatus.ESCALATED

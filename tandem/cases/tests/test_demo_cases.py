@@ -35,8 +35,14 @@ from tandem.cases.models import (
 from tandem.catalogues.defaults import AREAS as AREA_POINTS
 from tandem.catalogues.models import ConcernType
 
-S = CaseStatus
-FROM_ASSESSMENT = [S.ASSESSMENT, S.AWAITING_MATCH, S.MATCHED, S.ACTIVE, S.CLOSING, S.CLOSED]
+FROM_ASSESSMENT = [
+    CaseStatus.ASSESSMENT,
+    CaseStatus.AWAITING_MATCH,
+    CaseStatus.MATCHED,
+    CaseStatus.ACTIVE,
+    CaseStatus.CLOSING,
+    CaseStatus.CLOSED,
+]
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +82,7 @@ def test_a_missing_demo_case_is_created_again_and_only_that_one(cases):
 
 
 def test_every_state_and_every_concern_type_is_represented(cases):
-    assert set(cases.values_list("status", flat=True)) == set(S.values)
+    assert set(cases.values_list("status", flat=True)) == set(CaseStatus.values)
     assert set(cases.values_list("concern_type__code", flat=True)) == set(
         ConcernType.objects.values_list("code", flat=True)
     )
@@ -118,15 +124,15 @@ def test_children_s_consent_always_comes_from_a_parent_or_guardian(cases):
     }
     # Every child who got past screening has a parent's or guardian's consent on record.
     past_screening = children.filter(
-        Q(status__in=[*FROM_ASSESSMENT, S.CONSENT_WITHDRAWN, S.ON_HOLD])
-        | Q(status=S.ESCALATED, events__kind="status.screen_in")
+        Q(status__in=[*FROM_ASSESSMENT, CaseStatus.CONSENT_WITHDRAWN, CaseStatus.ON_HOLD])
+        | Q(status=CaseStatus.ESCALATED, events__kind="status.screen_in")
     ).distinct()
     assert past_screening.exists()
     for case in past_screening:
         given = case.consents.filter(decision=ConsentDecision.GIVEN)
         assert given.exists(), case.reference
         assert given.first().giver_name == case.guardian_name
-    for case in children.filter(status=S.CONSENT_DECLINED):
+    for case in children.filter(status=CaseStatus.CONSENT_DECLINED):
         assert case.consents.get().given_by != ConsentGiver.PERSON
 
 
@@ -138,7 +144,7 @@ def test_adults_consent_for_themselves(cases):
 def test_cases_from_assessment_onwards_have_assessments_and_reassessments_show_change(cases):
     past = cases.filter(status__in=FROM_ASSESSMENT[1:])
     assert not past.filter(assessments__isnull=True).exists()
-    assert cases.filter(status=S.ASSESSMENT, assessments__isnull=False).exists()
+    assert cases.filter(status=CaseStatus.ASSESSMENT, assessments__isnull=False).exists()
     reassessed = cases.filter(assessments__kind=AssessmentKind.REASSESSMENT).distinct()
     assert reassessed.count() > 20
     changed = 0
@@ -154,7 +160,7 @@ def test_cases_from_assessment_onwards_have_assessments_and_reassessments_show_c
 
 
 def test_plans_have_two_or_three_goals_and_reviews_score_every_goal(cases):
-    in_support = cases.filter(status__in=[S.ACTIVE, S.CLOSING, S.CLOSED])
+    in_support = cases.filter(status__in=[CaseStatus.ACTIVE, CaseStatus.CLOSING, CaseStatus.CLOSED])
     assert not in_support.filter(plan__isnull=True).exists()
     goal_counts = set(
         SupportPlan.objects.filter(case__in=cases)
@@ -177,13 +183,13 @@ def test_plans_have_two_or_three_goals_and_reviews_score_every_goal(cases):
 
 def test_some_reviews_are_overdue(cases):
     today = timezone.localdate()
-    overdue = cases.filter(status=S.ACTIVE, next_review_due__lt=today)
+    overdue = cases.filter(status=CaseStatus.ACTIVE, next_review_due__lt=today)
     assert overdue.count() >= 3
 
 
 def test_closed_cases_have_outcomes_reports_and_follow_ups_some_due(cases):
     today = timezone.localdate()
-    closed = cases.filter(status=S.CLOSED)
+    closed = cases.filter(status=CaseStatus.CLOSED)
     assert closed.count() >= 10
     for case in closed:
         assert case.closure_outcome
@@ -194,16 +200,22 @@ def test_closed_cases_have_outcomes_reports_and_follow_ups_some_due(cases):
     assert follow_ups.filter(completed_on__isnull=False).exists()
     assert follow_ups.filter(completed_on__isnull=True, due_on__lte=today).exists()
     assert follow_ups.filter(due_on__gt=today).exists()
-    for ended in cases.filter(status__in=[S.CONSENT_WITHDRAWN, S.ESCALATED, S.NOT_SUITABLE]):
+    for ended in cases.filter(
+        status__in=[CaseStatus.CONSENT_WITHDRAWN, CaseStatus.ESCALATED, CaseStatus.NOT_SUITABLE]
+    ):
         assert ended.closure_outcome
         assert ended.closed_at is not None
 
 
 def test_cases_on_hold_remember_where_they_were(cases):
-    held = cases.filter(status=S.ON_HOLD)
+    held = cases.filter(status=CaseStatus.ON_HOLD)
     assert held.exists()
     for case in held:
-        assert case.status_before_hold in {S.ASSESSMENT, S.AWAITING_MATCH, S.ACTIVE}
+        assert case.status_before_hold in {
+            CaseStatus.ASSESSMENT,
+            CaseStatus.AWAITING_MATCH,
+            CaseStatus.ACTIVE,
+        }
         assert case.events.filter(kind="status.hold").exists()
 
 
@@ -226,7 +238,7 @@ def test_timelines_follow_the_lifecycle_and_end_at_the_current_status(cases):
         moves = [e for e in events if e.from_status and e.to_status]
         for move in moves:
             assert (move.from_status, move.to_status) in ALLOWED_MOVES, case.reference
-        status = S.REFERRED
+        status = CaseStatus.REFERRED
         for move in moves:
             assert move.from_status == status, case.reference
             status = move.to_status
@@ -238,7 +250,7 @@ def test_timelines_follow_the_lifecycle_and_end_at_the_current_status(cases):
 
 
 def test_awaiting_match_includes_long_waits_and_every_urgency(cases):
-    waiting = cases.filter(status=S.AWAITING_MATCH)
+    waiting = cases.filter(status=CaseStatus.AWAITING_MATCH)
     assert set(waiting.values_list("urgency", flat=True)) == {"routine", "priority", "urgent"}
     eight_weeks_ago = timezone.now() - dt.timedelta(weeks=8)
     assert waiting.filter(status_changed_at__lt=eight_weeks_ago).count() >= 3
@@ -247,7 +259,7 @@ def test_awaiting_match_includes_long_waits_and_every_urgency(cases):
 
 
 def test_names_and_narratives_are_encrypted_at_rest(cases):
-    case = cases.filter(status=S.CLOSED).first()
+    case = cases.filter(status=CaseStatus.CLOSED).first()
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT first_name, reason, closing_report FROM cases_case WHERE id = %s", [case.pk]

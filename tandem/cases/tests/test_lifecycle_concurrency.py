@@ -14,8 +14,6 @@ from tandem.cases.services.lifecycle import CaseConflict, case_act, claim_versio
 from .factories import make_case
 from .factories_referrals import coordinator
 
-S = CaseStatus
-
 
 @pytest.mark.django_db
 def test_claim_version_bumps_the_version_when_it_matches():
@@ -38,13 +36,13 @@ def test_claim_version_refuses_a_stale_version_and_changes_nothing():
 
 @pytest.mark.django_db
 def test_a_second_change_from_the_same_version_is_refused():
-    case = make_case(status=S.ASSESSMENT)
+    case = make_case(status=CaseStatus.ASSESSMENT)
     seen = case.version
     case_act(actor=coordinator(), case=case, action="complete_assessment", expected_version=seen)
     with pytest.raises(CaseConflict):
         case_act(actor=coordinator(), case=case, action="hold", reason="x", expected_version=seen)
     case.refresh_from_db()
-    assert case.status == S.AWAITING_MATCH
+    assert case.status == CaseStatus.AWAITING_MATCH
     assert not CaseEvent.objects.filter(case=case, kind="status.hold").exists()
 
 
@@ -55,7 +53,7 @@ def test_two_simultaneous_changes_from_one_version_give_exactly_one_success():
             "SQLite serialises writers (immediate transactions), so two writers can never "
             "hold the case at once; the service-level tests above cover the refusal."
         )
-    case = make_case(status=S.ASSESSMENT)
+    case = make_case(status=CaseStatus.ASSESSMENT)
     actors = [coordinator(), coordinator()]
     seen = case.version
     barrier = threading.Barrier(2)
@@ -97,4 +95,4 @@ def test_two_simultaneous_changes_from_one_version_give_exactly_one_success():
     assert case.version == seen + 1
     moves = CaseEvent.objects.filter(case=case).exclude(to_status="")
     assert moves.count() == 1
-    assert case.status in (S.AWAITING_MATCH, S.ON_HOLD)
+    assert case.status in (CaseStatus.AWAITING_MATCH, CaseStatus.ON_HOLD)

@@ -30,7 +30,6 @@ from .factories_referrals import coordinator, refer, refer_child
 
 pytestmark = pytest.mark.django_db
 
-S = CaseStatus
 
 # Steps a coordinator can take, through the same services the pages use.
 STEPS = [
@@ -99,7 +98,7 @@ def _last_event_pk(case: Case) -> int:
 
 
 def _check_invariants(case: Case) -> None:
-    if case.status == S.ON_HOLD:
+    if case.status == CaseStatus.ON_HOLD:
         assert case.status_before_hold in IN_PROGRESS
     else:
         assert case.status_before_hold == ""
@@ -165,8 +164,8 @@ def test_every_allowed_move_is_reachable_from_the_services():
     for action in ACTIONS.values():
         for source in sorted(action.sources):
             fields = {}
-            if source == S.ON_HOLD:
-                fields["status_before_hold"] = S.ACTIVE
+            if source == CaseStatus.ON_HOLD:
+                fields["status_before_hold"] = CaseStatus.ACTIVE
             case = make_case(status=source, **fields)
             updates = {"closure_outcome": "completed"} if action.name == "close" else None
             moved = case_change_status(

@@ -13,7 +13,6 @@ from .factories_lists import days_ago, listed_case
 pytestmark = pytest.mark.django_db
 
 URL = reverse("cases:awaiting_match")
-S = CaseStatus
 
 
 @pytest.fixture
@@ -34,18 +33,34 @@ def refs(response) -> list[str]:
 
 
 def test_only_cases_waiting_for_a_match_are_listed(client, staff):
-    waiting = listed_case(status=S.AWAITING_MATCH)
-    for status in (S.ASSESSMENT, S.MATCHED, S.ACTIVE, S.ON_HOLD, S.CLOSED):
+    waiting = listed_case(status=CaseStatus.AWAITING_MATCH)
+    for status in (
+        CaseStatus.ASSESSMENT,
+        CaseStatus.MATCHED,
+        CaseStatus.ACTIVE,
+        CaseStatus.ON_HOLD,
+        CaseStatus.CLOSED,
+    ):
         listed_case(status=status)
     assert refs(get(client)) == [waiting.reference]
 
 
 def test_urgent_first_then_priority_then_routine_each_longest_waiting_first(client, staff):
-    routine_old = listed_case(status=S.AWAITING_MATCH, urgency=Urgency.ROUTINE, waiting_days=80)
-    urgent_new = listed_case(status=S.AWAITING_MATCH, urgency=Urgency.URGENT, waiting_days=3)
-    priority = listed_case(status=S.AWAITING_MATCH, urgency=Urgency.PRIORITY, waiting_days=40)
-    urgent_old = listed_case(status=S.AWAITING_MATCH, urgency=Urgency.URGENT, waiting_days=30)
-    routine_new = listed_case(status=S.AWAITING_MATCH, urgency=Urgency.ROUTINE, waiting_days=1)
+    routine_old = listed_case(
+        status=CaseStatus.AWAITING_MATCH, urgency=Urgency.ROUTINE, waiting_days=80
+    )
+    urgent_new = listed_case(
+        status=CaseStatus.AWAITING_MATCH, urgency=Urgency.URGENT, waiting_days=3
+    )
+    priority = listed_case(
+        status=CaseStatus.AWAITING_MATCH, urgency=Urgency.PRIORITY, waiting_days=40
+    )
+    urgent_old = listed_case(
+        status=CaseStatus.AWAITING_MATCH, urgency=Urgency.URGENT, waiting_days=30
+    )
+    routine_new = listed_case(
+        status=CaseStatus.AWAITING_MATCH, urgency=Urgency.ROUTINE, waiting_days=1
+    )
     assert refs(get(client)) == [
         urgent_old.reference,
         urgent_new.reference,
@@ -58,11 +73,11 @@ def test_urgent_first_then_priority_then_routine_each_longest_waiting_first(clie
 def test_waiting_counts_from_when_the_case_began_waiting_for_a_match(client, staff):
     # Referred long ago, but back waiting for a match (a broken match) only recently.
     rematch = listed_case(
-        status=S.AWAITING_MATCH, received_at=days_ago(300), status_changed_at=days_ago(7)
+        status=CaseStatus.AWAITING_MATCH, received_at=days_ago(300), status_changed_at=days_ago(7)
     )
     # Referred recently, waiting for a match for longer.
     longer = listed_case(
-        status=S.AWAITING_MATCH, received_at=days_ago(60), status_changed_at=days_ago(35)
+        status=CaseStatus.AWAITING_MATCH, received_at=days_ago(60), status_changed_at=days_ago(35)
     )
     response = get(client)
     assert refs(response) == [longer.reference, rematch.reference]
@@ -73,7 +88,7 @@ def test_waiting_counts_from_when_the_case_began_waiting_for_a_match(client, sta
 
 def test_needs_that_matter_for_matching_are_shown_coarsely(client, staff):
     listed_case(
-        status=S.AWAITING_MATCH,
+        status=CaseStatus.AWAITING_MATCH,
         area=Area.objects.get(name="Sandwell"),
         preferred_language=Language.objects.get(name="Urdu"),
         interpreter_needed=True,
@@ -96,14 +111,14 @@ def test_needs_that_matter_for_matching_are_shown_coarsely(client, staff):
 
 
 def test_nobody_waiting_says_so(client, staff):
-    listed_case(status=S.ACTIVE)
+    listed_case(status=CaseStatus.ACTIVE)
     assert "No one is waiting for a match" in get(client).content.decode()
 
 
 def test_pages_of_25(client, staff):
     referrer = create_user("referrer")
     for i in range(27):
-        listed_case(referred_by=referrer, status=S.AWAITING_MATCH, waiting_days=i)
+        listed_case(referred_by=referrer, status=CaseStatus.AWAITING_MATCH, waiting_days=i)
     response = get(client)
     assert len(response.context["rows"]) == 25
     assert "27 cases waiting for a match" in response.content.decode()
@@ -119,11 +134,11 @@ def test_viewing_the_list_is_audited(client, staff):
 def test_query_count_does_not_grow_with_the_number_of_cases(client, staff):
     referrer = create_user("referrer")
     for i in range(5):
-        listed_case(referred_by=referrer, status=S.AWAITING_MATCH, waiting_days=i)
+        listed_case(referred_by=referrer, status=CaseStatus.AWAITING_MATCH, waiting_days=i)
     with CaptureQueriesContext(connection) as few:
         get(client)
     for i in range(55):
-        listed_case(referred_by=referrer, status=S.AWAITING_MATCH, waiting_days=i)
+        listed_case(referred_by=referrer, status=CaseStatus.AWAITING_MATCH, waiting_days=i)
     with CaptureQueriesContext(connection) as many:
         response = get(client)
     assert len(response.context["rows"]) == 25

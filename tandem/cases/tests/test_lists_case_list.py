@@ -18,7 +18,6 @@ from .factories_lists import days_ago, listed_case
 pytestmark = pytest.mark.django_db
 
 URL = reverse("cases:list")
-S = CaseStatus
 
 
 @pytest.fixture
@@ -59,7 +58,7 @@ def test_signed_out_visitors_are_sent_to_sign_in(client):
 
 
 def test_a_mentor_with_nobody_matched_sees_an_honest_empty_list(client, make_user, signed_in):
-    case = listed_case(status=S.AWAITING_MATCH)
+    case = listed_case(status=CaseStatus.AWAITING_MATCH)
     signed_in(make_user("mentor"))
     response = get(client)
     html = response.content.decode()
@@ -67,7 +66,7 @@ def test_a_mentor_with_nobody_matched_sees_an_honest_empty_list(client, make_use
     assert case.reference not in html
     assert "Apply filters" not in html
     # Filters cannot reach other people's cases either.
-    response = get(client, reference=case.reference, status=S.AWAITING_MATCH)
+    response = get(client, reference=case.reference, status=CaseStatus.AWAITING_MATCH)
     assert case.reference not in response.content.decode()
     awaiting = client.get(reverse("cases:awaiting_match"))
     assert awaiting.status_code == 200
@@ -87,7 +86,7 @@ def test_a_row_shows_reference_link_status_and_coarse_facts(client, staff):
     area = Area.objects.get(name="Dudley")
     concern = ConcernType.objects.get(code="incel")
     case = listed_case(
-        status=S.ACTIVE,
+        status=CaseStatus.ACTIVE,
         area=area,
         concern_type=concern,
         urgency=Urgency.PRIORITY,
@@ -112,7 +111,7 @@ def test_lists_show_references_never_names_or_dates_of_birth(client, staff):
         first_name="Zebediah",
         last_name="Quarrington",
         date_of_birth="2010-02-03",
-        status=S.AWAITING_MATCH,
+        status=CaseStatus.AWAITING_MATCH,
     )
     for url in (URL, reverse("cases:awaiting_match")):
         html = client.get(url).content.decode()
@@ -131,16 +130,20 @@ def test_age_is_shown_only_as_a_coarse_band(age, band):
 
 
 def test_waiting_time_in_days_then_weeks(client, staff):
-    listed_case(status=S.REFERRED, waiting_days=3)
-    listed_case(status=S.AWAITING_MATCH, waiting_days=45)
+    listed_case(status=CaseStatus.REFERRED, waiting_days=3)
+    listed_case(status=CaseStatus.AWAITING_MATCH, waiting_days=45)
     html = get(client).content.decode()
     assert "3 days" in html
     assert "6 weeks" in html
 
 
 def test_an_overdue_review_is_marked_and_an_ended_case_has_none_due(client, staff):
-    overdue = listed_case(status=S.ACTIVE, next_review_due=timezone.localdate() - dt.timedelta(2))
-    closed = listed_case(status=S.CLOSED, next_review_due=timezone.localdate() - dt.timedelta(2))
+    overdue = listed_case(
+        status=CaseStatus.ACTIVE, next_review_due=timezone.localdate() - dt.timedelta(2)
+    )
+    closed = listed_case(
+        status=CaseStatus.CLOSED, next_review_due=timezone.localdate() - dt.timedelta(2)
+    )
     rows = {row.case.pk: row for row in get(client).context["rows"]}
     assert rows[overdue.pk].review_overdue
     assert rows[closed.pk].next_review_due is None
@@ -152,10 +155,10 @@ def test_an_overdue_review_is_marked_and_an_ended_case_has_none_due(client, staf
 
 
 def test_status_filter_takes_several_statuses(client, staff):
-    referred = listed_case(status=S.REFERRED)
-    active = listed_case(status=S.ACTIVE)
-    listed_case(status=S.CLOSED)
-    response = get(client, status=[S.REFERRED, S.ACTIVE])
+    referred = listed_case(status=CaseStatus.REFERRED)
+    active = listed_case(status=CaseStatus.ACTIVE)
+    listed_case(status=CaseStatus.CLOSED)
+    response = get(client, status=[CaseStatus.REFERRED, CaseStatus.ACTIVE])
     assert set(refs(response)) == {referred.reference, active.reference}
 
 
@@ -179,17 +182,19 @@ def test_waiting_filter_counts_from_referral_or_from_the_start_of_the_wait_for_a
     client, staff
 ):
     # Referred 5 weeks ago, still being screened: waiting 5 weeks.
-    screening = listed_case(status=S.SCREENING, waiting_days=35)
+    screening = listed_case(status=CaseStatus.SCREENING, waiting_days=35)
     # Referred long ago but waiting for a match for only 3 weeks.
     recent_wait = listed_case(
-        status=S.AWAITING_MATCH, received_at=days_ago(200), status_changed_at=days_ago(21)
+        status=CaseStatus.AWAITING_MATCH, received_at=days_ago(200), status_changed_at=days_ago(21)
     )
     # Waiting for a match for 9 weeks.
     long_wait = listed_case(
-        status=S.AWAITING_MATCH, received_at=days_ago(100), status_changed_at=days_ago(63)
+        status=CaseStatus.AWAITING_MATCH, received_at=days_ago(100), status_changed_at=days_ago(63)
     )
     # In support: not waiting, however old the referral.
-    listed_case(status=S.ACTIVE, received_at=days_ago(300), status_changed_at=days_ago(200))
+    listed_case(
+        status=CaseStatus.ACTIVE, received_at=days_ago(300), status_changed_at=days_ago(200)
+    )
     assert set(refs(get(client, waiting="2"))) == {
         screening.reference,
         recent_wait.reference,
@@ -240,9 +245,9 @@ def test_bad_filter_values_are_explained_never_a_server_error(client, staff, par
 
 
 def test_a_bad_value_in_one_filter_keeps_the_others(client, staff):
-    active = listed_case(status=S.ACTIVE)
-    listed_case(status=S.REFERRED)
-    response = get(client, status=S.ACTIVE, area="abc")
+    active = listed_case(status=CaseStatus.ACTIVE)
+    listed_case(status=CaseStatus.REFERRED)
+    response = get(client, status=CaseStatus.ACTIVE, area="abc")
     assert refs(response) == [active.reference]
 
 
@@ -253,8 +258,10 @@ def test_odd_page_numbers_show_a_page(client, staff, page):
 
 
 def test_selected_filters_can_be_removed_one_by_one(client, staff):
-    listed_case(status=S.ACTIVE)
-    html = get(client, status=[S.ACTIVE, S.CLOSED], urgency="urgent").content.decode()
+    listed_case(status=CaseStatus.ACTIVE)
+    html = get(
+        client, status=[CaseStatus.ACTIVE, CaseStatus.CLOSED], urgency="urgent"
+    ).content.decode()
     assert "Selected filters" in html
     assert "Clear filters" in html
     # Removing "Closed" keeps "In support" and the urgency.
@@ -277,12 +284,16 @@ def test_default_sort_is_newest_referral_first_and_can_be_reversed(client, staff
 
 
 def test_sort_by_urgency_then_longest_waiting(client, staff):
-    routine_long = listed_case(urgency=Urgency.ROUTINE, status=S.AWAITING_MATCH, waiting_days=90)
-    urgent_short = listed_case(urgency=Urgency.URGENT, status=S.AWAITING_MATCH, waiting_days=2)
-    urgent_long = listed_case(urgency=Urgency.URGENT, status=S.REFERRED, waiting_days=20)
-    priority = listed_case(urgency=Urgency.PRIORITY, status=S.SCREENING, waiting_days=5)
+    routine_long = listed_case(
+        urgency=Urgency.ROUTINE, status=CaseStatus.AWAITING_MATCH, waiting_days=90
+    )
+    urgent_short = listed_case(
+        urgency=Urgency.URGENT, status=CaseStatus.AWAITING_MATCH, waiting_days=2
+    )
+    urgent_long = listed_case(urgency=Urgency.URGENT, status=CaseStatus.REFERRED, waiting_days=20)
+    priority = listed_case(urgency=Urgency.PRIORITY, status=CaseStatus.SCREENING, waiting_days=5)
     # Urgent but not waiting (in support): after the urgent cases that are waiting.
-    urgent_active = listed_case(urgency=Urgency.URGENT, status=S.ACTIVE, waiting_days=400)
+    urgent_active = listed_case(urgency=Urgency.URGENT, status=CaseStatus.ACTIVE, waiting_days=400)
     assert refs(get(client, sort="urgency")) == [
         urgent_long.reference,
         urgent_short.reference,
@@ -293,9 +304,9 @@ def test_sort_by_urgency_then_longest_waiting(client, staff):
 
 
 def test_sort_by_status_follows_the_lifecycle(client, staff):
-    closed = listed_case(status=S.CLOSED)
-    referred = listed_case(status=S.REFERRED)
-    active = listed_case(status=S.ACTIVE)
+    closed = listed_case(status=CaseStatus.CLOSED)
+    referred = listed_case(status=CaseStatus.REFERRED)
+    active = listed_case(status=CaseStatus.ACTIVE)
     assert refs(get(client, sort="status")) == [
         referred.reference,
         active.reference,
@@ -309,9 +320,9 @@ def test_sort_by_status_follows_the_lifecycle(client, staff):
 def test_pages_of_25_keep_every_filter(client, staff):
     referrer = create_user("referrer")
     for _ in range(27):
-        listed_case(referred_by=referrer, status=S.ACTIVE, urgency=Urgency.PRIORITY)
-    listed_case(referred_by=referrer, status=S.CLOSED)
-    response = get(client, status=S.ACTIVE, urgency="priority", sort="received_asc")
+        listed_case(referred_by=referrer, status=CaseStatus.ACTIVE, urgency=Urgency.PRIORITY)
+    listed_case(referred_by=referrer, status=CaseStatus.CLOSED)
+    response = get(client, status=CaseStatus.ACTIVE, urgency="priority", sort="received_asc")
     assert len(response.context["rows"]) == 25
     html = response.content.decode()
     assert "27 cases match the filters" in html
@@ -328,8 +339,8 @@ def test_no_cases_yet_says_so(client, staff):
 
 
 def test_filters_that_match_nothing_say_so_and_offer_to_clear(client, staff):
-    listed_case(status=S.ACTIVE)
-    html = get(client, status=S.CLOSED).content.decode()
+    listed_case(status=CaseStatus.ACTIVE)
+    html = get(client, status=CaseStatus.CLOSED).content.decode()
     assert "No cases match these filters" in html
     assert "clear all the filters" in html
 
@@ -367,7 +378,7 @@ def test_query_count_does_not_grow_with_the_number_of_cases(client, staff):
     for i in range(5):
         listed_case(
             referred_by=referrer,
-            status=S.AWAITING_MATCH,
+            status=CaseStatus.AWAITING_MATCH,
             waiting_days=i,
             next_review_due=timezone.localdate(),
         )
@@ -376,7 +387,7 @@ def test_query_count_does_not_grow_with_the_number_of_cases(client, staff):
     for i in range(55):
         listed_case(
             referred_by=referrer,
-            status=S.AWAITING_MATCH,
+            status=CaseStatus.AWAITING_MATCH,
             waiting_days=i,
             next_review_due=timezone.localdate(),
         )

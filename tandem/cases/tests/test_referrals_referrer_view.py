@@ -18,7 +18,6 @@ from .factories_referrals import coordinator, refer, refer_child, referrer, scre
 
 pytestmark = pytest.mark.django_db
 
-S = CaseStatus
 MY_REFERRALS = "/cases/referrals/"
 
 
@@ -32,19 +31,19 @@ def status_url(case):
 @pytest.mark.parametrize(
     ("status", "label"),
     [
-        (S.REFERRED, "Received"),
-        (S.SCREENING, "Screening"),
-        (S.ASSESSMENT, "Accepted"),
-        (S.AWAITING_MATCH, "Accepted"),
-        (S.MATCHED, "Accepted"),
-        (S.ACTIVE, "In support"),
-        (S.ON_HOLD, "In support"),
-        (S.CLOSING, "In support"),
-        (S.NOT_SUITABLE, "Not taken forward"),
-        (S.CONSENT_DECLINED, "Not taken forward"),
-        (S.ESCALATED, "Not taken forward"),
-        (S.CONSENT_WITHDRAWN, "Closed"),
-        (S.CLOSED, "Closed"),
+        (CaseStatus.REFERRED, "Received"),
+        (CaseStatus.SCREENING, "Screening"),
+        (CaseStatus.ASSESSMENT, "Accepted"),
+        (CaseStatus.AWAITING_MATCH, "Accepted"),
+        (CaseStatus.MATCHED, "Accepted"),
+        (CaseStatus.ACTIVE, "In support"),
+        (CaseStatus.ON_HOLD, "In support"),
+        (CaseStatus.CLOSING, "In support"),
+        (CaseStatus.NOT_SUITABLE, "Not taken forward"),
+        (CaseStatus.CONSENT_DECLINED, "Not taken forward"),
+        (CaseStatus.ESCALATED, "Not taken forward"),
+        (CaseStatus.CONSENT_WITHDRAWN, "Closed"),
+        (CaseStatus.CLOSED, "Closed"),
     ],
 )
 def test_each_status_has_its_referrer_wording(status, label):
@@ -52,7 +51,7 @@ def test_each_status_has_its_referrer_wording(status, label):
 
 
 def test_every_status_is_mapped():
-    assert set(REFERRER_STATUS) == set(S.values)
+    assert set(REFERRER_STATUS) == set(CaseStatus.values)
 
 
 def test_the_history_folds_moves_that_read_the_same_to_a_referrer():
@@ -128,7 +127,7 @@ def test_the_list_query_count_does_not_grow_with_referrals(client, signed_in):
     few = _queries(client, MY_REFERRALS)
     for _ in range(8):
         screened_in(refer(by=user), by=by)
-        make_case(referred_by=user, status=S.ACTIVE)
+        make_case(referred_by=user, status=CaseStatus.ACTIVE)
     many = _queries(client, MY_REFERRALS)
     assert many == few
 

@@ -24,8 +24,6 @@ from tandem.matching.models import LIVE, WORKING, Match, MatchingPolicy, MatchSt
 from tandem.mentors.demo import MENTOR_USER_EMAIL, ensure_demo_mentors
 from tandem.mentors.models import Mentor
 
-S = CaseStatus
-
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
@@ -60,30 +58,37 @@ def test_no_mentor_holds_more_live_matches_than_their_cap(demo, db):
 
 
 def test_everyone_working_with_a_mentor_has_the_match_their_status_implies(demo, db):
-    expected = {S.MATCHED: MatchStatus.ACCEPTED, S.ACTIVE: MatchStatus.ACTIVE}
+    expected = {CaseStatus.MATCHED: MatchStatus.ACCEPTED, CaseStatus.ACTIVE: MatchStatus.ACTIVE}
     cases = Case.objects.filter(
-        status__in=[S.MATCHED, S.ACTIVE, S.ON_HOLD, S.AWAITING_MATCH, S.CLOSING, S.CLOSED]
+        status__in=[
+            CaseStatus.MATCHED,
+            CaseStatus.ACTIVE,
+            CaseStatus.ON_HOLD,
+            CaseStatus.AWAITING_MATCH,
+            CaseStatus.CLOSING,
+            CaseStatus.CLOSED,
+        ]
     )
     working = 0
     for case in cases:
         live = list(case.matches.filter(status__in=LIVE))
-        stage = case.status_before_hold if case.status == S.ON_HOLD else case.status
+        stage = case.status_before_hold if case.status == CaseStatus.ON_HOLD else case.status
         if stage in expected:
             working += 1
             assert [m.status for m in live] == [expected[stage]], case.reference
             (match,) = live
-            assert match.first_meeting_at is not None or stage == S.MATCHED
+            assert match.first_meeting_at is not None or stage == CaseStatus.MATCHED
             assert match.proposed_at < match.responded_at
             if match.started_at:
                 assert match.responded_at <= match.started_at
-        elif case.status == S.AWAITING_MATCH:
+        elif case.status == CaseStatus.AWAITING_MATCH:
             assert [m.status for m in live] in ([], [MatchStatus.PROPOSED]), case.reference
         else:
             assert live == [], case.reference
     assert working >= 30
     # Support that has finished ended its match (as ending a match moves a case to
     # closing); a closed case that had support has one too.
-    for case in Case.objects.filter(status__in=[S.CLOSING, S.CLOSED]):
+    for case in Case.objects.filter(status__in=[CaseStatus.CLOSING, CaseStatus.CLOSED]):
         assert case.matches.filter(status=MatchStatus.ENDED).exists(), case.reference
 
 
@@ -109,7 +114,7 @@ def test_the_demo_mentor_has_people_in_support_and_a_proposal_to_answer(demo, db
     assert statuses[MatchStatus.ACTIVE] >= 1
     assert statuses[MatchStatus.PROPOSED] == 1
     proposal = mentor.matches.get(status=MatchStatus.PROPOSED)
-    assert proposal.case.status == S.AWAITING_MATCH
+    assert proposal.case.status == CaseStatus.AWAITING_MATCH
     # Made through the service: the proposal was allowed, audited and is on the timeline.
     assert AuditEvent.objects.filter(
         action="match.propose", object_type="matching.match", object_id=str(proposal.pk)

@@ -31,28 +31,36 @@ from ..models import (
     VettingCheck,
 )
 
-S = MentorStatus
-
 # The moves that make sense; anything else is refused.
 TRANSITIONS: dict[str, frozenset[str]] = {
-    S.APPLICANT: frozenset({S.VETTING, S.LEFT}),
-    S.VETTING: frozenset({S.TRAINING, S.LEFT}),
-    S.TRAINING: frozenset({S.ACTIVE, S.LEFT}),
-    S.ACTIVE: frozenset({S.PAUSED, S.SUSPENDED, S.LEFT}),
-    S.PAUSED: frozenset({S.ACTIVE, S.LEFT}),
-    S.SUSPENDED: frozenset({S.ACTIVE, S.LEFT}),
-    S.LEFT: frozenset(),
+    MentorStatus.APPLICANT: frozenset({MentorStatus.VETTING, MentorStatus.LEFT}),
+    MentorStatus.VETTING: frozenset({MentorStatus.TRAINING, MentorStatus.LEFT}),
+    MentorStatus.TRAINING: frozenset({MentorStatus.ACTIVE, MentorStatus.LEFT}),
+    MentorStatus.ACTIVE: frozenset(
+        {MentorStatus.PAUSED, MentorStatus.SUSPENDED, MentorStatus.LEFT}
+    ),
+    MentorStatus.PAUSED: frozenset({MentorStatus.ACTIVE, MentorStatus.LEFT}),
+    MentorStatus.SUSPENDED: frozenset({MentorStatus.ACTIVE, MentorStatus.LEFT}),
+    MentorStatus.LEFT: frozenset(),
 }
 
 # Moves that must say why.
-REASON_REQUIRED: frozenset[str] = frozenset({S.PAUSED, S.SUSPENDED, S.LEFT})
+REASON_REQUIRED: frozenset[str] = frozenset(
+    {MentorStatus.PAUSED, MentorStatus.SUSPENDED, MentorStatus.LEFT}
+)
 
 # Moves into active (from training, or back from a pause or suspension) need a current
 # accreditation; the move into training needs every required check passed and current.
 NEEDS_ACCREDITATION: frozenset[tuple[str, str]] = frozenset(
-    {(S.TRAINING, S.ACTIVE), (S.PAUSED, S.ACTIVE), (S.SUSPENDED, S.ACTIVE)}
+    {
+        (MentorStatus.TRAINING, MentorStatus.ACTIVE),
+        (MentorStatus.PAUSED, MentorStatus.ACTIVE),
+        (MentorStatus.SUSPENDED, MentorStatus.ACTIVE),
+    }
 )
-NEEDS_VETTING: frozenset[tuple[str, str]] = frozenset({(S.VETTING, S.TRAINING)})
+NEEDS_VETTING: frozenset[tuple[str, str]] = frozenset(
+    {(MentorStatus.VETTING, MentorStatus.TRAINING)}
+)
 
 
 class TransitionRefused(Exception):
@@ -68,7 +76,7 @@ class TransitionRefused(Exception):
 
 def allowed_from(status: str) -> list[str]:
     """The statuses a mentor in ``status`` may move to, in pipeline order."""
-    return sorted(TRANSITIONS[status], key=S.values.index)
+    return sorted(TRANSITIONS[status], key=MentorStatus.values.index)
 
 
 def allowed_transitions(mentor: Mentor) -> list[str]:
@@ -111,7 +119,7 @@ def _guard(mentor: Mentor, to_status: str) -> None:
         # current_accreditation ranks by level: fetch the levels with the accreditations.
         Prefetch("accreditations", queryset=Accreditation.objects.select_related("level")),
     )
-    label = S(to_status).label.lower()
+    label = MentorStatus(to_status).label.lower()
     if move in NEEDS_VETTING:
         problems = vetting_problems(mentor, rules)
         if problems:
@@ -147,19 +155,21 @@ def mentor_transition(
     mentor = Mentor.objects.select_for_update().get(pk=mentor.pk)
     if expected_status is not None and mentor.status != expected_status:
         raise TransitionRefused(
-            f"This mentor's status changed to {S(mentor.status).label.lower()} while you were "
-            "looking. Check the record and try again."
+            f"This mentor's status changed to {MentorStatus(mentor.status).label.lower()} "
+            "while you were looking. Check the record and try again."
         )
-    if to_status not in S.values:
+    if to_status not in MentorStatus.values:
         raise TransitionRefused("Choose a status from the list.")
     if to_status not in TRANSITIONS[mentor.status]:
         raise TransitionRefused(
-            f"A mentor cannot move from {S(mentor.status).label.lower()} "
-            f"to {S(to_status).label.lower()}."
+            f"A mentor cannot move from {MentorStatus(mentor.status).label.lower()} "
+            f"to {MentorStatus(to_status).label.lower()}."
         )
     reason = reason.strip()
     if to_status in REASON_REQUIRED and not reason:
-        raise TransitionRefused(f"Give a reason for moving to {S(to_status).label.lower()}.")
+        raise TransitionRefused(
+            f"Give a reason for moving to {MentorStatus(to_status).label.lower()}."
+        )
     _guard(mentor, to_status)
     from_status = mentor.status
     mentor.status = to_status
@@ -180,7 +190,7 @@ def mentor_transition(
         reason=reason,
         changed_fields=["status"],
     )
-    if to_status == S.LEFT and mentor.user_id is not None:
+    if to_status == MentorStatus.LEFT and mentor.user_id is not None:
         _withdraw_mentor_access(actor=actor, mentor=mentor, request=request)
     return mentor
 
@@ -208,7 +218,7 @@ def _withdraw_mentor_access(*, actor, mentor: Mentor, request=None) -> None:
 
 # Each status section lists at most this many mentors, longest in the status first.
 BOARD_LIMIT = 50
-STAGES_WITH_CHECKS = (S.APPLICANT, S.VETTING)
+STAGES_WITH_CHECKS = (MentorStatus.APPLICANT, MentorStatus.VETTING)
 
 
 @dataclass(frozen=True)
@@ -238,12 +248,12 @@ def _next_step(mentor: Mentor, rules: Rules) -> tuple[str, tuple[str, ...]]:
         passed = total - len(problems)
         summary = f"{passed} of {total} required checks passed"
         failed = tuple(p.split(":", 1)[0] for p in problems if " failed on " in p)
-        if mentor.status == S.APPLICANT:
+        if mentor.status == MentorStatus.APPLICANT:
             return f"Start vetting ({summary})", failed
         if not problems:
             return f"{summary}: ready for training", ()
         return summary, failed
-    if mentor.status == S.TRAINING:
+    if mentor.status == MentorStatus.TRAINING:
         if current_accreditation(mentor, rules.today) is not None:
             return "Accredited: ready to become active", ()
         return "Complete training, then award an accreditation", ()
@@ -290,13 +300,13 @@ def pipeline_board(*, limit: int = BOARD_LIMIT, today=None) -> list[BoardColumn]
             ),
             Prefetch(
                 "accreditations",
-                queryset=Accreditation.objects.filter(mentor__status=S.TRAINING).select_related(
-                    "level"
-                ),
+                queryset=Accreditation.objects.filter(
+                    mentor__status=MentorStatus.TRAINING
+                ).select_related("level"),
             ),
         )
     )
-    by_status: dict[str, list[BoardEntry]] = {status: [] for status in S.values}
+    by_status: dict[str, list[BoardEntry]] = {status: [] for status in MentorStatus.values}
     for mentor in ranked:
         changed_on = timezone.localdate(mentor.status_changed_at)
         next_step, problems = _next_step(mentor, rules)
@@ -311,9 +321,9 @@ def pipeline_board(*, limit: int = BOARD_LIMIT, today=None) -> list[BoardColumn]
     return [
         BoardColumn(
             status=status,
-            label=S(status).label,
+            label=MentorStatus(status).label,
             count=counts.get(status, 0),
             entries=tuple(by_status[status]),
         )
-        for status in S.values
+        for status in MentorStatus.values
     ]

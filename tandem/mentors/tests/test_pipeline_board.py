@@ -16,7 +16,6 @@ from .factories import accredit, coordinator, make_mentor, pass_all_checks
 pytestmark = pytest.mark.django_db
 
 PIPELINE = reverse("mentors:pipeline")
-S = MentorStatus
 
 
 @pytest.fixture
@@ -35,15 +34,15 @@ def columns():
 
 
 def test_every_status_has_a_section_with_its_count(client, staff):
-    make_mentor(status=S.APPLICANT, full_name="Ada Applicant")
-    make_mentor(status=S.APPLICANT)
-    make_mentor(status=S.ACTIVE, full_name="Ali Active")
+    make_mentor(status=MentorStatus.APPLICANT, full_name="Ada Applicant")
+    make_mentor(status=MentorStatus.APPLICANT)
+    make_mentor(status=MentorStatus.ACTIVE, full_name="Ali Active")
     response = client.get(PIPELINE)
     assert response.status_code == 200
     body = response.content.decode()
     assert body.count("<h1") == 1
     assert "3 mentors in all" in body
-    for status in S:
+    for status in MentorStatus:
         assert f'id="status-{status.value}"' in body
     assert "Applicant (2)" in body
     assert "Accredited (active) (1)" in body
@@ -55,9 +54,9 @@ def test_every_status_has_a_section_with_its_count(client, staff):
 
 
 def test_mentors_are_listed_longest_in_status_first_with_days(staff):
-    make_mentor(status=S.VETTING, full_name="Newer", status_changed_at=days_ago(2))
-    make_mentor(status=S.VETTING, full_name="Older", status_changed_at=days_ago(40))
-    entries = columns()[S.VETTING].entries
+    make_mentor(status=MentorStatus.VETTING, full_name="Newer", status_changed_at=days_ago(2))
+    make_mentor(status=MentorStatus.VETTING, full_name="Older", status_changed_at=days_ago(40))
+    entries = columns()[MentorStatus.VETTING].entries
     assert [e.mentor.full_name for e in entries] == ["Older", "Newer"]
     assert [e.days_in_status for e in entries] == [40, 2]
 
@@ -65,10 +64,10 @@ def test_mentors_are_listed_longest_in_status_first_with_days(staff):
 def test_vetting_shows_how_many_required_checks_have_passed_and_names_failures(client, staff):
     by = coordinator()
     required = VettingCheckType.objects.filter(required=True, is_active=True).count()
-    nothing = make_mentor(status=S.VETTING, full_name="Nothing Yet")
-    done = make_mentor(status=S.VETTING, full_name="All Done")
+    nothing = make_mentor(status=MentorStatus.VETTING, full_name="Nothing Yet")
+    done = make_mentor(status=MentorStatus.VETTING, full_name="All Done")
     pass_all_checks(done, by=by)
-    failed = make_mentor(status=S.VETTING, full_name="Failed One")
+    failed = make_mentor(status=MentorStatus.VETTING, full_name="Failed One")
     pass_all_checks(failed, by=by)
     VettingCheck.objects.create(
         mentor=failed,
@@ -79,7 +78,7 @@ def test_vetting_shows_how_many_required_checks_have_passed_and_names_failures(c
         failure_reason="Concerns",
         recorded_by=by,
     )
-    steps = {e.mentor.pk: e for e in columns()[S.VETTING].entries}
+    steps = {e.mentor.pk: e for e in columns()[MentorStatus.VETTING].entries}
     assert steps[nothing.pk].next_step == f"0 of {required} required checks passed"
     assert (
         steps[done.pk].next_step
@@ -93,35 +92,43 @@ def test_vetting_shows_how_many_required_checks_have_passed_and_names_failures(c
 
 
 def test_applicants_and_trainees_have_a_next_step(staff):
-    make_mentor(status=S.APPLICANT)
-    waiting = make_mentor(status=S.TRAINING, full_name="Waiting")
-    ready = make_mentor(status=S.TRAINING, full_name="Ready")
+    make_mentor(status=MentorStatus.APPLICANT)
+    waiting = make_mentor(status=MentorStatus.TRAINING, full_name="Waiting")
+    ready = make_mentor(status=MentorStatus.TRAINING, full_name="Ready")
     accredit(ready)
     board = columns()
-    assert board[S.APPLICANT].entries[0].next_step.startswith("Start vetting (0 of ")
-    steps = {e.mentor.pk: e.next_step for e in board[S.TRAINING].entries}
+    assert board[MentorStatus.APPLICANT].entries[0].next_step.startswith("Start vetting (0 of ")
+    steps = {e.mentor.pk: e.next_step for e in board[MentorStatus.TRAINING].entries}
     assert steps[waiting.pk] == "Complete training, then award an accreditation"
     assert steps[ready.pk] == "Accredited: ready to become active"
-    assert board[S.ACTIVE].entries == ()
+    assert board[MentorStatus.ACTIVE].entries == ()
 
 
 def test_a_long_section_shows_its_first_mentors_and_says_so(client, staff):
     for n in range(5):
-        make_mentor(status=S.LEFT, status_changed_at=days_ago(n))
+        make_mentor(status=MentorStatus.LEFT, status_changed_at=days_ago(n))
     board = {c.status: c for c in pipeline_board(limit=3)}
-    assert board[S.LEFT].count == 5
-    assert len(board[S.LEFT].entries) == 3
-    assert board[S.LEFT].hidden == 2
+    assert board[MentorStatus.LEFT].count == 5
+    assert len(board[MentorStatus.LEFT].entries) == 3
+    assert board[MentorStatus.LEFT].hidden == 2
 
 
 def _make_pool(n):
     by = coordinator()
-    statuses = [S.APPLICANT, S.VETTING, S.TRAINING, S.ACTIVE, S.PAUSED, S.SUSPENDED, S.LEFT]
+    statuses = [
+        MentorStatus.APPLICANT,
+        MentorStatus.VETTING,
+        MentorStatus.TRAINING,
+        MentorStatus.ACTIVE,
+        MentorStatus.PAUSED,
+        MentorStatus.SUSPENDED,
+        MentorStatus.LEFT,
+    ]
     for i in range(n):
         mentor = make_mentor(status=statuses[i % len(statuses)])
-        if mentor.status != S.APPLICANT:
+        if mentor.status != MentorStatus.APPLICANT:
             pass_all_checks(mentor, by=by)
-        if mentor.status not in (S.APPLICANT, S.VETTING):
+        if mentor.status not in (MentorStatus.APPLICANT, MentorStatus.VETTING):
             accredit(mentor, by=by)
 
 

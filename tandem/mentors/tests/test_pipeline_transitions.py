@@ -32,8 +32,7 @@ from .factories import accredit, coordinator, make_mentor, pass_all_checks
 
 pytestmark = pytest.mark.django_db
 
-S = MentorStatus
-ALL_PAIRS = list(itertools.product(S.values, S.values))
+ALL_PAIRS = list(itertools.product(MentorStatus.values, MentorStatus.values))
 DISALLOWED = [(a, b) for a, b in ALL_PAIRS if b not in TRANSITIONS[a]]
 
 
@@ -70,8 +69,8 @@ def record_check(mentor, code, outcome, *, on=None, expires=None, reason=""):
 
 
 def test_every_status_can_leave_except_left_itself():
-    for status in S.values:
-        assert (S.LEFT in TRANSITIONS[status]) == (status != S.LEFT)
+    for status in MentorStatus.values:
+        assert (MentorStatus.LEFT in TRANSITIONS[status]) == (status != MentorStatus.LEFT)
 
 
 @pytest.mark.parametrize(("from_status", "to_status"), DISALLOWED)
@@ -103,22 +102,22 @@ def test_an_unknown_status_is_refused_clearly():
 
 @pytest.mark.parametrize("to_status", sorted(REASON_REQUIRED))
 def test_pausing_suspending_and_leaving_need_a_reason(to_status):
-    mentor = ready_mentor(S.ACTIVE)
+    mentor = ready_mentor(MentorStatus.ACTIVE)
     with pytest.raises(TransitionRefused, match="Give a reason"):
         move(mentor, to_status, reason="   ")
     mentor.refresh_from_db()
-    assert mentor.status == S.ACTIVE
+    assert mentor.status == MentorStatus.ACTIVE
 
 
 def test_a_transition_records_who_when_and_why_and_audits_field_names_only():
     actor = coordinator()
-    mentor = ready_mentor(S.ACTIVE, by=actor)
+    mentor = ready_mentor(MentorStatus.ACTIVE, by=actor)
     before = timezone.now()
-    move(mentor, S.SUSPENDED, actor=actor, reason="Allegation under investigation")
+    move(mentor, MentorStatus.SUSPENDED, actor=actor, reason="Allegation under investigation")
     mentor.refresh_from_db()
     assert mentor.status_changed_at >= before
     change = StatusChange.objects.get(mentor=mentor)
-    assert (change.from_status, change.to_status) == (S.ACTIVE, S.SUSPENDED)
+    assert (change.from_status, change.to_status) == (MentorStatus.ACTIVE, MentorStatus.SUSPENDED)
     assert change.changed_by == actor
     assert change.reason == "Allegation under investigation"
     event = AuditEvent.objects.get(action="mentor.status_change")
@@ -128,21 +127,21 @@ def test_a_transition_records_who_when_and_why_and_audits_field_names_only():
 
 
 def test_a_stale_expected_status_is_refused():
-    mentor = ready_mentor(S.APPLICANT)
-    move(mentor, S.VETTING)
+    mentor = ready_mentor(MentorStatus.APPLICANT)
+    move(mentor, MentorStatus.VETTING)
     with pytest.raises(TransitionRefused, match="changed to vetting while you were looking"):
-        move(mentor, S.LEFT, reason="Withdrew", expected_status=S.APPLICANT)
+        move(mentor, MentorStatus.LEFT, reason="Withdrew", expected_status=MentorStatus.APPLICANT)
     mentor.refresh_from_db()
-    assert mentor.status == S.VETTING
+    assert mentor.status == MentorStatus.VETTING
 
 
 # Guards --------------------------------------------------------------------------------
 
 
 def test_training_needs_every_required_check_recorded():
-    mentor = make_mentor(status=S.VETTING)
+    mentor = make_mentor(status=MentorStatus.VETTING)
     with pytest.raises(TransitionRefused) as refused:
-        move(mentor, S.TRAINING)
+        move(mentor, MentorStatus.TRAINING)
     required = VettingCheckType.objects.filter(required=True, is_active=True)
     assert len(refused.value.reasons) == required.count()
     assert "Identity: no check recorded" in str(refused.value)
@@ -151,7 +150,7 @@ def test_training_needs_every_required_check_recorded():
 
 def test_a_failed_required_check_stops_progress_and_names_date_and_reason():
     actor = coordinator()
-    mentor = make_mentor(status=S.VETTING)
+    mentor = make_mentor(status=MentorStatus.VETTING)
     pass_all_checks(mentor, by=actor, on=dt.date(2026, 1, 10))
     record_check(
         mentor,
@@ -161,18 +160,18 @@ def test_a_failed_required_check_stops_progress_and_names_date_and_reason():
         reason="Did not show an understanding of safeguarding",
     )
     with pytest.raises(TransitionRefused) as refused:
-        move(mentor, S.TRAINING, actor=actor)
+        move(mentor, MentorStatus.TRAINING, actor=actor)
     assert refused.value.reasons == (
         "Interview failed on 3 March 2026: Did not show an understanding of safeguarding",
     )
     assert "Interview failed on 3 March 2026: Did not show" in str(refused.value)
     mentor.refresh_from_db()
-    assert mentor.status == S.VETTING
+    assert mentor.status == MentorStatus.VETTING
 
 
 def test_pending_and_expired_checks_block_training():
     actor = coordinator()
-    mentor = make_mentor(status=S.VETTING)
+    mentor = make_mentor(status=MentorStatus.VETTING)
     pass_all_checks(mentor, by=actor)
     record_check(mentor, "reference-1", CheckOutcome.PENDING)
     yesterday = timezone.localdate() - dt.timedelta(days=1)
@@ -180,7 +179,7 @@ def test_pending_and_expired_checks_block_training():
         checked_on=yesterday - dt.timedelta(days=400), expires_on=yesterday
     )
     with pytest.raises(TransitionRefused) as refused:
-        move(mentor, S.TRAINING, actor=actor)
+        move(mentor, MentorStatus.TRAINING, actor=actor)
     reasons = refused.value.reasons
     assert "First reference is pending" in reasons
     assert any(
@@ -190,36 +189,38 @@ def test_pending_and_expired_checks_block_training():
 
 def test_a_later_pass_clears_an_earlier_failure():
     actor = coordinator()
-    mentor = make_mentor(status=S.VETTING)
+    mentor = make_mentor(status=MentorStatus.VETTING)
     record_check(mentor, "interview", CheckOutcome.FAILED, on=dt.date(2026, 1, 5), reason="x")
     pass_all_checks(mentor, by=actor, on=timezone.localdate())
-    move(mentor, S.TRAINING, actor=actor)
+    move(mentor, MentorStatus.TRAINING, actor=actor)
     mentor.refresh_from_db()
-    assert mentor.status == S.TRAINING
+    assert mentor.status == MentorStatus.TRAINING
 
 
-@pytest.mark.parametrize("from_status", [S.TRAINING, S.PAUSED, S.SUSPENDED])
+@pytest.mark.parametrize(
+    "from_status", [MentorStatus.TRAINING, MentorStatus.PAUSED, MentorStatus.SUSPENDED]
+)
 def test_becoming_active_needs_a_current_accreditation(from_status):
     actor = coordinator()
     mentor = make_mentor(status=from_status)
     pass_all_checks(mentor, by=actor)
     with pytest.raises(TransitionRefused, match="no current accreditation"):
-        move(mentor, S.ACTIVE, actor=actor)
+        move(mentor, MentorStatus.ACTIVE, actor=actor)
     # An expired or revoked accreditation does not count either.
     old = accredit(mentor, on=timezone.localdate() - dt.timedelta(days=900), by=actor)
     assert old.expires_on <= timezone.localdate()
     with pytest.raises(TransitionRefused, match="no current accreditation"):
-        move(mentor, S.ACTIVE, actor=actor)
+        move(mentor, MentorStatus.ACTIVE, actor=actor)
     current = accredit(mentor, by=actor)
     current.revoked_on = timezone.localdate()
     current.revoked_reason = "Error"
     current.save()
     with pytest.raises(TransitionRefused, match="no current accreditation"):
-        move(mentor, S.ACTIVE, actor=actor)
+        move(mentor, MentorStatus.ACTIVE, actor=actor)
     accredit(mentor, by=actor)
-    move(mentor, S.ACTIVE, actor=actor)
+    move(mentor, MentorStatus.ACTIVE, actor=actor)
     mentor.refresh_from_db()
-    assert mentor.status == S.ACTIVE
+    assert mentor.status == MentorStatus.ACTIVE
 
 
 def test_an_award_in_the_same_transaction_lets_the_move_to_active_through():
@@ -228,20 +229,33 @@ def test_an_award_in_the_same_transaction_lets_the_move_to_active_through():
     from django.db import transaction
 
     actor = coordinator()
-    mentor = make_mentor(status=S.TRAINING)
+    mentor = make_mentor(status=MentorStatus.TRAINING)
     with transaction.atomic():
         accredit(mentor, by=actor)
-        move(mentor, S.ACTIVE, actor=actor, expected_status=S.TRAINING, reason="Accredited")
+        move(
+            mentor,
+            MentorStatus.ACTIVE,
+            actor=actor,
+            expected_status=MentorStatus.TRAINING,
+            reason="Accredited",
+        )
     mentor.refresh_from_db()
-    assert mentor.status == S.ACTIVE
+    assert mentor.status == MentorStatus.ACTIVE
 
 
 def test_leaving_is_allowed_whatever_the_record_holds():
-    for status in (S.APPLICANT, S.VETTING, S.TRAINING, S.ACTIVE, S.PAUSED, S.SUSPENDED):
+    for status in (
+        MentorStatus.APPLICANT,
+        MentorStatus.VETTING,
+        MentorStatus.TRAINING,
+        MentorStatus.ACTIVE,
+        MentorStatus.PAUSED,
+        MentorStatus.SUSPENDED,
+    ):
         mentor = make_mentor(status=status)
-        move(mentor, S.LEFT, reason="Moved away")
+        move(mentor, MentorStatus.LEFT, reason="Moved away")
         mentor.refresh_from_db()
-        assert mentor.status == S.LEFT
+        assert mentor.status == MentorStatus.LEFT
 
 
 # Random walks --------------------------------------------------------------------------
@@ -252,12 +266,12 @@ def test_leaving_is_allowed_whatever_the_record_holds():
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(steps=st.lists(st.sampled_from(S.values), min_size=1, max_size=12))
+@given(steps=st.lists(st.sampled_from(MentorStatus.values), min_size=1, max_size=12))
 def test_random_sequences_only_ever_follow_allowed_edges(steps):
     Mentor.objects.all().delete()
     actor = coordinator()
-    mentor = ready_mentor(S.APPLICANT, by=actor)
-    path = [S.APPLICANT]
+    mentor = ready_mentor(MentorStatus.APPLICANT, by=actor)
+    path = [MentorStatus.APPLICANT]
     for target in steps:
         current = path[-1]
         try:
@@ -296,12 +310,16 @@ def transition_url(mentor):
 
 
 def test_the_form_offers_only_the_allowed_moves(client, staff):
-    mentor = make_mentor(status=S.ACTIVE)
+    mentor = make_mentor(status=MentorStatus.ACTIVE)
     body = client.get(transition_url(mentor)).content.decode()
-    assert allowed_transitions(mentor) == [S.PAUSED, S.SUSPENDED, S.LEFT]
-    for status in (S.PAUSED, S.SUSPENDED, S.LEFT):
+    assert allowed_transitions(mentor) == [
+        MentorStatus.PAUSED,
+        MentorStatus.SUSPENDED,
+        MentorStatus.LEFT,
+    ]
+    for status in (MentorStatus.PAUSED, MentorStatus.SUSPENDED, MentorStatus.LEFT):
         assert f'value="{status}"' in body
-    for status in (S.APPLICANT, S.VETTING, S.TRAINING):
+    for status in (MentorStatus.APPLICANT, MentorStatus.VETTING, MentorStatus.TRAINING):
         assert f'name="to_status" value="{status}"' not in body
     assert '<input type="hidden" name="expected_status" value="active"' in body
     assert "Change status" in body
@@ -311,14 +329,14 @@ def test_the_form_offers_only_the_allowed_moves(client, staff):
 
 
 def test_a_left_mentor_has_no_moves(client, staff):
-    mentor = make_mentor(status=S.LEFT)
+    mentor = make_mentor(status=MentorStatus.LEFT)
     body = client.get(transition_url(mentor)).content.decode()
     assert "No status change is possible" in body
     assert 'name="to_status"' not in body
 
 
 def test_posting_a_move_changes_the_status_and_goes_back_to_the_record(client, staff):
-    mentor = make_mentor(status=S.APPLICANT)
+    mentor = make_mentor(status=MentorStatus.APPLICANT)
     response = client.post(
         transition_url(mentor),
         {"to_status": "vetting", "reason": "", "expected_status": "applicant"},
@@ -326,12 +344,12 @@ def test_posting_a_move_changes_the_status_and_goes_back_to_the_record(client, s
     assert response.status_code == 302
     assert response.url == reverse("mentors:detail", args=[mentor.pk])
     mentor.refresh_from_db()
-    assert mentor.status == S.VETTING
+    assert mentor.status == MentorStatus.VETTING
     assert StatusChange.objects.get(mentor=mentor).changed_by == staff
 
 
 def test_a_missing_reason_is_asked_for_on_the_reason_field(client, staff):
-    mentor = ready_mentor(S.ACTIVE)
+    mentor = ready_mentor(MentorStatus.ACTIVE)
     response = client.post(
         transition_url(mentor), {"to_status": "paused", "reason": "", "expected_status": "active"}
     )
@@ -340,11 +358,11 @@ def test_a_missing_reason_is_asked_for_on_the_reason_field(client, staff):
     assert "Enter the reason for moving this mentor to paused" in body
     assert 'href="#id_reason"' in body
     mentor.refresh_from_db()
-    assert mentor.status == S.ACTIVE
+    assert mentor.status == MentorStatus.ACTIVE
 
 
 def test_a_guard_refusal_is_shown_and_the_reason_typed_is_kept(client, staff):
-    mentor = make_mentor(status=S.VETTING)
+    mentor = make_mentor(status=MentorStatus.VETTING)
     record_check(mentor, "interview", CheckOutcome.FAILED, on=dt.date(2026, 3, 3), reason="No show")
     response = client.post(
         transition_url(mentor),
@@ -359,9 +377,9 @@ def test_a_guard_refusal_is_shown_and_the_reason_typed_is_kept(client, staff):
 
 
 def test_a_stale_form_is_refused_and_keeps_the_reason(client, staff):
-    mentor = ready_mentor(S.ACTIVE)
+    mentor = ready_mentor(MentorStatus.ACTIVE)
     # Someone else pauses the mentor while this coordinator has the form open.
-    move(mentor, S.PAUSED, reason="Holiday")
+    move(mentor, MentorStatus.PAUSED, reason="Holiday")
     response = client.post(
         transition_url(mentor),
         {"to_status": "suspended", "reason": "Complaint received", "expected_status": "active"},
@@ -374,13 +392,13 @@ def test_a_stale_form_is_refused_and_keeps_the_reason(client, staff):
     assert '<input type="hidden" name="expected_status" value="paused"' in body
     assert 'name="to_status" value="suspended"' not in body
     mentor.refresh_from_db()
-    assert mentor.status == S.PAUSED
+    assert mentor.status == MentorStatus.PAUSED
     assert StatusChange.objects.filter(mentor=mentor).count() == 1
 
 
 def test_a_stale_form_whose_choice_is_still_possible_keeps_the_choice(client, staff):
-    mentor = ready_mentor(S.ACTIVE)
-    move(mentor, S.PAUSED, reason="Holiday")
+    mentor = ready_mentor(MentorStatus.ACTIVE)
+    move(mentor, MentorStatus.PAUSED, reason="Holiday")
     body = client.post(
         transition_url(mentor),
         {"to_status": "left", "reason": "Moved away", "expected_status": "active"},
@@ -388,11 +406,11 @@ def test_a_stale_form_whose_choice_is_still_possible_keeps_the_choice(client, st
     assert "changed to paused while you were looking" in body
     assert is_checked(body, "to_status", "left")
     mentor.refresh_from_db()
-    assert mentor.status == S.PAUSED
+    assert mentor.status == MentorStatus.PAUSED
 
 
 def test_tampered_input_is_refused_without_a_server_error(client, staff):
-    mentor = make_mentor(status=S.APPLICANT)
+    mentor = make_mentor(status=MentorStatus.APPLICANT)
     for data in (
         {"to_status": "active", "expected_status": "applicant"},
         {"to_status": "vetting", "expected_status": "nonsense"},
@@ -402,12 +420,12 @@ def test_tampered_input_is_refused_without_a_server_error(client, staff):
         response = client.post(transition_url(mentor), data)
         assert response.status_code == 200, data
     mentor.refresh_from_db()
-    assert mentor.status == S.APPLICANT
+    assert mentor.status == MentorStatus.APPLICANT
 
 
 def test_only_coordinators_change_status(client, signed_in, make_user):
     supervisor = make_user("supervisor")
-    mentor = make_mentor(status=S.APPLICANT, supervisor=supervisor)
+    mentor = make_mentor(status=MentorStatus.APPLICANT, supervisor=supervisor)
     for user in (supervisor, make_user("mentor"), make_user("referrer")):
         client.logout()
         signed_in(user)
@@ -416,7 +434,7 @@ def test_only_coordinators_change_status(client, signed_in, make_user):
         )
         assert response.status_code == 403
     mentor.refresh_from_db()
-    assert mentor.status == S.APPLICANT
+    assert mentor.status == MentorStatus.APPLICANT
 
 
 def test_an_unknown_mentor_is_404(client, staff):
