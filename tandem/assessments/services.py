@@ -9,12 +9,12 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
 
 from tandem.audit.services import record_event
 from tandem.cases.lifecycle import ENDED
 from tandem.cases.models import Case, CaseStatus
 from tandem.cases.services.lifecycle import add_event, claim_version
+from tandem.core.dates import long_date
 
 from .models import Assessment, AssessmentKind, Factor, FactorRating, Framework, RatingLevel
 from .selectors import evidence_levels
@@ -54,10 +54,6 @@ def refusal_for_status(status: str) -> str | None:
             "recorded for it."
         )
     return None
-
-
-def long_date(day) -> str:
-    return date_format(day, "j F Y")
 
 
 @transaction.atomic

@@ -16,14 +16,14 @@ import numpy as np
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from tandem.accounts.selectors import active_coordinators
 from tandem.audit.services import record_event
 from tandem.cases.lifecycle import ENDED
 from tandem.cases.models import Case, CaseStatus
 from tandem.cases.selectors import urgency_rank
 from tandem.cases.services.lifecycle import add_event, case_act, claim_version
-from tandem.core.notifications import notify
+from tandem.core.notifications import link_to, notify
 from tandem.mentors.models import Mentor
-from tandem.mentors.services.profile import active_coordinators, link_to
 
 from . import engine, scoring
 from .explain import exclusion_words

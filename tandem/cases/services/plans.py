@@ -12,16 +12,15 @@ message that is safe to show; the forms check the same things first.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Mapping
 
 from django.db import transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
-from django.utils.formats import date_format
 
 from tandem.audit.services import record_event
+from tandem.core.dates import add_months, long_date
 
 from .. import defaults, gas
 from ..lifecycle import OPEN
@@ -83,19 +82,6 @@ class PlanRefused(Exception):
 
 
 # Dates ---------------------------------------------------------------------------------
-
-
-def add_months(date: dt.date, months: int) -> dt.date:
-    """``date`` moved by whole calendar months; a day the target month lacks (31 April,
-    29 February in a common year) becomes that month's last day."""
-    index = date.year * 12 + (date.month - 1) + months
-    year, month = divmod(index, 12)
-    month += 1
-    return dt.date(year, month, min(date.day, calendar.monthrange(year, month)[1]))
-
-
-def long_date(date: dt.date) -> str:
-    return date_format(date, "j F Y")
 
 
 def review_interval() -> dt.timedelta:

@@ -12,12 +12,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from tandem.accounts.models import Role, User
+from tandem.accounts.selectors import active_coordinators
 from tandem.audit.services import record_event
-from tandem.core.notifications import notify
+from tandem.core.notifications import link_to, notify
 
 from ..models import (
     Case,
@@ -190,17 +189,6 @@ def _check(data: dict, today: dt.date) -> tuple[dt.date, int]:
     return born, age
 
 
-def _coordinators():
-    return User.objects.filter(is_active=True, role_grants__role=Role.COORDINATOR).distinct()
-
-
-def _link(url_name: str, **kwargs) -> str:
-    try:
-        return reverse(url_name, kwargs=kwargs)
-    except NoReverseMatch:
-        return ""
-
-
 @transaction.atomic
 def referral_submit(*, actor, data: dict, request=None) -> Case:
     """Create the case for a referral made by ``actor`` (a referrer, or a coordinator
@@ -274,10 +262,10 @@ def referral_submit(*, actor, data: dict, request=None) -> Case:
     )
     urgency = "An urgent referral" if case.urgency == "urgent" else "A new referral"
     notify(
-        users=_coordinators(),
+        users=active_coordinators(),
         message=f"{urgency} has been received: {case.reference}."
         + (" It may be a duplicate of another case." if duplicate else ""),
-        link=_link("cases:detail", pk=case.pk),
+        link=link_to("cases:detail", pk=case.pk),
     )
     return case
 

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tandem.audit.services import record_view
+from tandem.core.dates import long_date
 from tandem.core.permissions import permission_required
 
 from .. import defaults
@@ -416,7 +417,7 @@ def review_add(request, pk: int):
             _refused(form, case, error)
         else:
             case.refresh_from_db(fields=["next_review_due"])
-            due = services.long_date(case.next_review_due)
+            due = long_date(case.next_review_due)
             message = f"Review recorded. GAS T-score {review.t_score}. Next review due {due}."
             if review.reassessment_needed:
                 message += " A reassessment is prompted."
@@ -496,7 +497,7 @@ def close(request, pk: int):
                 request,
                 case,
                 f"{case.reference} is closed. Follow-ups are due on "
-                + " and ".join(services.long_date(d) for d in sorted(due))
+                + " and ".join(long_date(d) for d in sorted(due))
                 + ".",
             )
     return render(

@@ -15,11 +15,11 @@ from django.db import transaction
 from django.db.models import Count, F, Prefetch, Window, prefetch_related_objects
 from django.db.models.functions import RowNumber
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
 
 from tandem.accounts.models import Role, RoleGrant
 from tandem.accounts.services import end_all_sessions
 from tandem.audit.services import record_event
+from tandem.core.dates import long_date
 
 from ..matchability import Rules, current_accreditation, is_current, latest_checks
 from ..models import (
@@ -83,10 +83,6 @@ def allowed_transitions(mentor: Mentor) -> list[str]:
     return allowed_from(mentor.status)
 
 
-def _long(date) -> str:
-    return date_format(date, "j F Y")
-
-
 def vetting_problems(mentor: Mentor, rules: Rules) -> list[str]:
     """Why ``mentor``'s vetting is not complete: one line per required check type whose
     latest check is missing, pending, failed (with its date and reason) or expired.
@@ -99,12 +95,12 @@ def vetting_problems(mentor: Mentor, rules: Rules) -> list[str]:
             problems.append(f"{check_type.name}: no check recorded")
         elif check.outcome == CheckOutcome.FAILED:
             problems.append(
-                f"{check_type.name} failed on {_long(check.checked_on)}: {check.failure_reason}"
+                f"{check_type.name} failed on {long_date(check.checked_on)}: {check.failure_reason}"
             )
         elif check.outcome == CheckOutcome.PENDING:
             problems.append(f"{check_type.name} is pending")
         elif not is_current(check.expires_on, rules.today):
-            problems.append(f"{check_type.name} expired on {_long(check.expires_on)}")
+            problems.append(f"{check_type.name} expired on {long_date(check.expires_on)}")
     return problems
 
 

@@ -8,13 +8,13 @@ wait for the commit.
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from tandem.accounts.models import Role, User
+from tandem.accounts.models import User
+from tandem.accounts.selectors import active_coordinators
 from tandem.audit.services import record_event
 from tandem.catalogues.models import Language, Specialism
-from tandem.core.notifications import notify
+from tandem.core.notifications import link_to, notify
 from tandem.core.permissions import has_permission
 
 from ..models import (
@@ -56,18 +56,6 @@ SCALAR_FIELDS = (
 
 class ProfileError(Exception):
     """A change the profile rules refuse; the message is safe to show."""
-
-
-def link_to(url_name: str, **kwargs) -> str:
-    """A link for a notification, or none when that page is not installed."""
-    try:
-        return reverse(url_name, kwargs=kwargs or None)
-    except NoReverseMatch:
-        return ""
-
-
-def active_coordinators():
-    return User.objects.filter(is_active=True, role_grants__role=Role.COORDINATOR).distinct()
 
 
 def _mentor_user(mentor: Mentor) -> list[User]:

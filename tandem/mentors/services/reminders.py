@@ -30,7 +30,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
-from tandem.core.notifications import notify
+from tandem.accounts.selectors import active_coordinators
+from tandem.core.notifications import link_to, notify
 
 from ..matchability import latest_checks
 from ..models import (
@@ -42,7 +43,6 @@ from ..models import (
     VettingCheck,
     VettingCheckType,
 )
-from .profile import active_coordinators, link_to
 
 THRESHOLDS = (7, 30, 60)  # days before expiry, most urgent first
 EXPIRED = "expired"
