@@ -17,7 +17,7 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from tandem.accounts.models import Role, RoleGrant
-from tandem.accounts.services import end_all_sessions
+from tandem.accounts.services import user_sessions_end
 from tandem.audit.services import record_event
 from tandem.core.dates import long_date
 
@@ -199,7 +199,7 @@ def _withdraw_mentor_access(*, actor, mentor: Mentor, request=None) -> None:
     if not removed:
         return
     if not RoleGrant.objects.filter(user=user).exists():
-        end_all_sessions(user)
+        user_sessions_end(user=user)
     record_event(
         actor=actor,
         action="user.update",
