@@ -13,7 +13,7 @@ from django.utils import timezone
 from tandem.audit.services import record_event
 from tandem.cases.lifecycle import ENDED
 from tandem.cases.models import Case, CaseStatus
-from tandem.cases.services.lifecycle import add_event, claim_version
+from tandem.cases.services.lifecycle import case_event_add, case_version_claim
 from tandem.core.dates import long_date
 
 from .models import Assessment, AssessmentKind, Factor, FactorRating, Framework, RatingLevel
@@ -80,7 +80,7 @@ def assessment_record(
     before the previous assessment. A stale form raises ``CaseConflict``. Recording
     does not move the case's status: that is a lifecycle action of its own.
     """
-    locked = claim_version(case=case, expected_version=expected_version)
+    locked = case_version_claim(case=case, expected_version=expected_version)
     case.version = locked.version
     refusal = refusal_for_status(locked.status)
     if refusal:
@@ -136,7 +136,7 @@ def assessment_record(
         )
         for row in rows
     )
-    add_event(
+    case_event_add(
         case=case,
         kind=f"assessment.{kind}",
         summary=TIMELINE[kind],
