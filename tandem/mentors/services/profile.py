@@ -34,6 +34,7 @@ from ..models import (
     ProfileChangeRequest,
     Weekday,
 )
+from ..selectors import current_code
 
 MAX_CASELOAD_CAP = 6
 MAX_TRAVEL_RADIUS_KM = 100
@@ -206,6 +207,18 @@ def conflict_declare(
 
 
 @transaction.atomic
+def conflict_list_audit(*, actor, mentor: Mentor, request=None) -> None:
+    """Declarations can name people close to a case: listing them is a read of record."""
+    record_event(
+        actor=actor,
+        action="mentors.conflictdeclaration.view",
+        obj=mentor,
+        request=request,
+        reason="own declarations",
+    )
+
+
+@transaction.atomic
 def conflict_withdraw(*, actor, declaration: ConflictDeclaration, request=None):
     """Mark a declaration withdrawn (kept for the record). Withdrawing twice changes nothing."""
     declaration = (
@@ -228,10 +241,6 @@ def conflict_withdraw(*, actor, declaration: ConflictDeclaration, request=None):
 
 
 # Code of conduct ------------------------------------------------------------------------
-
-
-def current_code() -> CodeOfConduct | None:
-    return CodeOfConduct.objects.order_by("-published_at", "-pk").first()
 
 
 @transaction.atomic
