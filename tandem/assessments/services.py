@@ -38,13 +38,6 @@ class RatingInput:
     narrative: str = ""
 
 
-def kind_for(case: Case) -> str:
-    """The kind the case's next assessment will be: the intake when it has none yet."""
-    if case.assessments.exists():
-        return AssessmentKind.REASSESSMENT
-    return AssessmentKind.INTAKE
-
-
 def refusal_for_status(status: str) -> str | None:
     """Why no assessment can be recorded for a case in ``status``, or None when one can.
     Assessing belongs to an open case; an ended case keeps its record as it was."""
@@ -54,6 +47,12 @@ def refusal_for_status(status: str) -> str | None:
             "recorded for it."
         )
     return None
+
+
+@transaction.atomic
+def assessment_list_audit(*, actor, case: Case, request=None) -> None:
+    """The list shows no narrative, but it tells who looked at this person's assessments."""
+    record_event(actor=actor, action="assessments.assessment.list", obj=case, request=request)
 
 
 @transaction.atomic

@@ -9,12 +9,11 @@ import pytest
 from django.utils import timezone
 
 from tandem.assessments.models import Assessment, AssessmentKind, FactorRating
-from tandem.assessments.selectors import default_framework_shape, evidence_levels
+from tandem.assessments.selectors import default_framework_shape, evidence_levels, kind_for
 from tandem.assessments.services import (
     AssessmentRefused,
     RatingInput,
     assessment_record,
-    kind_for,
 )
 from tandem.cases.models import CaseStatus
 from tandem.cases.services.lifecycle import CaseConflict, case_transition
