@@ -3,7 +3,6 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
-from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -26,10 +25,11 @@ class SessionPolicyMiddleware:
             idle = now - seen > settings.TANDEM_SESSION_IDLE_TIMEOUT
             expired = now - started > settings.TANDEM_SESSION_ABSOLUTE_TIMEOUT
             if idle or expired:
-                from .services import session_timed_out
+                from .services import session_expire
 
-                session_timed_out(request=request, reason="idle" if idle else "absolute")
-                logout(request)
+                session_expire(
+                    actor=request.user, request=request, reason="idle" if idle else "absolute"
+                )
                 return redirect("accounts:timed_out")
             session[SESSION_SEEN_KEY] = now
         return self.get_response(request)

@@ -4,9 +4,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import redirect, render
@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tandem.audit.services import record_event, record_view
+from tandem.audit.services import record_view
 from tandem.core.permissions import permission_required
 
 from . import mfa, services
@@ -66,15 +66,14 @@ def sign_in(request):
     if request.method == "POST":
         if form.is_valid():
             next_url = _safe_next(request, request.GET.get("next"))
-            login(request, form.user)
-            services.password_accepted(request=request, user=form.user)
+            services.password_accept(actor=form.user, request=request)
             if next_url:
                 request.session[NEXT_SESSION_KEY] = next_url
             if mfa.has_confirmed_device(form.user):
                 return redirect("accounts:mfa_verify")
             return redirect("accounts:mfa_enrol")
         if form.has_error("__all__"):
-            services.sign_in_failed(
+            services.sign_in_fail(
                 request=request, username=request.POST.get("email", ""), locked=form.locked
             )
     return render(request, "accounts/sign_in.html", {"form": form})
@@ -91,7 +90,7 @@ def mfa_verify(request):
     form = TokenForm(request.POST or None, user=user)
     if request.method == "POST":
         if form.is_valid():
-            services.second_factor_verified(request=request, user=user, device=form.device)
+            services.second_factor_accept(actor=user, request=request, device=form.device)
             if form.device.__class__.__name__ == "StaticDevice":
                 remaining = mfa.remaining_backup_codes(user)
                 messages.warning(
@@ -100,7 +99,7 @@ def mfa_verify(request):
                     "create new ones from your account page if you are running out.",
                 )
             return _after_sign_in(request)
-        services.second_factor_failed(request=request, user=user)
+        services.second_factor_reject(actor=user, request=request)
     return render(request, "accounts/mfa_verify.html", {"form": form})
 
 
@@ -113,7 +112,7 @@ def mfa_enrol(request):
     device = mfa.pending_totp_device(user)
     form = EnrolForm(request.POST or None, device=device)
     if request.method == "POST" and form.is_valid():
-        codes = services.enrol_totp(request=request, user=user, device=device)
+        codes = services.totp_enrol(actor=user, request=request, device=device)
         return render(
             request,
             "accounts/backup_codes.html",
@@ -136,9 +135,7 @@ def mfa_enrol(request):
 @require_POST
 def sign_out(request):
     if request.user.is_authenticated:
-        with transaction.atomic():
-            services.signed_out(request=request, user=request.user)
-        logout(request)
+        services.sign_out(actor=request.user, request=request)
     response = redirect("accounts:signed_out")
     response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
     return response
@@ -167,7 +164,7 @@ def reauthenticate(request):
     next_url = _safe_next(request, request.GET.get("next")) or reverse("accounts:account")
     form = ReauthenticateForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        services.reauthenticated(request=request, user=request.user)
+        services.reauthentication_accept(actor=request.user, request=request)
         return redirect(next_url)
     return render(request, "accounts/reauthenticate.html", {"form": form, "next": next_url})
 
@@ -195,7 +192,7 @@ def account(request):
 @reauthentication_required
 def backup_codes(request):
     if request.method == "POST":
-        codes = services.regenerate_backup_codes(request=request, user=request.user)
+        codes = services.backup_codes_regenerate(actor=request.user, request=request)
         return render(
             request,
             "accounts/backup_codes.html",
@@ -212,9 +209,9 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("accounts:account")
 
     def form_valid(self, form):
-        with transaction.atomic():
-            form.save()
-            services.password_changed(request=self.request, user=form.user)
+        services.password_change(
+            actor=form.user, password=form.cleaned_data["new_password1"], request=self.request
+        )
         messages.success(self.request, "Your password has been changed.")
         return redirect(self.success_url)
 
@@ -241,17 +238,12 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     post_reset_login = False  # never: signing in always needs the second factor
 
     def form_valid(self, form):
-        with transaction.atomic():
-            response = super().form_valid(form)
-            record_event(
-                actor=form.user,
-                action="user.password_reset",
-                obj=form.user,
-                request=self.request,
-                changed_fields=["password"],
-            )
-            services.end_all_sessions(form.user)
-        return response
+        services.password_reset(
+            actor=form.user, password=form.cleaned_data["new_password1"], request=self.request
+        )
+        # The rest of what Django's own form_valid does: the reset link is spent.
+        del self.request.session[INTERNAL_RESET_SESSION_TOKEN]
+        return redirect(self.get_success_url())
 
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):

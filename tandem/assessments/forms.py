@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from django import forms
 
+from tandem.core.dates import long_date
 from tandem.core.forms import DATE_EXAMPLE, GovUKDateField, GovUKForm
 
 from .selectors import FrameworkShape
-from .services import RatingInput, long_date
+from .services import RatingInput
 
 NARRATIVE_MAX = 10_000
 TEXT_MAX = 20_000

@@ -433,3 +433,10 @@ def compare_assessments(case) -> Comparison:
         dimensions=shape.dimensions,
         scale=shape.scale,
     )
+
+
+def kind_for(case) -> str:
+    """The kind the case's next assessment will be: the intake when it has none yet."""
+    if case.assessments.exists():
+        return AssessmentKind.REASSESSMENT
+    return AssessmentKind.INTAKE

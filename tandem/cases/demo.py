@@ -42,6 +42,8 @@ from tandem.catalogues.models import Area, ConcernType, Language, ReferralSource
 from tandem.core.encryption.datakeys import key_for_encryption
 
 from . import gas
+from .ages import age_on
+from .cadence import follow_up_dates
 from .defaults import REVIEW_INTERVAL_WEEKS
 from .models import (
     Approach,
@@ -66,9 +68,7 @@ from .models import (
     SupportPlan,
     Urgency,
 )
-from .services.lifecycle import allocate_reference
-from .services.plans import follow_up_dates
-from .services.referrals import age_on
+from .services.lifecycle import reference_allocate
 
 REFERRER_EMAIL = f"referrer@{DEMO_DOMAIN}"
 COORDINATOR_EMAIL = f"coordinator@{DEMO_DOMAIN}"
@@ -702,7 +702,7 @@ class _Story:
         )
         self.case = Case(
             record_uuid=spec.record_uuid,
-            reference=allocate_reference(year=received_on.year),
+            reference=reference_allocate(year=received_on.year),
             status=CaseStatus.REFERRED,
             status_changed_at=received_at,
             referred_by=cat.coordinator if spec.by_coordinator else cat.referrer,

@@ -32,5 +32,4 @@ class CasePolicy(PermissionPolicy):
 
 cases = CasePolicy("case")
 referrals = CasePolicy("referral")
-case_assessments = CasePolicy("case_assessment")
 case_plans = CasePolicy("case_plan")

@@ -13,7 +13,7 @@ from django.db import transaction
 from tandem.audit.services import record_event
 from tandem.cases.lifecycle import ENDED
 from tandem.cases.models import Case, CaseStatus
-from tandem.cases.services.lifecycle import add_event, claim_version
+from tandem.cases.services.lifecycle import case_event_add, case_version_claim
 from tandem.mentors.models import DayPart, Weekday, slot_bit
 
 # Field name → how the timeline names it.
@@ -87,7 +87,7 @@ def save_needs(
     """Save ``needs`` (the keys of ``NEEDS_LABELS``; ``languages`` an iterable of
     languages, related fields model instances or None) and return the names of the
     fields that changed. Nothing is written when nothing changed."""
-    locked = claim_version(case=case, expected_version=expected_version)
+    locked = case_version_claim(case=case, expected_version=expected_version)
     if locked.status in ENDED:
         raise NeedsRefused(
             f"This case has ended ({CaseStatus(locked.status).label.lower()}): its matching "
@@ -112,7 +112,7 @@ def save_needs(
         locked.save(update_fields=fields)
     if "languages" in changed:
         locked.languages.set(languages)
-    add_event(
+    case_event_add(
         case=locked,
         kind="matching.needs",
         summary="Matching needs changed (" + ", ".join(NEEDS_LABELS[n] for n in changed) + ")",

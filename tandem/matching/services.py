@@ -16,14 +16,14 @@ import numpy as np
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from tandem.accounts.selectors import active_coordinators
 from tandem.audit.services import record_event
 from tandem.cases.lifecycle import ENDED
 from tandem.cases.models import Case, CaseStatus
 from tandem.cases.selectors import urgency_rank
-from tandem.cases.services.lifecycle import add_event, case_act, claim_version
-from tandem.core.notifications import notify
+from tandem.cases.services.lifecycle import case_event_add, case_transition, case_version_claim
+from tandem.core.notifications import link_to, notify
 from tandem.mentors.models import Mentor
-from tandem.mentors.services.profile import active_coordinators, link_to
 
 from . import engine, scoring
 from .explain import exclusion_words
@@ -102,7 +102,7 @@ def propose(
     """Propose ``mentor`` for ``case``; the proposal holds one of the mentor's places."""
     # Lock the mentor first: every capacity decision for this mentor queues here.
     mentor = Mentor.objects.select_for_update().get(pk=mentor.pk)
-    case = claim_version(case=case, expected_version=expected_version)
+    case = case_version_claim(case=case, expected_version=expected_version)
     if case.status != CaseStatus.AWAITING_MATCH:
         raise MatchRefused(
             f"The status of this case is “{CaseStatus(case.status).label}”: only a case awaiting a "
@@ -125,7 +125,7 @@ def propose(
             )
     except IntegrityError:
         raise MatchRefused("This case already has a live match or proposal.") from None
-    add_event(
+    case_event_add(
         case=case,
         kind="match.proposed",
         summary=f"Match proposed to {mentor.full_name} (fit {verdict.score} of 1,000)",
@@ -153,7 +153,7 @@ def accept(*, actor, match: Match, request=None) -> Match:
     match.status = MatchStatus.ACCEPTED
     match.responded_at = timezone.now()
     match.save(update_fields=["status", "responded_at"])
-    case_act(
+    case_transition(
         actor=actor,
         case=match.case,
         action="match",
@@ -182,7 +182,7 @@ def decline(*, actor, match: Match, reason: str, note: str = "", request=None) -
     match.decline_reason = reason
     match.decline_note = note.strip()
     match.save(update_fields=["status", "responded_at", "decline_reason", "decline_note"])
-    add_event(
+    case_event_add(
         case=match.case,
         kind="match.declined",
         # The reasons are the mentor's own words ("I cannot take on …"): quoted as they are.
@@ -216,7 +216,7 @@ def withdraw(*, actor, match: Match, reason: str, request=None, event: bool = Tr
     match.responded_at = timezone.now()
     match.save(update_fields=["status", "withdrawn_reason", "responded_at"])
     if event:
-        add_event(
+        case_event_add(
             case=match.case,
             kind="match.withdrawn",
             summary=f"Proposal to {match.mentor.full_name} withdrawn",
@@ -250,7 +250,7 @@ def start(*, actor, match: Match, first_meeting_at: dt.datetime, place: str, req
     match.first_meeting_place = place
     match.save(update_fields=["status", "started_at", "first_meeting_at", "first_meeting_place"])
     when = timezone.localtime(first_meeting_at)
-    case_act(
+    case_transition(
         actor=actor,
         case=match.case,
         action="start_support",
@@ -284,7 +284,7 @@ def end(*, actor, match: Match, reason: str, note: str = "", rematch: bool, requ
     _close(match, actor=actor, reason=reason, note=note, rematch=rematch)
     action = "break_match" if rematch else "start_closing"
     label = EndReason(reason).label
-    case_act(
+    case_transition(
         actor=actor,
         case=match.case,
         action=action,

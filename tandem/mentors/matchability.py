@@ -33,7 +33,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
+
+from tandem.core.dates import long_date
 
 from .models import (
     Accreditation,
@@ -45,10 +46,6 @@ from .models import (
     VettingCheck,
     VettingCheckType,
 )
-
-
-def _long(date: dt.date) -> str:
-    return date_format(date, "j F Y")
 
 
 def is_current(expires_on: dt.date | None, today: dt.date) -> bool:
@@ -147,11 +144,11 @@ def mentor_matchability(mentor: Mentor, rules: Rules | None = None) -> Matchabil
         if check is None:
             reasons.append(f"{check_type.name}: no check recorded")
         elif check.outcome == CheckOutcome.FAILED:
-            reasons.append(f"{check_type.name} failed on {_long(check.checked_on)}")
+            reasons.append(f"{check_type.name} failed on {long_date(check.checked_on)}")
         elif check.outcome == CheckOutcome.PENDING:
             reasons.append(f"{check_type.name} is pending")
         elif not is_current(check.expires_on, today):
-            reasons.append(f"{check_type.name} expired on {_long(check.expires_on)}")
+            reasons.append(f"{check_type.name} expired on {long_date(check.expires_on)}")
 
     if current_accreditation(mentor, today) is None:
         accreditations = sorted(
@@ -160,11 +157,11 @@ def mentor_matchability(mentor: Mentor, rules: Rules | None = None) -> Matchabil
         if not accreditations:
             reasons.append("Not accredited")
         elif accreditations[0].revoked_on is not None:
-            reasons.append(f"Accreditation revoked on {_long(accreditations[0].revoked_on)}")
+            reasons.append(f"Accreditation revoked on {long_date(accreditations[0].revoked_on)}")
         elif accreditations[0].awarded_on > today:
-            reasons.append(f"Accreditation starts on {_long(accreditations[0].awarded_on)}")
+            reasons.append(f"Accreditation starts on {long_date(accreditations[0].awarded_on)}")
         else:
-            reasons.append(f"Accreditation expired on {_long(accreditations[0].expires_on)}")
+            reasons.append(f"Accreditation expired on {long_date(accreditations[0].expires_on)}")
 
     if rules.current_code is not None and not any(
         a.code_id == rules.current_code.pk for a in mentor.acceptances.all()

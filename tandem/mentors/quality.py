@@ -8,12 +8,11 @@ caller prefetched them; they never query per record.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.utils.dateformat import format as date_format
+from tandem.core.dates import add_months, long_date
 
 from .matchability import current_accreditation, is_current
 from .models import (
@@ -39,19 +38,6 @@ SUPERVISED_SESSIONS_NOTE = (
     "Tandem cannot count supervised sessions yet: session records arrive with the "
     "meetings part of Tandem. Until then it counts 0."
 )
-
-
-def long_date(date: dt.date) -> str:
-    return date_format(date, "j F Y")
-
-
-def add_months(date: dt.date, months: int) -> dt.date:
-    """``date`` moved by whole calendar months; a day the target month lacks (31 April,
-    29 February in a common year) becomes that month's last day."""
-    index = date.year * 12 + (date.month - 1) + months
-    year, month = divmod(index, 12)
-    month += 1
-    return dt.date(year, month, min(date.day, calendar.monthrange(year, month)[1]))
 
 
 def validity_text(days: int | None) -> str:

@@ -10,6 +10,7 @@ from django import forms
 
 from tandem.core.forms import GovUKForm
 
+from ..ages import is_child_on
 from ..lifecycle import Action
 from ..models import (
     Case,
@@ -20,7 +21,6 @@ from ..models import (
     ScreeningOutcome,
 )
 from ..services.lifecycle import REASON_REQUIRED
-from ..services.screening import is_child_on
 from .referrals import DayField, text
 
 INCOMPLETE = "The form was incomplete. Reload the page and try again."

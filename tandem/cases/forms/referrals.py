@@ -11,8 +11,9 @@ from django.utils import timezone
 from tandem.catalogues.models import Area, ConcernType, Language, ReferralSource
 from tandem.core.forms import GovUKDateField, GovUKForm
 
+from ..ages import age_on
 from ..models import ClientGender, MentorGenderPreference, Urgency
-from ..services.referrals import MAX_AGE, age_on
+from ..services.referrals import MAX_AGE
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 GUARDIAN_HINT = "Needed when the person is under 18."

@@ -32,6 +32,7 @@ from ..lifecycle import ACTIONS, ENDED, available_actions
 from ..models import Case, CaseStatus, Consent, DuplicateDecision, ScreeningOutcome
 from ..navigation import case_tabs
 from ..permissions import cases
+from ..selectors import current_consent
 from ..services.lifecycle import CaseConflict, LifecycleRefused, case_change_status
 from ..services.referrals import duplicate_decide
 from ..services.screening import (
@@ -39,7 +40,6 @@ from ..services.screening import (
     SCREENABLE,
     consent_record,
     consent_withdraw,
-    current_consent,
     screening_record,
 )
 

@@ -79,7 +79,7 @@ def _rate_key(ip: str) -> str:
     return f"tandem:mentor-applications:{digest}"
 
 
-def take_application_slot(ip: str) -> bool:
+def application_slot_take(*, ip: str) -> bool:
     """Count one application from ``ip``; False when the address has used up its
     allowance for the current window (a fixed window from its first application).
 
@@ -97,7 +97,7 @@ def take_application_slot(ip: str) -> bool:
     return used <= rate_limit()
 
 
-def release_application_slot(ip: str) -> None:
+def application_slot_release(*, ip: str) -> None:
     """Give back a slot taken for an application that was not saved after all."""
     with contextlib.suppress(ValueError):  # the window has ended meanwhile
         cache.decr(_rate_key(ip))

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tandem.audit.services import record_event
+from tandem.core.dates import add_months, long_date
 
 from ..models import (
     Accreditation,
@@ -31,7 +32,7 @@ from ..models import (
     VettingCheck,
     VettingCheckType,
 )
-from ..quality import add_months, level_check, long_date, supervised_session_count
+from ..quality import level_check, supervised_session_count
 from .pipeline import mentor_transition
 
 MAX_CPD_HOURS = Decimal(200)

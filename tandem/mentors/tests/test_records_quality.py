@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tandem.core.dates import add_months
 from tandem.mentors.models import (
     AccreditationLevel,
     CheckOutcome,
@@ -17,7 +18,6 @@ from tandem.mentors.quality import (
     NEEDS_ATTENTION,
     NOT_YET_OBSERVED,
     OBSERVATION_OVERDUE,
-    add_months,
     check_tag,
     level_check,
     quality_status,

@@ -32,12 +32,12 @@ from ..models import (
 from ..navigation import mentor_tabs
 from ..permissions import mentors
 from ..profiles import weekly_availability, with_profile
+from ..selectors import pipeline_board
 from ..services import applications as services
 from ..services.pipeline import (
     TransitionRefused,
     allowed_from,
     mentor_transition,
-    pipeline_board,
 )
 
 TEMPLATES = "mentors/applications"
@@ -64,11 +64,11 @@ def apply(request):
             return redirect("mentors:apply_done")
         if form.is_valid():
             ip = client_ip(request)
-            if services.take_application_slot(ip):
+            if services.application_slot_take(ip=ip):
                 try:
                     services.application_submit(request=request, **form.application_data())
                 except Exception:
-                    services.release_application_slot(ip)
+                    services.application_slot_release(ip=ip)
                     raise
                 return redirect("mentors:apply_done")
             form.add_error(

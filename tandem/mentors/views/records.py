@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tandem.audit.services import record_view
+from tandem.core.dates import long_date
 from tandem.core.permissions import permission_required
 
 from ..forms.records import (
@@ -42,7 +43,6 @@ from ..quality import (
     accreditation_state,
     accreditation_tag,
     level_check,
-    long_date,
     quality_status,
     supervised_session_count,
     total_cpd_hours,

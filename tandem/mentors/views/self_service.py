@@ -22,9 +22,10 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tandem.audit.services import record_event, record_view
+from tandem.audit.services import record_view
 from tandem.core.permissions import has_permission, permission_required
 
+from .. import selectors
 from ..forms.profile import (
     ChangeRequestForm,
     CodeAcceptForm,
@@ -223,14 +224,7 @@ def my_declarations(request):
             return redirect("mentors:my_declarations")
     declarations = list(mentor.conflicts.all())
     if declarations:
-        with transaction.atomic():
-            record_event(
-                actor=request.user,
-                action="mentors.conflictdeclaration.view",
-                obj=mentor,
-                request=request,
-                reason="own declarations",
-            )
+        services.conflict_list_audit(actor=request.user, mentor=mentor, request=request)
     return render(
         request,
         "mentors/profile/declarations.html",
@@ -264,7 +258,7 @@ def my_code(request):
     if request.method == "POST" and not has_permission(request.user, "mentor_profile", "change"):
         raise PermissionDenied
     mentor = own_mentor_or_404(request.user, "change" if request.method == "POST" else "view")
-    code = services.current_code()
+    code = selectors.current_code()
     form = CodeAcceptForm(_posted(request))
     if request.method == "POST" and code is not None and form.is_valid():
         services.code_accept(actor=request.user, mentor=mentor, code=code, request=request)
