@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from tandem.accounts.models import Role, User
 from tandem.audit.services import record_event
+from tandem.core.models import assign_changes
 from tandem.core.notifications import notify
 
 from ..models import (
@@ -280,6 +281,40 @@ def referral_submit(*, actor, data: dict, request=None) -> Case:
         link=_link("cases:detail", pk=case.pk),
     )
     return case
+
+
+# The person's needs as the referral states them ------------------------------------------
+
+# A coordinator may correct them later; matching's needs page does, with its own needs.
+REFERRAL_NEEDS = (
+    "languages",
+    "interpreter_needed",
+    "preferred_language",
+    "mentor_gender_preference",
+    "area",
+    "accepts_online",
+)
+
+
+def case_referral_needs_update(*, case: Case, needs: dict) -> list[str]:
+    """Set the referral's statement of the person's needs (``needs`` by the names in
+    ``REFERRAL_NEEDS``: ``languages`` an iterable of languages, related fields objects or
+    None) and return the names that changed, in that order.
+
+    One step of a larger change: ``case`` is the one ``claim_version`` locked in the
+    caller's transaction, and the caller records the audit event and the timeline line,
+    naming these fields together with its own, so that one change reads as one event."""
+    changed = []
+    languages = {language.pk for language in needs["languages"]}
+    if languages != set(case.languages.values_list("pk", flat=True)):
+        case.languages.set(languages)
+        changed.append("languages")
+    fields = assign_changes(
+        case, {name: needs[name] for name in REFERRAL_NEEDS if name != "languages"}
+    )
+    if fields:
+        case.save(update_fields=fields)
+    return [*changed, *fields]
 
 
 # Duplicates ----------------------------------------------------------------------------
