@@ -153,6 +153,12 @@ def explain(case: Case, mentor: Mentor, parts, contributions) -> list[Part]:
     ]
 
 
+GENDER_EXCLUDED = {
+    MentorGenderPreference.FEMALE: "not female",
+    MentorGenderPreference.MALE: "not male",
+}
+
+
 def exclusion_words(case: Case, policy: MatchingPolicy) -> dict[str, str]:
     """How each hard constraint reads for this case ("no Urdu", "not female"): the
     registry's wording, made particular where the case's needs say more."""
@@ -164,12 +170,8 @@ def exclusion_words(case: Case, policy: MatchingPolicy) -> dict[str, str]:
             if len(languages) == 1
             else f"none of {_join(languages).replace(' and ', ' or ')}"
         )
-    gender = {
-        MentorGenderPreference.FEMALE: "not female",
-        MentorGenderPreference.MALE: "not male",
-    }
-    if case.mentor_gender_preference in gender:
-        words["gender"] = gender[case.mentor_gender_preference]
+    if case.mentor_gender_preference in GENDER_EXCLUDED:
+        words["gender"] = GENDER_EXCLUDED[case.mentor_gender_preference]
     needs = CaseNeeds.of(case)
     if needs.required_specialism_id:
         words["specialism"] = f"no {needs.required_specialism.name}"

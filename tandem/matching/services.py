@@ -188,7 +188,7 @@ def match_decline(*, actor, match: Match, reason: str, note: str = "", request=N
 
 
 @transaction.atomic
-def match_withdraw(*, actor, match: Match, reason: str, request=None, event: bool = True) -> Match:
+def match_withdraw(*, actor, match: Match, reason: str, request=None) -> Match:
     """A coordinator takes back a proposal the mentor has not answered."""
     if not reason.strip():
         raise MatchRefused("Give the reason for withdrawing the proposal.")
@@ -197,14 +197,13 @@ def match_withdraw(*, actor, match: Match, reason: str, request=None, event: boo
     match.withdrawn_reason = reason.strip()
     match.responded_at = timezone.now()
     match.save(update_fields=["status", "withdrawn_reason", "responded_at"])
-    if event:
-        add_event(
-            case=match.case,
-            kind="match.withdrawn",
-            summary=f"Proposal to {match.mentor.full_name} withdrawn",
-            actor=actor,
-            reason=reason.strip(),
-        )
+    add_event(
+        case=match.case,
+        kind="match.withdrawn",
+        summary=f"Proposal to {match.mentor.full_name} withdrawn",
+        actor=actor,
+        reason=reason.strip(),
+    )
     record_event(
         actor=actor,
         action="match.withdraw",
