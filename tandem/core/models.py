@@ -128,3 +128,17 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"Notification for user {self.user_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+def assign_changes(instance: models.Model, values: dict) -> list[str]:
+    """Set ``values`` (by field name; a related object or None for a foreign key) on
+    ``instance`` and return the names of those that differ, in the order given. Foreign
+    keys are compared by primary key, so nothing is fetched to compare them."""
+    changed = []
+    for name, value in values.items():
+        field = instance._meta.get_field(name)
+        wanted = value.pk if field.is_relation and value is not None else value
+        if getattr(instance, field.attname) != wanted:
+            setattr(instance, name, value)
+            changed.append(name)
+    return changed

@@ -1,6 +1,7 @@
-"""Every change to a match or a batch proposal goes through here.
+"""Every change matching makes goes through here: matches, batch proposals, a case's
+matching needs and the matching policy, each audited in its own transaction.
 
-Capacity is decided under a lock on the mentor's row: ``propose`` locks the mentor,
+Capacity is decided under a lock on the mentor's row: ``match_propose`` locks the mentor,
 counts their live matches and only then creates the proposal, inside one
 transaction. Two coordinators proposing the mentor's last place at the same moment
 are therefore serialised, and the second sees the first's proposal and is refused.
@@ -20,19 +21,20 @@ from tandem.accounts.selectors import active_coordinators
 from tandem.audit.services import record_event
 from tandem.cases.lifecycle import ENDED
 from tandem.cases.models import Case, CaseStatus
-from tandem.cases.selectors import urgency_rank
 from tandem.cases.services.lifecycle import case_event_add, case_transition, case_version_claim
+from tandem.cases.services.referrals import case_referral_needs_update
+from tandem.core.models import assign_changes
 from tandem.core.notifications import link_to, notify
 from tandem.mentors.models import Mentor
 
 from . import engine, scoring
-from .explain import exclusion_words
-from .features import cases_for_matching, load_cases, load_pool, weights_of
+from .features import load_cases, load_pool, weights_of
 from .models import (
     LIVE,
     BatchPair,
     BatchProposal,
     BatchStatus,
+    CaseNeeds,
     DeclineReason,
     EndReason,
     Match,
@@ -40,36 +42,16 @@ from .models import (
     MatchStatus,
     MeetingPlace,
 )
-from .selectors import rank_mentors
+from .needs import CASE_NEEDS_FIELDS, NEEDS_LABELS
+from .selectors import PairVerdict, evaluate_pair, waiting_cases
 
 
 class MatchRefused(Exception):
     """The change cannot be made; the message says why and is safe to show."""
 
 
-# Evaluating one pair -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PairVerdict:
-    allowed: bool
-    reason: str  # why not, in words; empty when allowed
-    score: int
-    explanation: list[dict]
-    spare: int = 0  # the mentor's places not held by a live match
-
-
-def evaluate_pair(case: Case, mentor: Mentor) -> PairVerdict:
-    """Whether ``mentor`` may take ``case`` now, and the score and its breakdown."""
-    ranking = rank_mentors(case, k=1, mentor_ids=[mentor.pk])
-    if not ranking.pool_size:
-        return PairVerdict(False, f"{mentor} is not an active mentor.", 0, [])
-    if not ranking.allowed:
-        (name,) = ranking.excluded
-        reason = exclusion_words(ranking.case, ranking.policy)[name]
-        return PairVerdict(False, f"{mentor} cannot take this case: {reason}.", 0, [])
-    (ranked,) = ranking.mentors
-    return PairVerdict(True, "", ranked.score, [p.as_dict() for p in ranked.parts], ranked.spare)
+class NeedsRefused(Exception):
+    """The needs cannot be changed; the message is safe to show."""
 
 
 # The match lifecycle -------------------------------------------------------------------
@@ -90,7 +72,7 @@ def _lock_match(match: Match, *expected: str) -> Match:
 
 
 @transaction.atomic
-def propose(
+def match_propose(
     *,
     actor,
     case: Case,
@@ -148,7 +130,7 @@ def propose(
 
 
 @transaction.atomic
-def accept(*, actor, match: Match, request=None) -> Match:
+def match_accept(*, actor, match: Match, request=None) -> Match:
     match = _lock_match(match, MatchStatus.PROPOSED)
     match.status = MatchStatus.ACCEPTED
     match.responded_at = timezone.now()
@@ -173,7 +155,7 @@ def accept(*, actor, match: Match, request=None) -> Match:
 
 
 @transaction.atomic
-def decline(*, actor, match: Match, reason: str, note: str = "", request=None) -> Match:
+def match_decline(*, actor, match: Match, reason: str, note: str = "", request=None) -> Match:
     if reason not in DeclineReason.values:
         raise MatchRefused("Choose why you are declining.")
     match = _lock_match(match, MatchStatus.PROPOSED)
@@ -206,7 +188,7 @@ def decline(*, actor, match: Match, reason: str, note: str = "", request=None) -
 
 
 @transaction.atomic
-def withdraw(*, actor, match: Match, reason: str, request=None, event: bool = True) -> Match:
+def match_withdraw(*, actor, match: Match, reason: str, request=None) -> Match:
     """A coordinator takes back a proposal the mentor has not answered."""
     if not reason.strip():
         raise MatchRefused("Give the reason for withdrawing the proposal.")
@@ -215,14 +197,13 @@ def withdraw(*, actor, match: Match, reason: str, request=None, event: bool = Tr
     match.withdrawn_reason = reason.strip()
     match.responded_at = timezone.now()
     match.save(update_fields=["status", "withdrawn_reason", "responded_at"])
-    if event:
-        case_event_add(
-            case=match.case,
-            kind="match.withdrawn",
-            summary=f"Proposal to {match.mentor.full_name} withdrawn",
-            actor=actor,
-            reason=reason.strip(),
-        )
+    case_event_add(
+        case=match.case,
+        kind="match.withdrawn",
+        summary=f"Proposal to {match.mentor.full_name} withdrawn",
+        actor=actor,
+        reason=reason.strip(),
+    )
     record_event(
         actor=actor,
         action="match.withdraw",
@@ -239,7 +220,9 @@ def withdraw(*, actor, match: Match, reason: str, request=None, event: bool = Tr
 
 
 @transaction.atomic
-def start(*, actor, match: Match, first_meeting_at: dt.datetime, place: str, request=None) -> Match:
+def match_start(
+    *, actor, match: Match, first_meeting_at: dt.datetime, place: str, request=None
+) -> Match:
     """Start an accepted match by arranging the first meeting."""
     if place not in MeetingPlace.values:
         raise MatchRefused("Choose how the first meeting will take place.")
@@ -275,7 +258,9 @@ def start(*, actor, match: Match, first_meeting_at: dt.datetime, place: str, req
 
 
 @transaction.atomic
-def end(*, actor, match: Match, reason: str, note: str = "", rematch: bool, request=None) -> Match:
+def match_end(
+    *, actor, match: Match, reason: str, note: str = "", rematch: bool, request=None
+) -> Match:
     """End an accepted or active match. With ``rematch`` the case goes back to awaiting
     a match; otherwise it moves on to closing."""
     if reason not in EndReason.values or reason == EndReason.CASE_ENDED:
@@ -320,7 +305,7 @@ def _close(match: Match, *, actor, reason: str, note: str = "", rematch: bool = 
     )
 
 
-def follow_case(*, case: Case, action: str, to_status: str, actor, request=None) -> None:
+def matches_follow_case(*, actor, case: Case, to_status: str, request=None) -> None:
     """Keep live matches in step when the case moves on without them: an ended case ends
     its match and withdraws any proposal; a case put on hold withdraws a proposal."""
     if to_status not in ENDED and to_status != CaseStatus.ON_HOLD:
@@ -350,25 +335,8 @@ def follow_case(*, case: Case, action: str, to_status: str, actor, request=None)
 # Batch proposals -----------------------------------------------------------------------
 
 
-def unmatched_cases():
-    """Cases awaiting a match with no live proposal, most urgent and longest waiting first."""
-    return (
-        Case.objects.filter(status=CaseStatus.AWAITING_MATCH)
-        .exclude(matches__status__in=LIVE)
-        .annotate(urgency_rank=urgency_rank())
-        .order_by("urgency_rank", "status_changed_at", "pk")
-    )
-
-
-def waiting_cases():
-    """``unmatched_cases`` with everything matching reads about them."""
-    return cases_for_matching(unmatched_cases()).select_related(
-        "area", "preferred_language", "required_specialism", "requested_faith"
-    )
-
-
 @transaction.atomic
-def create_batch(*, actor, request=None) -> BatchProposal:
+def batch_create(*, actor, request=None) -> BatchProposal:
     """The optimal assignment for every case waiting now, saved for review."""
     policy = MatchingPolicy.load()
     cases = list(waiting_cases())
@@ -418,39 +386,8 @@ def _draft(batch: BatchProposal) -> BatchProposal:
     return locked
 
 
-@dataclass(frozen=True)
-class Alternative:
-    mentor: Mentor
-    score: int
-    delta: int  # change to the batch total if this mentor replaces the current one
-    places_left: int  # in this batch, after the other pairs
-    explanation: list
-
-
-def alternatives(batch: BatchProposal, case: Case, *, limit: int = 10) -> list[Alternative]:
-    """Allowed mentors for ``case`` in this batch, best first, with the effect of each
-    on the batch total and how many places each has left once the batch's other
-    pairs are counted (a mentor with none cannot be chosen without freeing one)."""
-    ranking = rank_mentors(case, k=limit)
-    current = batch.pairs.filter(case=case).first()
-    used: dict[int, int] = {}
-    for mentor_id in batch.pairs.exclude(case=case).values_list("mentor_id", flat=True):
-        used[mentor_id] = used.get(mentor_id, 0) + 1
-    options = [
-        Alternative(
-            mentor=r.mentor,
-            score=r.score,
-            delta=r.score - (current.score if current else 0),
-            places_left=r.spare - used.get(r.mentor.pk, 0),
-            explanation=r.parts,
-        )
-        for r in ranking.mentors
-    ]
-    return options
-
-
 @transaction.atomic
-def change_pair(
+def batch_pair_change(
     *, actor, batch: BatchProposal, case: Case, mentor: Mentor, request=None
 ) -> PairVerdict:
     batch = _draft(batch)
@@ -479,7 +416,7 @@ def change_pair(
 
 
 @transaction.atomic
-def remove_pair(*, actor, batch: BatchProposal, case: Case, request=None) -> None:
+def batch_pair_remove(*, actor, batch: BatchProposal, case: Case, request=None) -> None:
     batch = _draft(batch)
     deleted, _ = batch.pairs.filter(case=case).delete()
     if not deleted:
@@ -499,7 +436,7 @@ class Confirmation:
     refused: list[tuple[BatchPair, str]]
 
 
-def confirm_batch(*, actor, batch: BatchProposal, request=None) -> Confirmation:
+def batch_confirm(*, actor, batch: BatchProposal, request=None) -> Confirmation:
     """Propose every pair of the batch to its mentor. Each pair is proposed on its own
     (so one that is no longer possible, say because the mentor's place went meanwhile,
     is reported and the others still go ahead)."""
@@ -520,7 +457,7 @@ def confirm_batch(*, actor, batch: BatchProposal, request=None) -> Confirmation:
     for pair in batch.pairs.select_related("case", "mentor"):
         try:
             proposed.append(
-                propose(
+                match_propose(
                     actor=actor, case=pair.case, mentor=pair.mentor, batch=batch, request=request
                 )
             )
@@ -530,7 +467,7 @@ def confirm_batch(*, actor, batch: BatchProposal, request=None) -> Confirmation:
 
 
 @transaction.atomic
-def discard_batch(*, actor, batch: BatchProposal, request=None) -> None:
+def batch_discard(*, actor, batch: BatchProposal, request=None) -> None:
     batch = _draft(batch)
     batch.status = BatchStatus.DISCARDED
     batch.decided_by = actor
@@ -543,3 +480,71 @@ def discard_batch(*, actor, batch: BatchProposal, request=None) -> None:
         request=request,
         changed_fields=["status"],
     )
+
+
+# A case's matching needs ---------------------------------------------------------------
+
+
+@transaction.atomic
+def case_needs_update(
+    *, actor, case: Case, needs: dict, expected_version: int | None, request=None
+) -> list[str]:
+    """Save ``needs`` (by the names in ``NEEDS_LABELS``: ``languages`` an iterable of
+    languages, related fields objects or None) and return the names of the fields that
+    changed. The referral's statement is changed through the cases app, the rest in
+    ``CaseNeeds``; one timeline line and one audit event name them all.
+
+    Claiming the case's version refuses a form posted from a stale page; nothing is
+    written when nothing changed, not even the version."""
+    locked = case_version_claim(case=case, expected_version=expected_version)
+    if locked.status in ENDED:
+        raise NeedsRefused(
+            f"This case has ended ({CaseStatus(locked.status).label.lower()}): its matching "
+            "needs can no longer be changed."
+        )
+    stated = case_referral_needs_update(case=locked, needs=needs)
+    own, _ = CaseNeeds.objects.get_or_create(case=locked)
+    fields = assign_changes(own, {name: needs[name] for name in CASE_NEEDS_FIELDS})
+    if fields:
+        own.save(update_fields=fields)
+    changed = [name for name in NEEDS_LABELS if name in {*stated, *fields}]
+    if not changed:
+        transaction.set_rollback(True)
+        return []
+    case_event_add(
+        case=locked,
+        kind="matching.needs",
+        summary="Matching needs changed (" + ", ".join(NEEDS_LABELS[n] for n in changed) + ")",
+        actor=actor,
+    )
+    record_event(
+        actor=actor,
+        action="case.matching_needs",
+        obj=locked,
+        request=request,
+        changed_fields=changed,
+    )
+    return changed
+
+
+# The matching policy -------------------------------------------------------------------
+
+
+@transaction.atomic
+def matching_policy_update(*, actor, policy: MatchingPolicy, data: dict, request=None) -> list[str]:
+    """Set the policy's fields in ``data`` (by field name; accreditation levels as objects
+    or None) and return the names that changed; nothing is written when none did."""
+    policy = MatchingPolicy.objects.select_for_update().get(pk=policy.pk)
+    changed = assign_changes(policy, data)
+    if not changed:
+        return []
+    policy.updated_by = actor
+    policy.save(update_fields=[*changed, "updated_by", "updated_at"])
+    record_event(
+        actor=actor,
+        action="matching.policy_change",
+        obj=policy,
+        request=request,
+        changed_fields=changed,
+    )
+    return changed

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from tandem.accounts.selectors import active_coordinators
 from tandem.audit.services import record_event
+from tandem.core.models import assign_changes
 from tandem.core.notifications import link_to, notify
 
 from ..ages import age_on
@@ -183,6 +184,40 @@ def referral_submit(*, actor, data: dict, request=None) -> Case:
         link=link_to("cases:detail", pk=case.pk),
     )
     return case
+
+
+# The person's needs as the referral states them ------------------------------------------
+
+# A coordinator may correct them later; matching's needs page does, with its own needs.
+REFERRAL_NEEDS = (
+    "languages",
+    "interpreter_needed",
+    "preferred_language",
+    "mentor_gender_preference",
+    "area",
+    "accepts_online",
+)
+
+
+def case_referral_needs_update(*, case: Case, needs: dict) -> list[str]:
+    """Set the referral's statement of the person's needs (``needs`` by the names in
+    ``REFERRAL_NEEDS``: ``languages`` an iterable of languages, related fields objects or
+    None) and return the names that changed, in that order.
+
+    One step of a larger change: ``case`` is the one ``case_version_claim`` locked in the
+    caller's transaction, and the caller records the audit event and the timeline line,
+    naming these fields together with its own, so that one change reads as one event."""
+    changed = []
+    languages = {language.pk for language in needs["languages"]}
+    if languages != set(case.languages.values_list("pk", flat=True)):
+        case.languages.set(languages)
+        changed.append("languages")
+    fields = assign_changes(
+        case, {name: needs[name] for name in REFERRAL_NEEDS if name != "languages"}
+    )
+    if fields:
+        case.save(update_fields=fields)
+    return [*changed, *fields]
 
 
 # Duplicates ----------------------------------------------------------------------------

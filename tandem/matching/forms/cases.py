@@ -13,6 +13,7 @@ from tandem.cases.models import MentorGenderPreference
 from tandem.catalogues.models import Area, Faith, Language, Specialism
 from tandem.mentors.models import DayPart, Mentor, MentorStatus, Weekday
 
+from ..models import CaseNeeds
 from ..needs import availability_mask, availability_slots
 
 PROPOSE_INCOMPLETE = "Choose a mentor from the suggestions. Reload the page and try again."
@@ -141,7 +142,7 @@ class NeedsForm(CaseForm):
         return cleaned
 
     def cleaned_needs(self) -> dict:
-        """The shape ``save_needs`` takes."""
+        """The shape ``services.case_needs_update`` takes."""
         c = self.cleaned_data
         slots = []
         for value in c["availability"]:
@@ -161,16 +162,17 @@ class NeedsForm(CaseForm):
 
 
 def needs_initial(case) -> dict:
+    needs = CaseNeeds.of(case)
     return {
         "languages": [language.pk for language in case.languages.all()],
         "interpreter_needed": case.interpreter_needed,
         "preferred_language": case.preferred_language_id,
         "mentor_gender_preference": case.mentor_gender_preference,
-        "requested_faith": case.requested_faith_id,
-        "required_specialism": case.required_specialism_id,
+        "requested_faith": needs.requested_faith_id,
+        "required_specialism": needs.required_specialism_id,
         "area": case.area_id,
         "accepts_online": case.accepts_online,
         "availability": [
-            _slot_value(day, part) for day, part in availability_slots(case.availability)
+            _slot_value(day, part) for day, part in availability_slots(needs.availability)
         ],
     }

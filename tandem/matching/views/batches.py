@@ -24,7 +24,7 @@ from tandem.cases.models import URGENCY_RANK, Case, CaseStatus
 from tandem.core.permissions import permission_required
 from tandem.mentors.models import Mentor
 
-from .. import services
+from .. import selectors, services
 from ..forms.batches import ChangePairForm
 from ..models import LIVE, BatchProposal, BatchStatus, Match
 from ..permissions import batches
@@ -91,7 +91,7 @@ def _refused(request, batch: BatchProposal, error: services.MatchRefused):
 @permission_required("matching_batch", "view")
 @require_GET
 def batch_list(request):
-    waiting = services.waiting_cases().count()
+    waiting = selectors.waiting_cases().count()
     proposals = batches.queryset(
         request.user,
         "view",
@@ -118,10 +118,10 @@ def batch_list(request):
 @permission_required("matching_batch", "change")
 @require_POST
 def batch_create(request):
-    if not services.waiting_cases().exists():
+    if not selectors.waiting_cases().exists():
         messages.info(request, "No case is waiting for a match, so there is nothing to propose.")
         return redirect("matching:batch_list")
-    batch = services.create_batch(actor=request.user, request=request)
+    batch = services.batch_create(actor=request.user, request=request)
     messages.success(
         request,
         f"Matches proposed for review: {batch.optimal_matched} of {batch.cases_waiting} waiting "
@@ -174,7 +174,7 @@ def batch_detail(request, pk: int):
                 "late": case.status_changed_at > batch.created_at,
                 "suggestions_url": _url("matching:suggestions", pk=case.pk),
             }
-            for case in services.unmatched_cases().exclude(pk__in=batch.pairs.values("case_id"))
+            for case in selectors.unmatched_cases().exclude(pk__in=batch.pairs.values("case_id"))
         ]
     return render(
         request,
@@ -201,7 +201,7 @@ def batch_detail(request, pk: int):
 def _case_for(batch: BatchProposal, case_pk: int) -> Case:
     """A case of the batch, or one waiting for a match that the batch could take."""
     in_batch = Q(pk__in=batch.pairs.values("case_id"))
-    waiting = Q(pk__in=services.unmatched_cases().values("pk"))
+    waiting = Q(pk__in=selectors.unmatched_cases().values("pk"))
     try:
         return Case.objects.filter(in_batch | waiting).get(pk=case_pk)
     except Case.DoesNotExist:
@@ -242,7 +242,7 @@ def batch_change(request, pk: int, case_pk: int):
         )
         return _back_to(batch)
     current = batch.pairs.filter(case=case).select_related("mentor").first()
-    options = services.alternatives(batch, case)
+    options = selectors.alternatives(batch, case)
     posted = request.POST if request.method == "POST" else None
     form = ChangePairForm(
         posted,
@@ -256,7 +256,7 @@ def batch_change(request, pk: int, case_pk: int):
             return _back_to(batch)
         mentor = Mentor.objects.get(pk=mentor_id)
         try:
-            services.change_pair(
+            services.batch_pair_change(
                 actor=request.user, batch=batch, case=case, mentor=mentor, request=request
             )
         except services.MatchRefused as error:
@@ -296,7 +296,7 @@ def batch_remove(request, pk: int, case_pk: int):
     batch = _batch(request, pk, "change")
     case = _case_for(batch, case_pk)
     try:
-        services.remove_pair(actor=request.user, batch=batch, case=case, request=request)
+        services.batch_pair_remove(actor=request.user, batch=batch, case=case, request=request)
     except services.MatchRefused as error:
         return _refused(request, batch, error)
     messages.success(
@@ -311,7 +311,7 @@ def batch_remove(request, pk: int, case_pk: int):
 def batch_confirm(request, pk: int):
     batch = _batch(request, pk, "change")
     try:
-        outcome = services.confirm_batch(actor=request.user, batch=batch, request=request)
+        outcome = services.batch_confirm(actor=request.user, batch=batch, request=request)
     except services.MatchRefused as error:
         return _refused(request, batch, error)
     n = len(outcome.proposed)
@@ -343,7 +343,7 @@ def batch_confirm(request, pk: int):
 def batch_discard(request, pk: int):
     batch = _batch(request, pk, "change")
     try:
-        services.discard_batch(actor=request.user, batch=batch, request=request)
+        services.batch_discard(actor=request.user, batch=batch, request=request)
     except services.MatchRefused as error:
         return _refused(request, batch, error)
     messages.success(request, "The batch proposal is discarded. Nothing was proposed.")

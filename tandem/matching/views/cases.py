@@ -23,15 +23,14 @@ from tandem.cases.navigation import case_tabs
 from tandem.cases.services.lifecycle import CaseConflict
 from tandem.core.permissions import permission_required
 
-from .. import services
-from ..explain import exclusion_summary, exclusion_words
+from ..explain import by_count, exclusion_summary, exclusion_words
 from ..features import cases_for_matching
 from ..forms.cases import NeedsForm, ProposeForm
-from ..models import Match
-from ..needs import NeedsRefused, availability_in_words, save_needs
+from ..models import CaseNeeds, Match
+from ..needs import availability_in_words
 from ..permissions import case_matching
-from ..scoring import EXCLUSIONS
 from ..selectors import rank_mentors
+from ..services import MatchRefused, NeedsRefused, case_needs_update, match_propose
 
 TEMPLATES = "matching/cases"
 SHOWN = 5
@@ -44,16 +43,10 @@ def _url(name: str, **kwargs) -> str:
         return ""
 
 
-def _case_queryset():
-    return cases_for_matching(
-        Case.objects.select_related(
-            "area", "preferred_language", "requested_faith", "required_specialism"
-        )
-    )
-
-
 def _case(request, pk: int, action: str) -> Case:
-    return case_matching.get_object_or_404(request.user, action, queryset=_case_queryset(), pk=pk)
+    return case_matching.get_object_or_404(
+        request.user, action, queryset=cases_for_matching(), pk=pk
+    )
 
 
 # The suggestions page ------------------------------------------------------------------
@@ -68,10 +61,9 @@ def suggestions_for(case: Case) -> dict:
     if not ranking.pool_size:
         return {"state": "no_mentors"}
     words = exclusion_words(ranking.case, ranking.policy)
-    ordered = sorted(
-        ranking.excluded.items(), key=lambda item: (-item[1], EXCLUSIONS.index(item[0]))
-    )
-    exclusions = [{"count": count, "words": words[name]} for name, count in ordered]
+    exclusions = [
+        {"count": count, "words": words[name]} for name, count in by_count(ranking.excluded)
+    ]
     rows = [
         {"mentor": r.mentor, "score": r.score, "places_left": r.spare, "parts": r.parts}
         for r in ranking.mentors
@@ -91,6 +83,7 @@ def needs_rows(case: Case) -> list[dict]:
     the needs page changes it."""
     languages = [language.name for language in case.languages.all()]
     fitting = [s.name for s in case.concern_type.specialisms.all()]
+    needs = CaseNeeds.of(case)
     rows = [
         (
             "Languages",
@@ -106,19 +99,19 @@ def needs_rows(case: Case) -> list[dict]:
         ("Mentor's gender", [case.get_mentor_gender_preference_display()], True),
         (
             "Faith asked for",
-            [case.requested_faith.name if case.requested_faith else "No request"],
+            [needs.requested_faith.name if needs.requested_faith else "No request"],
             True,
         ),
         (
             "Required specialism",
-            [case.required_specialism.name if case.required_specialism else "None"],
+            [needs.required_specialism.name if needs.required_specialism else "None"],
             True,
         ),
         ("Area", [case.area.name if case.area else "Not known"], True),
         ("Online sessions", ["Acceptable" if case.accepts_online else "Not acceptable"], True),
         (
             "When the person can meet",
-            availability_in_words(case.availability) or ["Not known"],
+            availability_in_words(needs.availability) or ["Not known"],
             True,
         ),
         ("Urgency", [case.get_urgency_display()], False),
@@ -181,14 +174,14 @@ def propose(request, pk: int):
     if form.is_valid():
         mentor = form.cleaned_data["mentor"]
         try:
-            match = services.propose(
+            match = match_propose(
                 actor=request.user,
                 case=case,
                 mentor=mentor,
                 expected_version=form.cleaned_data["version"],
                 request=request,
             )
-        except (services.MatchRefused, CaseConflict) as refusal:
+        except (MatchRefused, CaseConflict) as refusal:
             form.add_error(None, str(refusal))
         else:
             messages.success(
@@ -222,7 +215,7 @@ def needs(request, pk: int):
     form = NeedsForm(request.POST if request.method == "POST" else None, case=case)
     if request.method == "POST" and form.is_valid():
         try:
-            changed = save_needs(
+            changed = case_needs_update(
                 actor=request.user,
                 case=case,
                 needs=form.cleaned_needs(),
