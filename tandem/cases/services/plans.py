@@ -12,10 +12,10 @@ message that is safe to show; the forms check the same things first.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Mapping
 
+from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
@@ -85,15 +85,6 @@ class PlanRefused(Exception):
 # Dates ---------------------------------------------------------------------------------
 
 
-def add_months(date: dt.date, months: int) -> dt.date:
-    """``date`` moved by whole calendar months; a day the target month lacks (31 April,
-    29 February in a common year) becomes that month's last day."""
-    index = date.year * 12 + (date.month - 1) + months
-    year, month = divmod(index, 12)
-    month += 1
-    return dt.date(year, month, min(date.day, calendar.monthrange(year, month)[1]))
-
-
 def long_date(date: dt.date) -> str:
     return date_format(date, "j F Y")
 
@@ -103,9 +94,11 @@ def review_interval() -> dt.timedelta:
 
 
 def follow_up_dates(closed_on: dt.date) -> dict[str, dt.date]:
-    """When each follow-up falls due: whole calendar months after the closure date."""
+    """When each follow-up falls due: whole calendar months after the closure date (a
+    day the month lacks, such as 31 April, becomes that month's last day)."""
     return {
-        kind: add_months(closed_on, months) for kind, months in defaults.FOLLOW_UP_MONTHS.items()
+        kind: closed_on + relativedelta(months=months)
+        for kind, months in defaults.FOLLOW_UP_MONTHS.items()
     }
 
 
