@@ -300,8 +300,7 @@ def user_create(request):
 @permission_required("user_account", "view")
 def user_detail(request, pk: int):
     subject = user_accounts.get_object_or_404(request.user, "view", pk=pk)
-    with transaction.atomic():
-        record_view(actor=request.user, obj=subject, request=request)
+    record_view(actor=request.user, obj=subject, request=request)
     return render(
         request,
         "accounts/user_detail.html",

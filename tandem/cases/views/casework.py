@@ -12,7 +12,6 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, path, reverse
@@ -158,8 +157,7 @@ def _record_queryset():
 def detail(request, pk: int):
     case = cases.get_object_or_404(request.user, "view", queryset=_record_queryset(), pk=pk)
     can_change = cases.has_object_permission(request.user, "change", case)
-    with transaction.atomic():
-        record_view(actor=request.user, obj=case, request=request)
+    record_view(actor=request.user, obj=case, request=request)
     flagged_against_this = Case.objects.filter(possible_duplicate_of=case)
     duplicates_of_this = list(flagged_against_this.only("pk", "reference", "duplicate_decision"))
     return render(
@@ -221,8 +219,8 @@ def duplicate_decide_view(request, pk: int):
 def screen(request, pk: int):
     case = cases.get_object_or_404(request.user, "change", pk=pk)
     if request.method == "GET" and case.screening_notes:
-        with transaction.atomic():  # the form shows the screening notes
-            record_view(actor=request.user, obj=case, request=request, reason="screening")
+        # The form shows the screening notes.
+        record_view(actor=request.user, obj=case, request=request, reason="screening")
     initial = {"outcome": case.screening_outcome, "notes": case.screening_notes}
     form = ScreeningForm(_posted(request), case=case, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -400,8 +398,7 @@ def act(request, pk: int):
 @permission_required("case", "view")
 def timeline(request, pk: int):
     case = cases.get_object_or_404(request.user, "view", pk=pk)
-    with transaction.atomic():
-        record_view(actor=request.user, obj=case, request=request, reason="timeline")
+    record_view(actor=request.user, obj=case, request=request, reason="timeline")
     events = case.events.select_related("actor").order_by("-occurred_at", "-pk")
     page = Paginator(events, TIMELINE_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(

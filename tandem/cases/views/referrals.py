@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -99,8 +98,7 @@ def referral_status(request, pk: int):
         ),
         pk=pk,
     )
-    with transaction.atomic():
-        record_view(actor=request.user, obj=case, request=request, reason="referral status")
+    record_view(actor=request.user, obj=case, request=request, reason="referral status")
     history = referrer_history(case)
     return render(
         request,

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -270,10 +269,7 @@ def batch_change(request, pk: int, case_pk: int):
             return _back_to(batch)
     if request.method == "GET":
         # The explanations speak of the person's needs.
-        with transaction.atomic():
-            record_view(
-                actor=request.user, obj=case, request=request, reason="Batch proposal: change"
-            )
+        record_view(actor=request.user, obj=case, request=request, reason="Batch proposal: change")
     return render(
         request,
         f"{TEMPLATES}/change.html",

@@ -11,7 +11,6 @@ shown again with what was typed and the case as it is now.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -147,8 +146,7 @@ def _suggestions_page(request, case: Case, *, form: ProposeForm | None = None):
     live, past = _matches_of(case)
     can_propose = case_matching.has_object_permission(request.user, "change", case)
     waiting = case.status == CaseStatus.AWAITING_MATCH and live is None
-    with transaction.atomic():
-        record_view(actor=request.user, obj=case, request=request, reason="matching")
+    record_view(actor=request.user, obj=case, request=request, reason="matching")
     return render(
         request,
         f"{TEMPLATES}/suggestions.html",
@@ -240,8 +238,8 @@ def needs(request, pk: int):
             )
             return redirect("matching:suggestions", pk=case.pk)
     if request.method == "GET" and case.faith_preference:
-        with transaction.atomic():  # the page quotes the referral's faith preference
-            record_view(actor=request.user, obj=case, request=request, reason="matching needs")
+        # The page quotes the referral's faith preference.
+        record_view(actor=request.user, obj=case, request=request, reason="matching needs")
     return render(
         request,
         f"{TEMPLATES}/needs.html",

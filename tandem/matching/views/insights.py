@@ -9,7 +9,6 @@ case at all.
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.shortcuts import render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
@@ -61,14 +60,13 @@ def gaps(request):
         for profile in report.profiles
     ]
     if show_cases and profiles:
-        with transaction.atomic():
-            record_event(
-                actor=request.user,
-                action="case.list",
-                object_type="cases.case",
-                reason="Pool gaps",
-                request=request,
-            )
+        record_event(
+            actor=request.user,
+            action="case.list",
+            object_type="cases.case",
+            reason="Pool gaps",
+            request=request,
+        )
     return render(
         request,
         f"{TEMPLATES}/gaps.html",

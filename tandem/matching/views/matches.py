@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -171,8 +170,7 @@ def _detail_page(request, match: Match, *, posted: GovUKForm | None = None):
             forms[name] = posted
     case = match.case
     is_mentor = match.mentor.user_id is not None and match.mentor.user_id == user.pk
-    with transaction.atomic():
-        record_view(actor=user, obj=match, request=request, reason="match")
+    record_view(actor=user, obj=match, request=request, reason="match")
     return render(
         request,
         f"{TEMPLATES}/detail.html",

@@ -133,8 +133,7 @@ def my_profile(request):
         )
     completions = list(mentor.completions.all())
     change_requests = list(mentor.change_requests.all()[:10])
-    with transaction.atomic():
-        record_view(actor=request.user, obj=mentor, request=request)
+    record_view(actor=request.user, obj=mentor, request=request)
     return render(
         request,
         "mentors/profile/my_profile.html",
@@ -181,8 +180,7 @@ def _profile_form_page(request, *, mentor, coordinator: bool, success_url: str, 
             )
             return redirect(success_url)
     if request.method == "GET":
-        with transaction.atomic():
-            record_view(actor=request.user, obj=mentor, request=request)
+        record_view(actor=request.user, obj=mentor, request=request)
     return render(
         request,
         "mentors/profile/edit.html",
@@ -223,14 +221,13 @@ def my_declarations(request):
             return redirect("mentors:my_declarations")
     declarations = list(mentor.conflicts.all())
     if declarations:
-        with transaction.atomic():
-            record_event(
-                actor=request.user,
-                action="mentors.conflictdeclaration.view",
-                obj=mentor,
-                request=request,
-                reason="own declarations",
-            )
+        record_event(
+            actor=request.user,
+            action="mentors.conflictdeclaration.view",
+            obj=mentor,
+            request=request,
+            reason="own declarations",
+        )
     return render(
         request,
         "mentors/profile/declarations.html",
@@ -394,6 +391,8 @@ def change_requests(request):
     for change in shown:
         change.decision_form = failed_form if change.pk == failed_id else None
     if shown:
+        # One transaction for the page's events: one commit, one hold of the
+        # audit chain's head lock.
         with transaction.atomic():
             for change in shown:
                 record_view(actor=request.user, obj=change, request=request)
