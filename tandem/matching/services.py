@@ -21,9 +21,10 @@ from tandem.cases.lifecycle import ENDED
 from tandem.cases.models import Case, CaseStatus
 from tandem.cases.selectors import urgency_rank
 from tandem.cases.services.lifecycle import add_event, case_act, claim_version
+from tandem.core.links import url_if_installed
 from tandem.core.notifications import notify
 from tandem.mentors.models import Mentor
-from tandem.mentors.services.profile import active_coordinators, link_to
+from tandem.mentors.services.profile import active_coordinators
 
 from . import engine, scoring
 from .explain import exclusion_words
@@ -142,7 +143,7 @@ def propose(
         users=_mentor_users(mentor),
         message=f"You have been proposed as the mentor for {case.reference}. Accept or "
         "decline the proposal.",
-        link=link_to("matching:match_detail", pk=match.pk),
+        link=url_if_installed("matching:match_detail", pk=match.pk),
     )
     return match
 
@@ -167,7 +168,7 @@ def accept(*, actor, match: Match, request=None) -> Match:
         users=[match.proposed_by, *active_coordinators()],
         message=f"The mentor accepted the match for {match.case.reference}. Arrange the "
         "first meeting to start it.",
-        link=link_to("matching:match_detail", pk=match.pk),
+        link=url_if_installed("matching:match_detail", pk=match.pk),
     )
     return match
 
@@ -200,7 +201,7 @@ def decline(*, actor, match: Match, reason: str, note: str = "", request=None) -
     notify(
         users=[match.proposed_by],
         message=f"The mentor declined the match for {match.case.reference}. Choose another mentor.",
-        link=link_to("matching:suggestions", pk=match.case_id),
+        link=url_if_installed("matching:suggestions", pk=match.case_id),
     )
     return match
 
@@ -233,7 +234,7 @@ def withdraw(*, actor, match: Match, reason: str, request=None, event: bool = Tr
     notify(
         users=_mentor_users(match.mentor),
         message=f"The proposal for {match.case.reference} was withdrawn.",
-        link=link_to("matching:my_matches"),
+        link=url_if_installed("matching:my_matches"),
     )
     return match
 
@@ -269,7 +270,7 @@ def start(*, actor, match: Match, first_meeting_at: dt.datetime, place: str, req
         users=[*_mentor_users(match.mentor), match.proposed_by],
         message=f"The match for {match.case.reference} has started: first meeting "
         f"{when:%-d %B %Y at %H:%M}.",
-        link=link_to("matching:match_detail", pk=match.pk),
+        link=url_if_installed("matching:match_detail", pk=match.pk),
     )
     return match
 
@@ -303,7 +304,7 @@ def end(*, actor, match: Match, reason: str, note: str = "", rematch: bool, requ
     notify(
         users=_mentor_users(match.mentor),
         message=f"Your match for {match.case.reference} has ended.",
-        link=link_to("matching:my_matches"),
+        link=url_if_installed("matching:my_matches"),
     )
     return match
 
@@ -343,7 +344,7 @@ def follow_case(*, case: Case, action: str, to_status: str, actor, request=None)
         notify(
             users=_mentor_users(match.mentor),
             message=f"Your match for {case.reference} has ended because the case moved on.",
-            link=link_to("matching:my_matches"),
+            link=url_if_installed("matching:my_matches"),
         )
 
 

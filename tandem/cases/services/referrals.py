@@ -12,11 +12,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from tandem.accounts.models import Role, User
 from tandem.audit.services import record_event
+from tandem.core.links import url_if_installed
 from tandem.core.notifications import notify
 
 from ..models import (
@@ -194,13 +194,6 @@ def _coordinators():
     return User.objects.filter(is_active=True, role_grants__role=Role.COORDINATOR).distinct()
 
 
-def _link(url_name: str, **kwargs) -> str:
-    try:
-        return reverse(url_name, kwargs=kwargs)
-    except NoReverseMatch:
-        return ""
-
-
 @transaction.atomic
 def referral_submit(*, actor, data: dict, request=None) -> Case:
     """Create the case for a referral made by ``actor`` (a referrer, or a coordinator
@@ -277,7 +270,7 @@ def referral_submit(*, actor, data: dict, request=None) -> Case:
         users=_coordinators(),
         message=f"{urgency} has been received: {case.reference}."
         + (" It may be a duplicate of another case." if duplicate else ""),
-        link=_link("cases:detail", pk=case.pk),
+        link=url_if_installed("cases:detail", pk=case.pk),
     )
     return case
 

@@ -14,10 +14,11 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tandem.audit.services import record_view
+from tandem.core.links import url_if_installed
 from tandem.core.permissions import permission_required
 
 from ..forms.casework import (
@@ -61,16 +62,9 @@ def _posted(request):
     return request.POST if request.method == "POST" else None
 
 
-def _url(name: str, case: Case) -> str:
-    try:
-        return reverse(name, kwargs={"pk": case.pk})
-    except NoReverseMatch:
-        return ""
-
-
 def _closure_url(case: Case) -> str:
     for name in CLOSURE_URL_NAMES:
-        if url := _url(name, case):
+        if url := url_if_installed(name, pk=case.pk):
             return url
     return ""
 
@@ -85,16 +79,20 @@ def next_steps(case: Case) -> list[dict]:
     names = {a.name for a in available_actions(case.status)}
     steps = []
     if names & SCREENING_ACTIONS:
-        steps.append({"text": "Record the screening", "href": _url("cases:screen", case)})
+        steps.append(
+            {"text": "Record the screening", "href": url_if_installed("cases:screen", pk=case.pk)}
+        )
     if names & CONSENT_ACTIONS or case.status == CaseStatus.REFERRED:
-        steps.append({"text": "Record consent", "href": _url("cases:consent", case)})
+        steps.append(
+            {"text": "Record consent", "href": url_if_installed("cases:consent", pk=case.pk)}
+        )
     if "withdraw_consent" in names or (
         case.status in SCREENABLE and any(c.is_current for c in case.consents.all())
     ):
         steps.append(
             {
                 "text": "Record that consent was withdrawn",
-                "href": _url("cases:consent_withdraw", case),
+                "href": url_if_installed("cases:consent_withdraw", pk=case.pk),
             }
         )
     others = status_actions(case)
@@ -102,7 +100,7 @@ def next_steps(case: Case) -> list[dict]:
         steps.append(
             {
                 "text": "Change status",
-                "href": _url("cases:act", case),
+                "href": url_if_installed("cases:act", pk=case.pk),
                 "hint": "Possible now: " + ", ".join(a.label.lower() for a in others),
             }
         )

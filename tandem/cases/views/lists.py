@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from django.core.paginator import Paginator
 from django.shortcuts import render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from tandem.audit.services import record_event
+from tandem.core.links import section_links
 from tandem.core.permissions import permission_required
 
 from .. import selectors
@@ -23,19 +24,6 @@ SECTIONS = [
     ("All cases", "cases:list"),
     ("Waiting for a match", "cases:awaiting_match"),
 ]
-
-
-def _sections(request) -> list[dict]:
-    sections = []
-    for text, name in SECTIONS:
-        try:
-            href = reverse(name)
-        except NoReverseMatch:  # pragma: no cover - both pages live here
-            continue
-        sections.append(
-            {"text": text, "href": href, "active": request.resolver_match.view_name == name}
-        )
-    return sections
 
 
 def _record_list_view(request, *, filters: list[str]) -> None:
@@ -72,7 +60,7 @@ def case_list(request):
             "filtered": bool(form.active_filters),
             "every_case": every_case,
             "unmatched": unmatched,
-            "sections": _sections(request) if every_case else [],
+            "sections": section_links(request, SECTIONS) if every_case else [],
         },
     )
 
@@ -92,7 +80,7 @@ def awaiting_match(request):
             "page": page,
             "rows": selectors.rows(page.object_list, now=now),
             "every_case": every_case,
-            "sections": _sections(request) if every_case else [],
+            "sections": section_links(request, SECTIONS) if every_case else [],
         },
     )
 

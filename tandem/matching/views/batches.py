@@ -15,11 +15,12 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Sum, Valu
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tandem.audit.services import record_view
 from tandem.cases.models import URGENCY_RANK, Case, CaseStatus
+from tandem.core.links import url_if_installed
 from tandem.core.permissions import permission_required
 from tandem.mentors.models import Mentor
 
@@ -37,14 +38,6 @@ PAGE_SIZE = 20
 
 def _batch(request, pk: int, action: str, queryset=None) -> BatchProposal:
     return batches.get_object_or_404(request.user, action, queryset=queryset, pk=pk)
-
-
-def _url(name: str, **kwargs) -> str:
-    """The address of a page of another part of matching, or "" where it does not exist."""
-    try:
-        return reverse(name, kwargs=kwargs)
-    except NoReverseMatch:
-        return ""
 
 
 def number(value: int) -> str:
@@ -159,7 +152,9 @@ def batch_detail(request, pk: int):
                 "case": pair.case,
                 "mentor": pair.mentor,
                 "match": match,
-                "match_url": _url("matching:match_detail", pk=match.pk) if match else "",
+                "match_url": url_if_installed("matching:match_detail", pk=match.pk)
+                if match
+                else "",
                 # Matched elsewhere or moved on since the batch was proposed.
                 "no_longer_waiting": draft
                 and (pair.case.status != CaseStatus.AWAITING_MATCH or pair.case_has_live_match),
@@ -171,7 +166,7 @@ def batch_detail(request, pk: int):
             {
                 "case": case,
                 "late": case.status_changed_at > batch.created_at,
-                "suggestions_url": _url("matching:suggestions", pk=case.pk),
+                "suggestions_url": url_if_installed("matching:suggestions", pk=case.pk),
             }
             for case in services.unmatched_cases().exclude(pk__in=batch.pairs.values("case_id"))
         ]
@@ -281,7 +276,7 @@ def batch_change(request, pk: int, case_pk: int):
             "total": number(_total(batch)),
             "form": form,
             "options": _option_rows(options, form, current.mentor_id if current else None),
-            "suggestions_url": _url("matching:suggestions", pk=case.pk),
+            "suggestions_url": url_if_installed("matching:suggestions", pk=case.pk),
         },
     )
 

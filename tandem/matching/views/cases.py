@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tandem.audit.services import record_view
@@ -20,6 +20,7 @@ from tandem.cases.lifecycle import ENDED
 from tandem.cases.models import Case, CaseStatus
 from tandem.cases.navigation import case_tabs
 from tandem.cases.services.lifecycle import CaseConflict
+from tandem.core.links import url_if_installed
 from tandem.core.permissions import permission_required
 
 from .. import services
@@ -34,13 +35,6 @@ from ..selectors import rank_mentors
 
 TEMPLATES = "matching/cases"
 SHOWN = 5
-
-
-def _url(name: str, **kwargs) -> str:
-    try:
-        return reverse(name, kwargs=kwargs or None)
-    except NoReverseMatch:  # a page that is not installed
-        return ""
 
 
 def _case_queryset():
@@ -160,7 +154,7 @@ def _suggestions_page(request, case: Case, *, form: ProposeForm | None = None):
             "suggestions": suggestions_for(case) if waiting else None,
             "can_change": can_propose,
             "needs": needs_rows(case),
-            "gaps_url": _url("matching:gaps"),
+            "gaps_url": url_if_installed("matching:gaps"),
         },
     )
 

@@ -10,13 +10,14 @@ case at all.
 from __future__ import annotations
 
 from django.shortcuts import render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from tandem.audit.services import record_event
 from tandem.cases.selectors import waiting_text
 from tandem.core.access import Scope
+from tandem.core.links import url_if_installed
 from tandem.core.permissions import permission_required
 
 from ..fairness import SMALL_COUNT, fairness_tables
@@ -28,10 +29,7 @@ TEMPLATES = "matching/insights"
 
 def _case_link(pk: int) -> str:
     """The case's matching page, or its record while matching pages are not installed."""
-    try:
-        return reverse("matching:suggestions", args=[pk])
-    except NoReverseMatch:
-        return reverse("cases:detail", args=[pk])
+    return url_if_installed("matching:suggestions", pk=pk) or reverse("cases:detail", args=[pk])
 
 
 @require_GET

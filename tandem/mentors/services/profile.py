@@ -8,12 +8,12 @@ wait for the commit.
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from tandem.accounts.models import Role, User
 from tandem.audit.services import record_event
 from tandem.catalogues.models import Language, Specialism
+from tandem.core.links import url_if_installed
 from tandem.core.notifications import notify
 from tandem.core.permissions import has_permission
 
@@ -56,14 +56,6 @@ SCALAR_FIELDS = (
 
 class ProfileError(Exception):
     """A change the profile rules refuse; the message is safe to show."""
-
-
-def link_to(url_name: str, **kwargs) -> str:
-    """A link for a notification, or none when that page is not installed."""
-    try:
-        return reverse(url_name, kwargs=kwargs or None)
-    except NoReverseMatch:
-        return ""
 
 
 def active_coordinators():
@@ -315,7 +307,7 @@ def change_request_create(
         users=active_coordinators(),
         message=f"A mentor asked to change their {change.get_field_display().lower()}. "
         "Review the request.",
-        link=link_to("mentors:change_requests"),
+        link=url_if_installed("mentors:change_requests"),
     )
     return change
 
@@ -398,6 +390,6 @@ def change_request_decide(
             else f"Your request to change your {label} was not approved. See the reason "
             "on your profile."
         ),
-        link=link_to("mentors:my_profile"),
+        link=url_if_installed("mentors:my_profile"),
     )
     return change

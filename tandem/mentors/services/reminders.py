@@ -30,6 +30,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
+from tandem.core.links import url_if_installed
 from tandem.core.notifications import notify
 
 from ..matchability import latest_checks
@@ -42,7 +43,7 @@ from ..models import (
     VettingCheck,
     VettingCheckType,
 )
-from .profile import active_coordinators, link_to
+from .profile import active_coordinators
 
 THRESHOLDS = (7, 30, 60)  # days before expiry, most urgent first
 EXPIRED = "expired"
@@ -170,9 +171,10 @@ def _send_email(*, email: str, subject: str, body: str) -> None:
 
 def _link(due: Due, *, own: bool) -> str:
     if own:
-        return link_to("mentors:my_profile")
+        return url_if_installed("mentors:my_profile")
     page = "mentors:training" if due.what == "accreditation" else "mentors:vetting"
-    return link_to(page, pk=due.mentor.pk) or link_to("mentors:detail", pk=due.mentor.pk)
+    pk = due.mentor.pk
+    return url_if_installed(page, pk=pk) or url_if_installed("mentors:detail", pk=pk)
 
 
 def _send_one(*, due: Due, recipient, own: bool) -> bool:

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from django.core.paginator import Paginator
 from django.shortcuts import render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from tandem.core.links import section_links
 from tandem.core.permissions import permission_required
 
 from .. import selectors
@@ -22,20 +23,6 @@ SECTIONS = [
     ("Expiries", "mentors:expiries"),
     ("Composition", "mentors:composition"),
 ]
-
-
-def _sections(request) -> list[dict]:
-    """The pool pages' own sub-navigation."""
-    sections = []
-    for text, name in SECTIONS:
-        try:
-            href = reverse(name)
-        except NoReverseMatch:  # a page of the register that is not installed
-            continue
-        sections.append(
-            {"text": text, "href": href, "active": request.resolver_match.view_name == name}
-        )
-    return sections
 
 
 @require_GET
@@ -58,7 +45,7 @@ def pool(request):
             "page": page,
             "rows": rows,
             "filtered": bool(form.active_filters),
-            "sections": _sections(request),
+            "sections": section_links(request, SECTIONS),
         },
     )
 
@@ -78,7 +65,7 @@ def expiries(request):
             "soon": sum(row.state == "soon" for row in rows),
             "later": sum(row.state == "later" for row in rows),
             "window": selectors.EXPIRY_WINDOW_DAYS,
-            "sections": _sections(request),
+            "sections": section_links(request, SECTIONS),
         },
     )
 
@@ -89,7 +76,7 @@ def composition(request):
     return render(
         request,
         "mentors/pool/composition.html",
-        {**selectors.composition(actor=request.user), "sections": _sections(request)},
+        {**selectors.composition(actor=request.user), "sections": section_links(request, SECTIONS)},
     )
 
 

@@ -18,11 +18,12 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tandem.audit.services import record_event, record_view
+from tandem.core.links import url_if_installed
 from tandem.core.permissions import has_permission, permission_required
 
 from ..forms.profile import (
@@ -73,13 +74,6 @@ def _profile_queryset():
 
 def _load_profile(mentor: Mentor) -> Mentor:
     return _profile_queryset().get(pk=mentor.pk)
-
-
-def _url_or_none(name: str, **kwargs) -> str | None:
-    try:
-        return reverse(name, kwargs=kwargs or None)
-    except NoReverseMatch:
-        return None
 
 
 def _vetting_summary(mentor: Mentor, today) -> list[dict]:
@@ -319,7 +313,7 @@ def my_change_request(request):
 @permission_required("mentor", "change")
 def edit(request, pk: int):
     mentor = mentors.get_object_or_404(request.user, "change", queryset=_profile_queryset(), pk=pk)
-    detail_url = _url_or_none("mentors:detail", pk=mentor.pk)
+    detail_url = url_if_installed("mentors:detail", pk=mentor.pk)
     return _profile_form_page(
         request,
         mentor=mentor,
