@@ -16,6 +16,7 @@ from django.db.models import DateTimeField, F, IntegerField, QuerySet, Value, Wh
 from django.utils import timezone
 
 from tandem.core.access import Scope
+from tandem.core.text import counted
 
 from .forms.lists import WAITING_WEEKS
 from .lifecycle import OPEN
@@ -86,7 +87,7 @@ def waiting_text(since: dt.datetime | None, now: dt.datetime) -> str:
         return ""
     days = max((now - since).days, 0)
     if days < 14:
-        return f"{days} day{'s' if days != 1 else ''}"
+        return counted(days, "%(count)d day", "%(count)d days")
     weeks = days // 7
     return f"{weeks} weeks"
 

@@ -15,6 +15,8 @@ from decimal import Decimal
 from dateutil.relativedelta import relativedelta
 from django.utils.dateformat import format as date_format
 
+from tandem.core.text import counted
+
 from .matchability import current_accreditation, is_current
 from .models import (
     Accreditation,
@@ -50,8 +52,8 @@ def validity_text(days: int | None) -> str:
         return "does not expire"
     if days % 365 == 0:
         years = days // 365
-        return f"valid for {years} year{'s' if years != 1 else ''}"
-    return f"valid for {days} day{'s' if days != 1 else ''}"
+        return counted(years, "valid for %(count)d year", "valid for %(count)d years")
+    return counted(days, "valid for %(count)d day", "valid for %(count)d days")
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from tandem.audit.services import record_view
 from tandem.cases.models import URGENCY_RANK, Case, CaseStatus
 from tandem.core.links import url_if_installed
 from tandem.core.permissions import permission_required
+from tandem.core.text import counted
 from tandem.mentors.models import Mentor
 
 from .. import services
@@ -56,7 +57,9 @@ def delta_text(delta: int) -> str:
 def _places_text(places: int) -> str:
     if places <= 0:
         return "no place left in this batch"
-    return f"{places} place{'s' if places != 1 else ''} left in this batch"
+    return counted(
+        places, "%(count)d place left in this batch", "%(count)d places left in this batch"
+    )
 
 
 def _pair_order(pair):
@@ -116,9 +119,10 @@ def batch_create(request):
     batch = services.create_batch(actor=request.user, request=request)
     messages.success(
         request,
-        f"Matches proposed for review: {batch.optimal_matched} of {batch.cases_waiting} waiting "
-        f"case{'s' if batch.cases_waiting != 1 else ''}, total fit "
-        f"{number(batch.optimal_score)}. Nothing is proposed to a mentor until you confirm.",
+        f"Matches proposed for review: {batch.optimal_matched} of "
+        + counted(batch.cases_waiting, "%(count)d waiting case", "%(count)d waiting cases")
+        + f", total fit {number(batch.optimal_score)}. Nothing is proposed to a mentor until "
+        "you confirm.",
     )
     return _back_to(batch)
 
@@ -309,9 +313,13 @@ def batch_confirm(request, pk: int):
     if n:
         messages.success(
             request,
-            f"{n} match{'es' if n != 1 else ''} proposed to the mentor{'s' if n != 1 else ''}. "
-            f"{'Each case stays' if n != 1 else 'The case stays'} awaiting a match until "
-            f"{'its' if n != 1 else 'the'} mentor accepts.",
+            counted(
+                n,
+                "%(count)d match proposed to the mentor. The case stays awaiting a match "
+                "until the mentor accepts.",
+                "%(count)d matches proposed to the mentors. Each case stays awaiting a match "
+                "until its mentor accepts.",
+            ),
         )
     if outcome.refused:
         refused = "; ".join(
@@ -321,8 +329,12 @@ def batch_confirm(request, pk: int):
         count = len(outcome.refused)
         messages.warning(
             request,
-            f"{count} pair{'s were' if count != 1 else ' was'} not proposed because "
-            f"{'they are' if count != 1 else 'it is'} no longer possible. {refused}",
+            counted(
+                count,
+                "%(count)d pair was not proposed because it is no longer possible.",
+                "%(count)d pairs were not proposed because they are no longer possible.",
+            )
+            + f" {refused}",
         )
     if not n and not outcome.refused:
         messages.info(request, "The batch proposal is confirmed. It had no pairs to propose.")

@@ -24,6 +24,7 @@ from tandem.cases.services.lifecycle import LifecycleRefused
 from tandem.core.access import Scope
 from tandem.core.forms import GovUKForm
 from tandem.core.permissions import permission_required
+from tandem.core.text import counted
 
 from .. import services
 from ..explain import CRITERION_LABELS
@@ -91,7 +92,7 @@ def match_list(request):
             "filter_form": form,
             "page": page,
             "status_label": MatchStatus(status).label.lower() if status else "",
-            "caption": f"{count} match{'es' if count != 1 else ''}"
+            "caption": counted(count, "%(count)d match", "%(count)d matches")
             + (f" {MatchStatus(status).label.lower()}" if status else "")
             + ", newest first",
         },
