@@ -1,4 +1,5 @@
-"""Reads of cases as lists: the filtered case list and the waiting-for-match list.
+"""Reads of cases as lists: the case list (which ``CaseFilter`` filters and sorts) and
+the waiting-for-match list.
 
 Each is scoped to the acting user through the ``case_list`` rule (coordinators reach
 every case, mentors only the people they are matched with) and costs a fixed number
@@ -18,7 +19,6 @@ from django.utils import timezone
 from tandem.core.access import Scope
 from tandem.core.text import counted
 
-from .forms.lists import WAITING_WEEKS
 from .lifecycle import OPEN
 from .models import URGENCY_RANK, Case, CaseStatus
 from .permissions import CasePolicy
@@ -60,14 +60,6 @@ def status_order():
         default=Value(len(CaseStatus.values)),
         output_field=IntegerField(),
     )
-
-
-ORDERINGS = {
-    "received_desc": ("-received_at", "-pk"),
-    "received_asc": ("received_at", "pk"),
-    "urgency": ("urgency_rank", F("waiting_since").asc(nulls_last=True), "received_at", "pk"),
-    "status": ("status_rank", "-received_at", "-pk"),
-}
 
 
 # Rows ----------------------------------------------------------------------------------
@@ -130,29 +122,16 @@ def visible_cases(actor) -> QuerySet[Case]:
     return list_policy.queryset(actor, "view")
 
 
-def case_list(*, actor, filters: dict, now: dt.datetime | None = None) -> QuerySet[Case]:
-    """The cases ``actor`` may list, filtered and sorted.
-
-    ``filters`` is ``CaseFilterForm.filters()``: only valid values, absent when unused.
-    """
-    now = now or timezone.now()
-    cases = visible_cases(actor).annotate(
-        urgency_rank=urgency_rank(), waiting_since=waiting_since(), status_rank=status_order()
+def case_list(*, actor) -> QuerySet[Case]:
+    """The cases ``actor`` may list, with what their rows show and ``CaseFilter`` sorts by:
+    ``urgency_rank``, ``waiting_since`` and ``status_rank``."""
+    return (
+        visible_cases(actor)
+        .annotate(
+            urgency_rank=urgency_rank(), waiting_since=waiting_since(), status_rank=status_order()
+        )
+        .select_related("concern_type", "area")
     )
-    if reference := filters.get("reference"):
-        cases = cases.filter(reference=reference)
-    if statuses := filters.get("status"):
-        cases = cases.filter(status__in=statuses)
-    if concern_type := filters.get("concern_type"):
-        cases = cases.filter(concern_type_id=concern_type)
-    if urgency := filters.get("urgency"):
-        cases = cases.filter(urgency=urgency)
-    if area := filters.get("area"):
-        cases = cases.filter(area_id=area)
-    if waiting := filters.get("waiting"):
-        cases = cases.filter(waiting_since__lte=now - dt.timedelta(weeks=WAITING_WEEKS[waiting]))
-    ordering = ORDERINGS.get(filters.get("sort", ""), ORDERINGS["received_desc"])
-    return cases.select_related("concern_type", "area").order_by(*ordering)
 
 
 def awaiting_match(*, actor) -> QuerySet[Case]:

@@ -13,7 +13,7 @@ from tandem.core.links import section_links
 from tandem.core.permissions import permission_required
 
 from .. import selectors
-from ..forms.pool import PoolFilterForm
+from ..filters import PoolFilter
 from ..matchability import Rules
 
 EXPIRIES_PAGE_SIZE = 50
@@ -29,10 +29,10 @@ SECTIONS = [
 @permission_required("mentor_pool", "view")
 def pool(request):
     today = timezone.localdate()
-    form = PoolFilterForm(request.GET)
-    filters = form.filters()
-    mentors = selectors.pool_mentors(actor=request.user, filters=filters, today=today)
-    page = Paginator(selectors.with_pool_rows(mentors), selectors.PAGE_SIZE).get_page(
+    filters = PoolFilter(
+        request.GET, queryset=selectors.pool_mentors(actor=request.user), today=today
+    )
+    page = Paginator(selectors.with_pool_rows(filters.qs), selectors.PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     # The rules (required check types, current code of conduct) are read once per request.
@@ -41,10 +41,10 @@ def pool(request):
         request,
         "mentors/pool/list.html",
         {
-            "form": form,
+            "form": filters.form,
             "page": page,
             "rows": rows,
-            "filtered": bool(form.active_filters),
+            "filtered": bool(filters.form.active_filters),
             "sections": section_links(request, SECTIONS),
         },
     )
