@@ -8,7 +8,6 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
@@ -292,8 +291,7 @@ def user_create(request):
 @permission_required("user_account", "view")
 def user_detail(request, pk: int):
     subject = user_accounts.get_object_or_404(request.user, "view", pk=pk)
-    with transaction.atomic():
-        record_view(actor=request.user, obj=subject, request=request)
+    record_view(actor=request.user, obj=subject, request=request)
     return render(
         request,
         "accounts/user_detail.html",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tandem.core.dates import add_months
+from dateutil.relativedelta import relativedelta
 
 from . import defaults
 
@@ -16,5 +16,6 @@ def review_interval() -> dt.timedelta:
 def follow_up_dates(closed_on: dt.date) -> dict[str, dt.date]:
     """When each follow-up falls due: whole calendar months after the closure date."""
     return {
-        kind: add_months(closed_on, months) for kind, months in defaults.FOLLOW_UP_MONTHS.items()
+        kind: closed_on + relativedelta(months=months)
+        for kind, months in defaults.FOLLOW_UP_MONTHS.items()
     }

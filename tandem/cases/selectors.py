@@ -18,8 +18,8 @@ from django.db.models import DateTimeField, F, IntegerField, Max, Prefetch, Quer
 from django.utils import timezone
 
 from tandem.core.access import Scope
+from tandem.core.text import counted
 
-from .forms.lists import WAITING_WEEKS
 from .lifecycle import OPEN
 from .models import (
     URGENCY_RANK,
@@ -72,14 +72,6 @@ def status_order():
     )
 
 
-ORDERINGS = {
-    "received_desc": ("-received_at", "-pk"),
-    "received_asc": ("received_at", "pk"),
-    "urgency": ("urgency_rank", F("waiting_since").asc(nulls_last=True), "received_at", "pk"),
-    "status": ("status_rank", "-received_at", "-pk"),
-}
-
-
 # Rows ----------------------------------------------------------------------------------
 
 
@@ -97,7 +89,7 @@ def waiting_text(since: dt.datetime | None, now: dt.datetime) -> str:
         return ""
     days = max((now - since).days, 0)
     if days < 14:
-        return f"{days} day{'s' if days != 1 else ''}"
+        return counted(days, "%(count)d day", "%(count)d days")
     weeks = days // 7
     return f"{weeks} weeks"
 
@@ -140,29 +132,16 @@ def visible_cases(actor) -> QuerySet[Case]:
     return list_policy.queryset(actor, "view")
 
 
-def case_list(*, actor, filters: dict, now: dt.datetime | None = None) -> QuerySet[Case]:
-    """The cases ``actor`` may list, filtered and sorted.
-
-    ``filters`` is ``CaseFilterForm.filters()``: only valid values, absent when unused.
-    """
-    now = now or timezone.now()
-    cases = visible_cases(actor).annotate(
-        urgency_rank=urgency_rank(), waiting_since=waiting_since(), status_rank=status_order()
+def case_list(*, actor) -> QuerySet[Case]:
+    """The cases ``actor`` may list, with what their rows show and ``CaseFilter`` sorts by:
+    ``urgency_rank``, ``waiting_since`` and ``status_rank``."""
+    return (
+        visible_cases(actor)
+        .annotate(
+            urgency_rank=urgency_rank(), waiting_since=waiting_since(), status_rank=status_order()
+        )
+        .select_related("concern_type", "area")
     )
-    if reference := filters.get("reference"):
-        cases = cases.filter(reference=reference)
-    if statuses := filters.get("status"):
-        cases = cases.filter(status__in=statuses)
-    if concern_type := filters.get("concern_type"):
-        cases = cases.filter(concern_type_id=concern_type)
-    if urgency := filters.get("urgency"):
-        cases = cases.filter(urgency=urgency)
-    if area := filters.get("area"):
-        cases = cases.filter(area_id=area)
-    if waiting := filters.get("waiting"):
-        cases = cases.filter(waiting_since__lte=now - dt.timedelta(weeks=WAITING_WEEKS[waiting]))
-    ordering = ORDERINGS.get(filters.get("sort", ""), ORDERINGS["received_desc"])
-    return cases.select_related("concern_type", "area").order_by(*ordering)
 
 
 def awaiting_match(*, actor) -> QuerySet[Case]:

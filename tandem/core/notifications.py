@@ -14,7 +14,6 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
@@ -31,14 +30,6 @@ def _safe_link(link: str) -> str:
     if not link.startswith("/") or link.startswith("//") or len(link) > LINK_MAX:
         return ""
     return link
-
-
-def link_to(url_name: str, **kwargs) -> str:
-    """A link for a notification, or none when that page is not installed."""
-    try:
-        return reverse(url_name, kwargs=kwargs or None)
-    except NoReverseMatch:
-        return ""
 
 
 def notify(*, users: Iterable, message: str, link: str = "") -> None:

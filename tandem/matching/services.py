@@ -23,8 +23,9 @@ from tandem.cases.lifecycle import ENDED
 from tandem.cases.models import Case, CaseStatus
 from tandem.cases.services.lifecycle import case_event_add, case_transition, case_version_claim
 from tandem.cases.services.referrals import case_referral_needs_update
+from tandem.core.links import url_if_installed
 from tandem.core.models import assign_changes
-from tandem.core.notifications import link_to, notify
+from tandem.core.notifications import notify
 from tandem.mentors.models import Mentor
 
 from . import engine, scoring
@@ -124,7 +125,7 @@ def match_propose(
         users=_mentor_users(mentor),
         message=f"You have been proposed as the mentor for {case.reference}. Accept or "
         "decline the proposal.",
-        link=link_to("matching:match_detail", pk=match.pk),
+        link=url_if_installed("matching:match_detail", pk=match.pk),
     )
     return match
 
@@ -149,7 +150,7 @@ def match_accept(*, actor, match: Match, request=None) -> Match:
         users=[match.proposed_by, *active_coordinators()],
         message=f"The mentor accepted the match for {match.case.reference}. Arrange the "
         "first meeting to start it.",
-        link=link_to("matching:match_detail", pk=match.pk),
+        link=url_if_installed("matching:match_detail", pk=match.pk),
     )
     return match
 
@@ -182,7 +183,7 @@ def match_decline(*, actor, match: Match, reason: str, note: str = "", request=N
     notify(
         users=[match.proposed_by],
         message=f"The mentor declined the match for {match.case.reference}. Choose another mentor.",
-        link=link_to("matching:suggestions", pk=match.case_id),
+        link=url_if_installed("matching:suggestions", pk=match.case_id),
     )
     return match
 
@@ -214,7 +215,7 @@ def match_withdraw(*, actor, match: Match, reason: str, request=None) -> Match:
     notify(
         users=_mentor_users(match.mentor),
         message=f"The proposal for {match.case.reference} was withdrawn.",
-        link=link_to("matching:my_matches"),
+        link=url_if_installed("matching:my_matches"),
     )
     return match
 
@@ -252,7 +253,7 @@ def match_start(
         users=[*_mentor_users(match.mentor), match.proposed_by],
         message=f"The match for {match.case.reference} has started: first meeting "
         f"{when:%-d %B %Y at %H:%M}.",
-        link=link_to("matching:match_detail", pk=match.pk),
+        link=url_if_installed("matching:match_detail", pk=match.pk),
     )
     return match
 
@@ -288,7 +289,7 @@ def match_end(
     notify(
         users=_mentor_users(match.mentor),
         message=f"Your match for {match.case.reference} has ended.",
-        link=link_to("matching:my_matches"),
+        link=url_if_installed("matching:my_matches"),
     )
     return match
 
@@ -328,7 +329,7 @@ def matches_follow_case(*, actor, case: Case, to_status: str, request=None) -> N
         notify(
             users=_mentor_users(match.mentor),
             message=f"Your match for {case.reference} has ended because the case moved on.",
-            link=link_to("matching:my_matches"),
+            link=url_if_installed("matching:my_matches"),
         )
 
 

@@ -1,6 +1,7 @@
-"""Reads of the mentor pool as a whole: the filtered list, the expiry list and the
-composition summary. Each is scoped to the acting user through the ``mentor_pool``
-rule and costs a fixed number of queries, however many mentors there are.
+"""Reads of the mentor pool as a whole: the list (which ``PoolFilter`` filters and
+sorts), the expiry list and the composition summary. Each is scoped to the acting user
+through the ``mentor_pool`` rule and costs a fixed number of queries, however many
+mentors there are.
 """
 
 from __future__ import annotations
@@ -10,18 +11,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db.models import (
-    Case,
     Count,
     Exists,
     F,
-    IntegerField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
-    Value,
-    When,
     Window,
 )
 from django.db.models.functions import RowNumber
@@ -30,7 +27,6 @@ from django.utils import timezone
 from tandem.catalogues.models import Area, Language, Specialism
 from tandem.core.dates import long_date
 
-from .forms.pool import NO_CURRENT, YES
 from .matchability import (
     Rules,
     annotate_matchable,
@@ -50,7 +46,6 @@ from .models import (
     MentorLanguage,
     MentorSpecialism,
     MentorStatus,
-    Proficiency,
     VettingCheck,
     VettingCheckType,
 )
@@ -71,84 +66,13 @@ ENCRYPTED_PROFILE_FIELDS = (
     "lived_experience",
 )
 
-# Proficiency from least to most; "at least fluent" means fluent or first language.
-PROFICIENCY_ORDER = [choice.value for choice in Proficiency]
-
-
-def _pool(actor) -> QuerySet[Mentor]:
-    return pool_policy.queryset(actor, "view")
-
-
-def _current_accreditations(today: dt.date) -> QuerySet[Accreditation]:
-    return Accreditation.objects.filter(
-        mentor=OuterRef("pk"), revoked_on__isnull=True, awarded_on__lte=today, expires_on__gt=today
-    )
-
-
-def _status_order():
-    return Case(
-        *(When(status=status, then=Value(i)) for i, status in enumerate(MentorStatus.values)),
-        default=Value(len(MentorStatus.values)),
-        output_field=IntegerField(),
-    )
-
-
-ORDERINGS = {
-    "name": ("full_name", "pk"),
-    "status": (_status_order(), "full_name", "pk"),
-    "applied_desc": ("-applied_on", "full_name", "pk"),
-    "applied_asc": ("applied_on", "full_name", "pk"),
-}
-
 
 # The pool ------------------------------------------------------------------------------
 
 
-def pool_mentors(*, actor, filters: dict, today: dt.date | None = None) -> QuerySet[Mentor]:
-    """The mentors ``actor`` may see in the pool, filtered and sorted.
-
-    ``filters`` is ``PoolFilterForm.filters()``: only valid values, absent when unused.
-    Filtering on matchability uses the same single-query rules the matching engine uses.
-    """
-    today = today or timezone.localdate()
-    mentors = _pool(actor)
-
-    if query := filters.get("q"):
-        mentors = mentors.filter(Q(full_name__icontains=query) | Q(email__icontains=query))
-    if statuses := filters.get("status"):
-        mentors = mentors.filter(status__in=statuses)
-    if language := filters.get("language"):
-        spoken = MentorLanguage.objects.filter(mentor=OuterRef("pk"), language_id=language)
-        if proficiency := filters.get("proficiency"):
-            at_least = PROFICIENCY_ORDER[PROFICIENCY_ORDER.index(proficiency) :]
-            spoken = spoken.filter(proficiency__in=at_least)
-        mentors = mentors.filter(Exists(spoken))
-    if gender := filters.get("gender"):
-        mentors = mentors.filter(gender="" if gender == NO_CURRENT else gender)
-    if age_band := filters.get("age_band"):
-        mentors = mentors.filter(age_band="" if age_band == NO_CURRENT else age_band)
-    if specialism := filters.get("specialism"):
-        mentors = mentors.filter(
-            Exists(MentorSpecialism.objects.filter(mentor=OuterRef("pk"), specialism_id=specialism))
-        )
-    if area := filters.get("area"):
-        mentors = mentors.filter(
-            Exists(Mentor.areas.through.objects.filter(mentor=OuterRef("pk"), area_id=area))
-        )
-    if online := filters.get("online"):
-        mentors = mentors.filter(offers_online=online == YES)
-    if lived := filters.get("lived_experience"):
-        mentors = mentors.filter(has_lived_experience=lived == YES)
-    if level := filters.get("accreditation"):
-        current = _current_accreditations(today)
-        if level == NO_CURRENT:
-            mentors = mentors.filter(~Exists(current))
-        else:
-            mentors = mentors.filter(Exists(current.filter(level__code=level)))
-    if matchable := filters.get("matchable"):
-        mentors = annotate_matchable(mentors, today=today).filter(is_matchable=matchable == YES)
-
-    return mentors.order_by(*ORDERINGS[filters.get("sort") or "name"])
+def pool_mentors(*, actor) -> QuerySet[Mentor]:
+    """The mentors ``actor`` may see in the pool; ``PoolFilter`` filters and sorts them."""
+    return pool_policy.queryset(actor, "view")
 
 
 def with_pool_rows(mentors: QuerySet[Mentor]) -> QuerySet[Mentor]:
@@ -219,7 +143,7 @@ def expiring_checks(*, actor, today: dt.date, horizon: dt.date) -> QuerySet[Vett
     )
     return (
         VettingCheck.objects.filter(
-            mentor__in=_pool(actor).exclude(status=MentorStatus.LEFT).values("pk"),
+            mentor__in=pool_mentors(actor=actor).exclude(status=MentorStatus.LEFT).values("pk"),
             check_type__is_active=True,
             outcome=CheckOutcome.PASSED,
             expires_on__isnull=False,
@@ -242,7 +166,7 @@ def expiring_accreditations(*, actor, today: dt.date, horizon: dt.date) -> Query
     )
     return (
         Accreditation.objects.filter(
-            mentor__in=_pool(actor).exclude(status=MentorStatus.LEFT).values("pk"),
+            mentor__in=pool_mentors(actor=actor).exclude(status=MentorStatus.LEFT).values("pk"),
             revoked_on__isnull=True,
             awarded_on__lte=today,
             expires_on__lte=horizon,
@@ -307,7 +231,7 @@ def composition(*, actor, today: dt.date | None = None) -> dict:
     """Counts by status, and for active and for matchable mentors by each profile
     attribute. A fixed number of grouped queries."""
     today = today or timezone.localdate()
-    pool = _pool(actor)
+    pool = pool_mentors(actor=actor)
     by_status = Counter(
         dict(pool.order_by().values("status").annotate(n=Count("pk")).values_list("status", "n"))
     )

@@ -151,8 +151,7 @@ def assessment_create(request, pk: int):
             return redirect(_detail_url(case, assessment.pk))
     elif request.method == "GET" and context["previous"] is not None:
         # The form shows the previous assessment's evidence.
-        with transaction.atomic():
-            record_view(actor=request.user, obj=context["previous"], request=request)
+        record_view(actor=request.user, obj=context["previous"], request=request)
     return render(request, f"{TEMPLATES}/create.html", {**context, "form": form})
 
 
@@ -172,8 +171,7 @@ def assessment_detail(request, pk: int):
     assessment = selectors.assessment_detail(case, int(raw))
     if assessment is None:
         raise Http404
-    with transaction.atomic():
-        record_view(actor=request.user, obj=assessment, request=request)
+    record_view(actor=request.user, obj=assessment, request=request)
     return render(
         request,
         f"{TEMPLATES}/detail.html",
@@ -197,6 +195,8 @@ def assessment_compare(request, pk: int):
     if comparison.possible:
         # Every assessment whose evidence the page shows.
         shown = {a.pk: a for c in comparison.contrasts for a in (c.earlier, c.later)}
+        # One transaction for the page's events: one commit, one hold of the
+        # audit chain's head lock.
         with transaction.atomic():
             for assessment in shown.values():
                 record_view(actor=request.user, obj=assessment, request=request)

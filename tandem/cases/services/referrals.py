@@ -15,8 +15,9 @@ from django.utils import timezone
 
 from tandem.accounts.selectors import active_coordinators
 from tandem.audit.services import record_event
+from tandem.core.links import url_if_installed
 from tandem.core.models import assign_changes
-from tandem.core.notifications import link_to, notify
+from tandem.core.notifications import notify
 
 from ..ages import age_on
 from ..models import (
@@ -181,7 +182,7 @@ def referral_submit(*, actor, data: dict, request=None) -> Case:
         users=active_coordinators(),
         message=f"{urgency} has been received: {case.reference}."
         + (" It may be a duplicate of another case." if duplicate else ""),
-        link=link_to("cases:detail", pk=case.pk),
+        link=url_if_installed("cases:detail", pk=case.pk),
     )
     return case
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods
@@ -79,8 +78,7 @@ def referral_status(request, pk: int):
         ),
         pk=pk,
     )
-    with transaction.atomic():
-        record_view(actor=request.user, obj=case, request=request, reason="referral status")
+    record_view(actor=request.user, obj=case, request=request, reason="referral status")
     history = referrer_history(case)
     return render(
         request,

@@ -11,9 +11,8 @@ shown again with what was typed and the case as it is now.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tandem.audit.services import record_view
@@ -21,6 +20,7 @@ from tandem.cases.lifecycle import ENDED
 from tandem.cases.models import Case, CaseStatus
 from tandem.cases.navigation import case_tabs
 from tandem.cases.services.lifecycle import CaseConflict
+from tandem.core.links import url_if_installed
 from tandem.core.permissions import permission_required
 
 from ..explain import by_count, exclusion_summary, exclusion_words
@@ -34,13 +34,6 @@ from ..services import MatchRefused, NeedsRefused, case_needs_update, match_prop
 
 TEMPLATES = "matching/cases"
 SHOWN = 5
-
-
-def _url(name: str, **kwargs) -> str:
-    try:
-        return reverse(name, kwargs=kwargs or None)
-    except NoReverseMatch:  # a page that is not installed
-        return ""
 
 
 def _case(request, pk: int, action: str) -> Case:
@@ -140,8 +133,7 @@ def _suggestions_page(request, case: Case, *, form: ProposeForm | None = None):
     live, past = _matches_of(case)
     can_propose = case_matching.has_object_permission(request.user, "change", case)
     waiting = case.status == CaseStatus.AWAITING_MATCH and live is None
-    with transaction.atomic():
-        record_view(actor=request.user, obj=case, request=request, reason="matching")
+    record_view(actor=request.user, obj=case, request=request, reason="matching")
     return render(
         request,
         f"{TEMPLATES}/suggestions.html",
@@ -155,7 +147,7 @@ def _suggestions_page(request, case: Case, *, form: ProposeForm | None = None):
             "suggestions": suggestions_for(case) if waiting else None,
             "can_change": can_propose,
             "needs": needs_rows(case),
-            "gaps_url": _url("matching:gaps"),
+            "gaps_url": url_if_installed("matching:gaps"),
         },
     )
 
@@ -233,8 +225,8 @@ def needs(request, pk: int):
             )
             return redirect("matching:suggestions", pk=case.pk)
     if request.method == "GET" and case.faith_preference:
-        with transaction.atomic():  # the page quotes the referral's faith preference
-            record_view(actor=request.user, obj=case, request=request, reason="matching needs")
+        # The page quotes the referral's faith preference.
+        record_view(actor=request.user, obj=case, request=request, reason="matching needs")
     return render(
         request,
         f"{TEMPLATES}/needs.html",

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -25,6 +24,7 @@ from tandem.cases.services.lifecycle import LifecycleRefused
 from tandem.core.access import Scope
 from tandem.core.forms import GovUKForm
 from tandem.core.permissions import permission_required
+from tandem.core.text import counted
 
 from .. import services
 from ..criteria import PREFERENCE_LABELS
@@ -93,7 +93,7 @@ def match_list(request):
             "filter_form": form,
             "page": page,
             "status_label": MatchStatus(status).label.lower() if status else "",
-            "caption": f"{count} match{'es' if count != 1 else ''}"
+            "caption": counted(count, "%(count)d match", "%(count)d matches")
             + (f" {MatchStatus(status).label.lower()}" if status else "")
             + ", newest first",
         },
@@ -172,8 +172,7 @@ def _detail_page(request, match: Match, *, posted: GovUKForm | None = None):
             forms[name] = posted
     case = match.case
     is_mentor = match.mentor.user_id is not None and match.mentor.user_id == user.pk
-    with transaction.atomic():
-        record_view(actor=user, obj=match, request=request, reason="match")
+    record_view(actor=user, obj=match, request=request, reason="match")
     return render(
         request,
         f"{TEMPLATES}/detail.html",

@@ -25,6 +25,7 @@ from tandem.accounts.models import Role, RoleGrant, User
 from tandem.audit.services import record_event
 from tandem.catalogues.models import Area, Language
 from tandem.core.models import Notification
+from tandem.core.text import counted
 
 from ..models import (
     ApplicationSource,
@@ -107,7 +108,7 @@ def rate_window_description() -> str:
     minutes = max(1, rate_window_seconds() // 60)
     if minutes % 60 == 0:
         hours = minutes // 60
-        return "an hour" if hours == 1 else f"{hours} hours"
+        return counted(hours, "an hour", "%(count)d hours")
     return f"{minutes} minutes"
 
 

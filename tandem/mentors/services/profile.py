@@ -14,7 +14,8 @@ from tandem.accounts.models import User
 from tandem.accounts.selectors import active_coordinators
 from tandem.audit.services import record_event
 from tandem.catalogues.models import Language, Specialism
-from tandem.core.notifications import link_to, notify
+from tandem.core.links import url_if_installed
+from tandem.core.notifications import notify
 from tandem.core.permissions import has_permission
 
 from ..models import (
@@ -312,7 +313,7 @@ def change_request_create(
         users=active_coordinators(),
         message=f"A mentor asked to change their {change.get_field_display().lower()}. "
         "Review the request.",
-        link=link_to("mentors:change_requests"),
+        link=url_if_installed("mentors:change_requests"),
     )
     return change
 
@@ -395,6 +396,6 @@ def change_request_decide(
             else f"Your request to change your {label} was not approved. See the reason "
             "on your profile."
         ),
-        link=link_to("mentors:my_profile"),
+        link=url_if_installed("mentors:my_profile"),
     )
     return change

@@ -11,11 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.utils import timezone
 
 from tandem.audit.services import record_event
-from tandem.core.dates import add_months, long_date
+from tandem.core.dates import long_date
 
 from ..models import (
     Accreditation,
@@ -242,7 +243,7 @@ def accreditation_award(
         mentor=mentor,
         level=level,
         awarded_on=awarded_on,
-        expires_on=add_months(awarded_on, level.validity_months),
+        expires_on=awarded_on + relativedelta(months=level.validity_months),
         awarded_by=actor,
         note=note.strip(),
     )

@@ -28,7 +28,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from tandem.accounts.selectors import active_coordinators
-from tandem.core.notifications import link_to, notify
+from tandem.core.links import url_if_installed
+from tandem.core.notifications import notify
 
 from ..models import (
     ReminderSent,
@@ -52,9 +53,10 @@ def _send_email(*, email: str, subject: str, body: str) -> None:
 
 def _link(due: Due, *, own: bool) -> str:
     if own:
-        return link_to("mentors:my_profile")
+        return url_if_installed("mentors:my_profile")
     page = "mentors:training" if due.what == "accreditation" else "mentors:vetting"
-    return link_to(page, pk=due.mentor.pk) or link_to("mentors:detail", pk=due.mentor.pk)
+    pk = due.mentor.pk
+    return url_if_installed(page, pk=pk) or url_if_installed("mentors:detail", pk=pk)
 
 
 def _send_one(*, due: Due, recipient, own: bool) -> bool:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -141,8 +140,7 @@ def detail(request, pk: int):
     can_change = mentors.has_object_permission(request.user, "change", mentor)
     # The page shows decrypted contact details (the phone number) and, to those who
     # may change the record, the application answers.
-    with transaction.atomic():
-        record_view(actor=request.user, obj=mentor, request=request)
+    record_view(actor=request.user, obj=mentor, request=request)
     access_user = None
     if can_change and mentor.user_id is None:
         access_user = User.objects.filter(email__iexact=mentor.email).first()

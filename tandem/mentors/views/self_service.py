@@ -18,11 +18,12 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tandem.audit.services import record_view
+from tandem.core.links import url_if_installed
 from tandem.core.permissions import has_permission, permission_required
 
 from .. import selectors
@@ -76,13 +77,6 @@ def _load_profile(mentor: Mentor) -> Mentor:
     return _profile_queryset().get(pk=mentor.pk)
 
 
-def _url_or_none(name: str, **kwargs) -> str | None:
-    try:
-        return reverse(name, kwargs=kwargs or None)
-    except NoReverseMatch:
-        return None
-
-
 def _vetting_summary(mentor: Mentor, today) -> list[dict]:
     """Type, outcome and expiry of the latest check of each active type: no references."""
     latest = latest_checks(mentor)
@@ -134,8 +128,7 @@ def my_profile(request):
         )
     completions = list(mentor.completions.all())
     change_requests = list(mentor.change_requests.all()[:10])
-    with transaction.atomic():
-        record_view(actor=request.user, obj=mentor, request=request)
+    record_view(actor=request.user, obj=mentor, request=request)
     return render(
         request,
         "mentors/profile/my_profile.html",
@@ -182,8 +175,7 @@ def _profile_form_page(request, *, mentor, coordinator: bool, success_url: str, 
             )
             return redirect(success_url)
     if request.method == "GET":
-        with transaction.atomic():
-            record_view(actor=request.user, obj=mentor, request=request)
+        record_view(actor=request.user, obj=mentor, request=request)
     return render(
         request,
         "mentors/profile/edit.html",
@@ -316,7 +308,7 @@ def my_change_request(request):
 @permission_required("mentor", "change")
 def edit(request, pk: int):
     mentor = mentors.get_object_or_404(request.user, "change", queryset=_profile_queryset(), pk=pk)
-    detail_url = _url_or_none("mentors:detail", pk=mentor.pk)
+    detail_url = url_if_installed("mentors:detail", pk=mentor.pk)
     return _profile_form_page(
         request,
         mentor=mentor,
@@ -388,6 +380,8 @@ def change_requests(request):
     for change in shown:
         change.decision_form = failed_form if change.pk == failed_id else None
     if shown:
+        # One transaction for the page's events: one commit, one hold of the
+        # audit chain's head lock.
         with transaction.atomic():
             for change in shown:
                 record_view(actor=request.user, obj=change, request=request)
