@@ -73,7 +73,9 @@ def with_uses(queryset: QuerySet) -> QuerySet:
 
 @dataclass(frozen=True)
 class Use:
-    what: str  # "mentors"
+    """How many records of one kind use an entry."""
+
+    what: str  # the kind, singular or plural to suit the count: "case", "mentors"
     count: int
 
 
@@ -83,7 +85,10 @@ def entry_uses(entry: CatalogueEntry) -> list[Use]:
     for related, fields in _relations(type(entry)).items():
         count = related._base_manager.filter(_pointing_at(fields, entry.pk)).distinct().count()
         if count:
-            uses.append(Use(str(related._meta.verbose_name_plural), count))
+            meta = related._meta
+            uses.append(
+                Use(str(meta.verbose_name if count == 1 else meta.verbose_name_plural), count)
+            )
     return uses
 
 
