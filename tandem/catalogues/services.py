@@ -52,7 +52,12 @@ def _record(*, actor, action: str, entry: CatalogueEntry, request, changed=()) -
 
 
 def _locked(entry: CatalogueEntry) -> CatalogueEntry:
-    return type(entry).objects.select_for_update().get(pk=entry.pk)
+    try:
+        return type(entry).objects.select_for_update().get(pk=entry.pk)
+    except type(entry).DoesNotExist:
+        raise CatalogueRefused(
+            f"Someone else has just deleted this {entry._meta.verbose_name}."
+        ) from None
 
 
 def _check_name(catalogue: Catalogue, name: str, *, entry: CatalogueEntry | None = None) -> str:
@@ -175,9 +180,9 @@ def entry_update(
     for field in changed:
         setattr(entry, field, wanted[field])
     for field, values in related.items():
-        wanted = {value.pk for value in values}
-        if wanted != set(getattr(entry, field).values_list("pk", flat=True)):
-            getattr(entry, field).set(wanted)
+        chosen = {value.pk for value in values}
+        if chosen != set(getattr(entry, field).values_list("pk", flat=True)):
+            getattr(entry, field).set(chosen)
             changed.append(field)
     if not changed:
         return entry
@@ -203,7 +208,7 @@ def entry_move(
     entries = list(catalogue.model.objects.select_for_update().order_by("position", "name", "pk"))
     index = next((i for i, e in enumerate(entries) if e.pk == entry.pk), None)
     if index is None:
-        raise CatalogueRefused(f"This {catalogue.noun} has been deleted.")
+        raise CatalogueRefused(f"Someone else has just deleted this {catalogue.noun}.")
     other = index - 1 if direction == "up" else index + 1
     if not 0 <= other < len(entries):
         where = "first" if direction == "up" else "last"
