@@ -64,6 +64,7 @@ ROLE_PANELS: dict[str, PanelSpec] = {
             Link("Who is in the pool", "mentors:composition", POOL),
             Link("Changes mentors have asked for", "mentors:change_requests", POOL),
             Link("Add an applicant", "mentors:add", ("mentor", "change")),
+            Link("Areas, languages and other lists", "catalogues:index", ("catalogue", "view")),
             Link("Search the audit log", "audit:event_list", AUDIT),
         ),
     ),
@@ -113,6 +114,7 @@ ROLE_PANELS: dict[str, PanelSpec] = {
         "Manage who can sign in to Tandem and what roles they hold.",
         (
             Link("Manage users", "accounts:user_list", ("user_account", "view")),
+            Link("Areas, languages and other lists", "catalogues:index", ("catalogue", "view")),
             Link("Search the audit log", "audit:event_list", AUDIT),
         ),
     ),

@@ -24,6 +24,7 @@ NAVIGATION: list[NavItem] = [
     NavItem("Your matches", "matching:my_matches", ("mentor_profile", "view")),
     NavItem("Mentors", "mentors:pool", ("mentor_pool", "view")),
     NavItem("Your mentor profile", "mentors:my_profile", ("mentor_profile", "view")),
+    NavItem("Catalogues", "catalogues:index", ("catalogue", "view")),
     NavItem("Users", "accounts:user_list", ("user_account", "view")),
     NavItem("Audit log", "audit:event_list", ("audit_log", "view")),
     NavItem("Your account", "accounts:account", ("own_account", "view")),

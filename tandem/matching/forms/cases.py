@@ -10,6 +10,7 @@ from django import forms
 
 from tandem.cases.forms.casework import CaseForm
 from tandem.cases.models import MentorGenderPreference
+from tandem.catalogues.forms import offered_or_current
 from tandem.catalogues.models import Area, Faith, Language, Specialism
 from tandem.mentors.models import DayPart, Mentor, MentorStatus, Weekday
 
@@ -43,7 +44,7 @@ AVAILABILITY_CHOICES = [
 class NeedsForm(CaseForm):
     languages = forms.ModelMultipleChoiceField(
         label="Languages the person can be mentored in",
-        queryset=Language.objects.all(),
+        queryset=Language.objects.offered(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="The mentor must speak at least one of them, unless an interpreter is "
@@ -57,7 +58,7 @@ class NeedsForm(CaseForm):
     )
     preferred_language = forms.ModelChoiceField(
         label="Preferred language for sessions",
-        queryset=Language.objects.all(),
+        queryset=Language.objects.offered(),
         required=False,
         empty_label="No preference",
         help_text="A mentor who speaks it fluently scores higher.",
@@ -76,7 +77,7 @@ class NeedsForm(CaseForm):
     )
     requested_faith = forms.ModelChoiceField(
         label="Faith the person asked their mentor to share",
-        queryset=Faith.objects.all(),
+        queryset=Faith.objects.offered(),
         required=False,
         empty_label="No request",
         help_text="Only when the person asked for it. A mentor of this faith scores higher.",
@@ -84,7 +85,7 @@ class NeedsForm(CaseForm):
     )
     required_specialism = forms.ModelChoiceField(
         label="Specialism the mentor must have",
-        queryset=Specialism.objects.all(),
+        queryset=Specialism.objects.offered(),
         required=False,
         empty_label="None",
         help_text="For example theology, when the person's questions call for it. Only "
@@ -93,7 +94,7 @@ class NeedsForm(CaseForm):
     )
     area = forms.ModelChoiceField(
         label="Area where the person lives",
-        queryset=Area.objects.all(),
+        queryset=Area.objects.offered(),
         required=False,
         empty_label="Not known",
         help_text="Mentors who work there, or within their travel distance of it, can meet "
@@ -119,6 +120,16 @@ class NeedsForm(CaseForm):
         for name, value in needs_initial(case).items():
             initial.setdefault(name, value)
         super().__init__(*args, case=case, **kwargs)
+        # A retired entry the case still holds stays selectable, so saving keeps it.
+        needs = CaseNeeds.of(case)
+        self.fields["languages"].queryset = offered_or_current(Language, case.languages.all())
+        for name, model, current in (
+            ("preferred_language", Language, case.preferred_language_id),
+            ("area", Area, case.area_id),
+            ("requested_faith", Faith, needs.requested_faith_id),
+            ("required_specialism", Specialism, needs.required_specialism_id),
+        ):
+            self.fields[name].queryset = offered_or_current(model, current)
 
     def availability_grid(self) -> list[dict]:
         """One row per weekday with its morning, afternoon and evening checkboxes."""

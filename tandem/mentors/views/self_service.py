@@ -157,7 +157,10 @@ def my_profile(request):
 
 def _profile_form_page(request, *, mentor, coordinator: bool, success_url: str, template_ctx):
     form = ProfileForm(
-        _posted(request), initial=profile_initial(mentor), with_caseload_cap=coordinator
+        _posted(request),
+        mentor=mentor,
+        initial=profile_initial(mentor),
+        with_caseload_cap=coordinator,
     )
     if request.method == "POST" and form.is_valid():
         try:
