@@ -16,10 +16,11 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tandem.audit.services import record_view
+from tandem.core.decorators import mfa_not_required
 from tandem.core.permissions import permission_required
 
 from . import mfa, services
-from .decorators import mfa_not_required, reauthentication_required
+from .decorators import reauthentication_required
 from .forms import (
     EnrolForm,
     PasswordChangeForm,

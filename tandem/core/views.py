@@ -9,8 +9,7 @@ from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.http import require_GET
 
-from tandem.accounts.decorators import mfa_not_required
-
+from .decorators import mfa_not_required
 from .home import home_panels
 from .notifications import unread_count
 

@@ -8,8 +8,8 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tandem.accounts import mfa
-from tandem.accounts.middleware import SESSION_SEEN_KEY, SESSION_STARTED_KEY
 from tandem.accounts.models import UserSession
+from tandem.accounts.session_keys import SESSION_SEEN_KEY, SESSION_STARTED_KEY
 from tandem.audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db

@@ -22,8 +22,8 @@ from django.urls import path, reverse
 
 from config import urls as project_urls
 from conftest import sign_in
-from tandem.accounts.decorators import mfa_not_required
 from tandem.core import views
+from tandem.core.decorators import mfa_not_required
 from tandem.core.forms import GovUKForm
 
 # --- A URLconf for these tests: the project's, plus views that fail on purpose. ---
