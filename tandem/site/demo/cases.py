@@ -67,7 +67,8 @@ from tandem.cases.models import (
 from tandem.cases.services.lifecycle import reference_allocate
 from tandem.catalogues.models import Area, ConcernType, Language, ReferralSource
 from tandem.core.encryption.datakeys import key_for_encryption
-from tandem.site.demo.accounts import DEMO_DOMAIN, ensure_demo_users
+
+from .accounts import DEMO_DOMAIN, ensure_demo_users
 
 REFERRER_EMAIL = f"referrer@{DEMO_DOMAIN}"
 COORDINATOR_EMAIL = f"coordinator@{DEMO_DOMAIN}"

@@ -67,8 +67,9 @@ from tandem.matching.models import (
 from tandem.matching.selectors import evaluate_pair
 from tandem.matching.services import MatchRefused, match_propose
 from tandem.mentors.models import Accreditation, CodeAcceptance, Mentor, MentorStatus
-from tandem.site.demo.cases import COORDINATOR_EMAIL, DEMO_CASES, DemoCase
-from tandem.site.demo.mentors import DEMO_MENTORS, MENTOR_USER_EMAIL
+
+from .cases import COORDINATOR_EMAIL, DEMO_CASES, DemoCase
+from .mentors import DEMO_MENTORS, MENTOR_USER_EMAIL
 
 SEED = 20260501
 MATCH_NAMESPACE = uuid.UUID("3c1f0a52-8d6e-5b7a-9e41-6d61746368ff")

@@ -47,7 +47,8 @@ from tandem.mentors.models import (
     VettingCheck,
     VettingCheckType,
 )
-from tandem.site.demo.accounts import DEMO_DOMAIN, ensure_demo_users
+
+from .accounts import DEMO_DOMAIN, ensure_demo_users
 
 MENTOR_DOMAIN = f"mentors.{DEMO_DOMAIN}"
 COORDINATOR_EMAIL = f"coordinator@{DEMO_DOMAIN}"
