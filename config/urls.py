@@ -2,6 +2,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("tandem.core.urls")),
+    path("", include("tandem.site.urls")),
     path("accounts/", include("tandem.accounts.urls")),
     path("audit/", include("tandem.audit.urls")),
     path("catalogues/", include("tandem.catalogues.urls")),

@@ -23,6 +23,7 @@ TANDEM_APPS = [
     "tandem.cases",
     "tandem.assessments",
     "tandem.matching",
+    "tandem.site",
 ]
 
 INSTALLED_APPS = [
@@ -72,6 +73,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tandem.core.context_processors.shell",
+                "tandem.site.context_processors.navigation",
             ],
         },
     },
@@ -113,7 +115,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "site:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

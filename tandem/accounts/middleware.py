@@ -6,8 +6,9 @@ from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 
-SESSION_STARTED_KEY = "_tandem_started_at"
-SESSION_SEEN_KEY = "_tandem_seen_at"
+from .mfa import has_confirmed_device
+from .services import session_expire
+from .session_keys import SESSION_SEEN_KEY, SESSION_STARTED_KEY
 
 
 class SessionPolicyMiddleware:
@@ -25,8 +26,6 @@ class SessionPolicyMiddleware:
             idle = now - seen > settings.TANDEM_SESSION_IDLE_TIMEOUT
             expired = now - started > settings.TANDEM_SESSION_ABSOLUTE_TIMEOUT
             if idle or expired:
-                from .services import session_expire
-
                 session_expire(
                     actor=request.user, request=request, reason="idle" if idle else "absolute"
                 )
@@ -54,7 +53,5 @@ class MFARequiredMiddleware:
             return None
         if getattr(view_func, "login_required", True) is False:
             return None
-        from .mfa import has_confirmed_device
-
         target = "accounts:mfa_verify" if has_confirmed_device(user) else "accounts:mfa_enrol"
         return redirect(f"{reverse(target)}")

@@ -22,9 +22,8 @@ from django_otp import login as otp_login
 from tandem.audit.services import record_event
 
 from . import mfa
-from .decorators import REAUTH_SESSION_KEY
-from .middleware import SESSION_SEEN_KEY, SESSION_STARTED_KEY
 from .models import Role, RoleGrant, User, UserSession
+from .session_keys import REAUTH_SESSION_KEY, SESSION_SEEN_KEY, SESSION_STARTED_KEY
 
 
 class AccountError(Exception):

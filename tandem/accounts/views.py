@@ -16,10 +16,11 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tandem.audit.services import record_view
+from tandem.core.decorators import mfa_not_required
 from tandem.core.permissions import permission_required
 
 from . import mfa, services
-from .decorators import mfa_not_required, reauthentication_required
+from .decorators import reauthentication_required
 from .forms import (
     EnrolForm,
     PasswordChangeForm,
@@ -48,7 +49,7 @@ def _safe_next(request, candidate: str | None) -> str | None:
 
 def _after_sign_in(request):
     target = _safe_next(request, request.session.pop(NEXT_SESSION_KEY, None))
-    return redirect(target or "core:home")
+    return redirect(target or "site:home")
 
 
 # Signing in ---------------------------------------------------------------------------
@@ -60,7 +61,7 @@ def _after_sign_in(request):
 @require_http_methods(["GET", "POST"])
 def sign_in(request):
     if request.user.is_authenticated and request.user.is_verified():
-        return redirect("core:home")
+        return redirect("site:home")
     form = SignInForm(request.POST or None, request=request)
     if request.method == "POST":
         if form.is_valid():
@@ -83,7 +84,7 @@ def sign_in(request):
 def mfa_verify(request):
     user = request.user
     if user.is_verified():
-        return redirect("core:home")
+        return redirect("site:home")
     if not mfa.has_confirmed_device(user):
         return redirect("accounts:mfa_enrol")
     form = TokenForm(request.POST or None, user=user)
@@ -107,7 +108,7 @@ def mfa_verify(request):
 def mfa_enrol(request):
     user = request.user
     if mfa.has_confirmed_device(user):
-        return redirect("core:home" if user.is_verified() else "accounts:mfa_verify")
+        return redirect("site:home" if user.is_verified() else "accounts:mfa_verify")
     device = mfa.pending_totp_device(user)
     form = EnrolForm(request.POST or None, device=device)
     if request.method == "POST" and form.is_valid():
@@ -115,7 +116,7 @@ def mfa_enrol(request):
         return render(
             request,
             "accounts/backup_codes.html",
-            {"codes": codes, "continue_url": reverse("core:home"), "first_time": True},
+            {"codes": codes, "continue_url": reverse("site:home"), "first_time": True},
         )
     secret = mfa.base32_secret(device)
     return render(

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from tandem.accounts.demo import DEMO_PASSWORD, DEMO_USERS, ensure_demo_users
 from tandem.cases.tests.factories import make_case
 from tandem.catalogues.models import Area, Language
+from tandem.site.demo.accounts import DEMO_PASSWORD, DEMO_USERS, ensure_demo_users
 
 pytestmark = pytest.mark.e2e
 

@@ -50,7 +50,7 @@ def refer(request):
                 return redirect("cases:detail", pk=case.pk)
             if referrals.has_object_permission(request.user, "view", case):
                 return redirect("cases:referral_status", pk=case.pk)
-            return redirect("core:home")
+            return redirect("site:home")
     return render(request, f"{TEMPLATES}/refer.html", {"form": form})
 
 

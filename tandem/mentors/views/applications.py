@@ -12,10 +12,10 @@ from django.urls import path
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from tandem.accounts.decorators import mfa_not_required
 from tandem.accounts.models import User
 from tandem.accounts.throttle import client_ip
 from tandem.audit.services import record_view
+from tandem.core.decorators import mfa_not_required
 from tandem.core.forms import GovUKForm
 from tandem.core.permissions import has_permission, permission_required
 

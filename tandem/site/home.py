@@ -7,7 +7,10 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 
-from .permissions import has_permission
+from tandem.core.permissions import has_permission
+from tandem.matching.models import MatchStatus
+from tandem.matching.permissions import matches
+from tandem.mentors.permissions import mentors
 
 
 @dataclass(frozen=True)
@@ -122,8 +125,6 @@ ROLE_PANELS: dict[str, PanelSpec] = {
 
 
 def _supervisees(user) -> list[tuple[str, str]]:
-    from tandem.mentors.permissions import mentors
-
     return [
         (mentor.full_name, reverse("mentors:detail", kwargs={"pk": mentor.pk}))
         for mentor in mentors.queryset(user, "view").filter(supervisor=user).exclude(status="left")
@@ -132,9 +133,6 @@ def _supervisees(user) -> list[tuple[str, str]]:
 
 def _proposals(user) -> list[tuple[str, str]]:
     """The mentor's proposals waiting for their answer."""
-    from tandem.matching.models import MatchStatus
-    from tandem.matching.permissions import matches
-
     return [
         (
             f"Proposal for {match.case.reference}: accept or decline",

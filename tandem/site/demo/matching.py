@@ -49,16 +49,12 @@ from django.db.models import F
 from django.utils import timezone
 
 from tandem.accounts.models import User
-from tandem.cases.demo import COORDINATOR_EMAIL, DEMO_CASES, DemoCase
 from tandem.cases.models import Case, CaseEvent, CaseStatus, ClosureOutcome, MentorGenderPreference
 from tandem.catalogues.models import Area, Language, Specialism
-from tandem.mentors.demo import DEMO_MENTORS, MENTOR_USER_EMAIL
-from tandem.mentors.models import Mentor, MentorStatus
-
-from . import engine, scoring
-from .explain import explain, prefetch_for_explanation
-from .features import cases_for_matching, load_cases, load_pool, weights_of
-from .models import (
+from tandem.matching import engine, scoring
+from tandem.matching.explain import explain, prefetch_for_explanation
+from tandem.matching.features import cases_for_matching, load_cases, load_pool, weights_of
+from tandem.matching.models import (
     LIVE,
     CaseNeeds,
     DeclineReason,
@@ -68,8 +64,12 @@ from .models import (
     MatchStatus,
     MeetingPlace,
 )
-from .selectors import evaluate_pair
-from .services import MatchRefused, match_propose
+from tandem.matching.selectors import evaluate_pair
+from tandem.matching.services import MatchRefused, match_propose
+from tandem.mentors.models import Accreditation, CodeAcceptance, Mentor, MentorStatus
+
+from .cases import COORDINATOR_EMAIL, DEMO_CASES, DemoCase
+from .mentors import DEMO_MENTORS, MENTOR_USER_EMAIL
 
 SEED = 20260501
 MATCH_NAMESPACE = uuid.UUID("3c1f0a52-8d6e-5b7a-9e41-6d61746368ff")
@@ -566,8 +566,6 @@ def _pool(demo: _Demo) -> list[Mentor]:
     """Active demo mentors who could take people until now: accredited once and bound by
     the code of conduct (a check or an accreditation may have lapsed since; the people
     they already mentor stay with them)."""
-    from tandem.mentors.models import Accreditation, CodeAcceptance
-
     have_code = set(CodeAcceptance.objects.values_list("mentor_id", flat=True))
     accredited = set(Accreditation.objects.values_list("mentor_id", flat=True))
     return [

@@ -13,16 +13,16 @@ import numpy as np
 import pytest
 from django.db import transaction
 
-from tandem.accounts.demo import ensure_demo_users
 from tandem.audit.models import AuditEvent
-from tandem.cases.demo import DEMO_CASES, ensure_demo_cases
 from tandem.cases.models import Case, CaseEvent, CaseStatus
 from tandem.matching import scoring, selectors, services
-from tandem.matching.demo import FILL, KEEP_FREE, ensure_demo_matches, hard_to_place
 from tandem.matching.features import load_cases, load_pool, weights_of
 from tandem.matching.models import LIVE, WORKING, CaseNeeds, Match, MatchingPolicy, MatchStatus
-from tandem.mentors.demo import MENTOR_USER_EMAIL, ensure_demo_mentors
 from tandem.mentors.models import Mentor
+from tandem.site.demo.accounts import ensure_demo_users
+from tandem.site.demo.cases import DEMO_CASES, ensure_demo_cases
+from tandem.site.demo.matching import FILL, KEEP_FREE, ensure_demo_matches, hard_to_place
+from tandem.site.demo.mentors import MENTOR_USER_EMAIL, ensure_demo_mentors
 
 
 @pytest.fixture(scope="module")

@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from tandem.accounts.demo import DEMO_DOMAIN, ensure_demo_users
 from tandem.accounts.models import User
 from tandem.assessments.models import (
     Assessment,
@@ -38,14 +37,11 @@ from tandem.assessments.models import (
     Framework,
     RatingLevel,
 )
-from tandem.catalogues.models import Area, ConcernType, Language, ReferralSource
-from tandem.core.encryption.datakeys import key_for_encryption
-
-from . import gas
-from .ages import age_on
-from .cadence import follow_up_dates
-from .defaults import REVIEW_INTERVAL_WEEKS
-from .models import (
+from tandem.cases import gas
+from tandem.cases.ages import age_on
+from tandem.cases.cadence import follow_up_dates
+from tandem.cases.defaults import REVIEW_INTERVAL_WEEKS
+from tandem.cases.models import (
     Approach,
     Case,
     CaseEvent,
@@ -68,7 +64,11 @@ from .models import (
     SupportPlan,
     Urgency,
 )
-from .services.lifecycle import reference_allocate
+from tandem.cases.services.lifecycle import reference_allocate
+from tandem.catalogues.models import Area, ConcernType, Language, ReferralSource
+from tandem.core.encryption.datakeys import key_for_encryption
+
+from .accounts import DEMO_DOMAIN, ensure_demo_users
 
 REFERRER_EMAIL = f"referrer@{DEMO_DOMAIN}"
 COORDINATOR_EMAIL = f"coordinator@{DEMO_DOMAIN}"
