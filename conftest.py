@@ -8,8 +8,8 @@ import pytest
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tandem.accounts.decorators import REAUTH_SESSION_KEY
 from tandem.accounts.models import RoleGrant, User
+from tandem.accounts.session_keys import REAUTH_SESSION_KEY
 
 # Lets transactional tests (browser tests) flush a database that holds audit events.
 pytest_plugins = ["tandem.audit.testing"]

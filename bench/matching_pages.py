@@ -197,6 +197,7 @@ class Data:
         """Cases in ``status`` with the given fields, references allocated in one block."""
         from tandem.cases.models import Case, ReferenceCounter
         from tandem.catalogues.models import ReferralSource
+        from tandem.matching.models import CaseNeeds
 
         sources = list(ReferralSource.objects.all())
 
@@ -209,6 +210,11 @@ class Data:
         for n, fields in enumerate(needs):
             fields = dict(fields)
             languages = fields.pop("languages", ["English"])
+            matching = {
+                name: fields.pop(name)
+                for name in ("requested_faith", "required_specialism", "availability")
+                if name in fields
+            }
             fields.setdefault("concern_type", rng.choice(self.concern_types))
             fields.setdefault("gender", rng.choice(["male"] * 4 + ["female"]))
             fields.setdefault("status", status)
@@ -229,6 +235,7 @@ class Data:
                 **fields,
             )
             case.bench_languages = languages
+            case.bench_needs = matching
             cases.append(case)
         make_keys(cases)
         Case.objects.bulk_create(cases, batch_size=500)
@@ -239,6 +246,10 @@ class Data:
                 for case in cases
                 for name in case.bench_languages
             ],
+            batch_size=500,
+        )
+        CaseNeeds.objects.bulk_create(
+            [CaseNeeds(case=case, **case.bench_needs) for case in cases if case.bench_needs],
             batch_size=500,
         )
         return cases
@@ -525,7 +536,7 @@ class Measurements:
         pool = load_pool()
         waiting = load_cases([case], pool, policy)
         weights = weights_of(policy)
-        batch = services.create_batch(actor=actor)  # a draft to review, kept for the page
+        batch = services.batch_create(actor=actor)  # a draft to review, kept for the page
 
         def page(url):
             def action():
@@ -536,7 +547,7 @@ class Measurements:
             return action
 
         def discard(created):
-            services.discard_batch(actor=actor, batch=created)
+            services.batch_discard(actor=actor, batch=created)
 
         def suggestions_note(response):
             found = response.context["suggestions"]
@@ -567,8 +578,8 @@ class Measurements:
             ),
             ("  suggestions_for(case)", lambda: suggestions_for(case), None, None),
             (
-                "services.create_batch",
-                lambda: services.create_batch(actor=actor),
+                "services.batch_create",
+                lambda: services.batch_create(actor=actor),
                 discard,
                 batch_note,
             ),

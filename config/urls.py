@@ -2,8 +2,10 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("tandem.core.urls")),
+    path("", include("tandem.site.urls")),
     path("accounts/", include("tandem.accounts.urls")),
     path("audit/", include("tandem.audit.urls")),
+    path("catalogues/", include("tandem.catalogues.urls")),
     path("mentors/", include("tandem.mentors.urls")),
     path("cases/", include("tandem.cases.urls")),
     path("cases/", include("tandem.assessments.urls")),

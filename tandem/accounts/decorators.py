@@ -8,13 +8,7 @@ from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 
-REAUTH_SESSION_KEY = "_tandem_reauth_at"
-
-
-def mfa_not_required(view):
-    """Let a user who has given a password but no second factor yet reach this view."""
-    view.mfa_not_required = True
-    return view
+from .session_keys import REAUTH_SESSION_KEY
 
 
 def reauthentication_required(view):

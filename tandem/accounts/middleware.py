@@ -3,12 +3,12 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
-from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
 
-SESSION_STARTED_KEY = "_tandem_started_at"
-SESSION_SEEN_KEY = "_tandem_seen_at"
+from .mfa import has_confirmed_device
+from .services import session_expire
+from .session_keys import SESSION_SEEN_KEY, SESSION_STARTED_KEY
 
 
 class SessionPolicyMiddleware:
@@ -26,10 +26,9 @@ class SessionPolicyMiddleware:
             idle = now - seen > settings.TANDEM_SESSION_IDLE_TIMEOUT
             expired = now - started > settings.TANDEM_SESSION_ABSOLUTE_TIMEOUT
             if idle or expired:
-                from .services import session_timed_out
-
-                session_timed_out(request=request, reason="idle" if idle else "absolute")
-                logout(request)
+                session_expire(
+                    actor=request.user, request=request, reason="idle" if idle else "absolute"
+                )
                 return redirect("accounts:timed_out")
             session[SESSION_SEEN_KEY] = now
         return self.get_response(request)
@@ -54,7 +53,5 @@ class MFARequiredMiddleware:
             return None
         if getattr(view_func, "login_required", True) is False:
             return None
-        from .mfa import has_confirmed_device
-
         target = "accounts:mfa_verify" if has_confirmed_device(user) else "accounts:mfa_enrol"
         return redirect(f"{reverse(target)}")

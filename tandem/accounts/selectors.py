@@ -3,8 +3,13 @@ from __future__ import annotations
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import User
+from .models import Role, User
 from .permissions import user_accounts
+
+
+def active_coordinators() -> QuerySet[User]:
+    """The coordinators who can sign in: the people told about new work."""
+    return User.objects.filter(is_active=True, role_grants__role=Role.COORDINATOR).distinct()
 
 
 def user_list(*, actor: User, query: str = "", status: str = "") -> QuerySet[User]:

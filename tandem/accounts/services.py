@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.sessions.models import Session
 from django.core.mail import send_mail
@@ -22,9 +22,8 @@ from django_otp import login as otp_login
 from tandem.audit.services import record_event
 
 from . import mfa
-from .decorators import REAUTH_SESSION_KEY
-from .middleware import SESSION_SEEN_KEY, SESSION_STARTED_KEY
 from .models import Role, RoleGrant, User, UserSession
+from .session_keys import REAUTH_SESSION_KEY, SESSION_SEEN_KEY, SESSION_STARTED_KEY
 
 
 class AccountError(Exception):
@@ -49,14 +48,16 @@ def _retrack_session(request, user) -> None:
 
 
 @transaction.atomic
-def password_accepted(*, request, user: User) -> None:
+def password_accept(*, actor: User, request) -> None:
     """The first factor passed; the session is not yet trusted for anything but sign-in."""
+    login(request, actor)
     _start_session_clock(request)
-    record_event(actor=user, action="auth.password_accepted", obj=user, request=request)
+    record_event(actor=actor, action="auth.password_accepted", obj=actor, request=request)
 
 
 @transaction.atomic
-def sign_in_failed(*, request, username: str, locked: bool) -> None:
+def sign_in_fail(*, request, username: str, locked: bool) -> None:
+    """Nobody is signed in to act: the event names the account tried, if there is one."""
     user = User.objects.filter(email__iexact=username.strip()).first()
     record_event(
         actor=None,
@@ -68,79 +69,105 @@ def sign_in_failed(*, request, username: str, locked: bool) -> None:
 
 
 @transaction.atomic
-def second_factor_verified(*, request, user: User, device) -> None:
+def second_factor_accept(*, actor: User, request, device) -> None:
     otp_login(request, device)
     # A new session id once fully signed in, against session fixation.
     request.session.cycle_key()
     _start_session_clock(request)
     request.session[REAUTH_SESSION_KEY] = time.time()
-    _retrack_session(request, user)
+    _retrack_session(request, actor)
     record_event(
-        actor=user,
+        actor=actor,
         action="auth.login",
-        obj=user,
+        obj=actor,
         request=request,
         reason="backup code used" if device.__class__.__name__ == "StaticDevice" else "",
     )
 
 
 @transaction.atomic
-def second_factor_failed(*, request, user: User) -> None:
-    record_event(actor=user, action="auth.mfa_failed", obj=user, request=request)
+def second_factor_reject(*, actor: User, request) -> None:
+    record_event(actor=actor, action="auth.mfa_failed", obj=actor, request=request)
 
 
 @transaction.atomic
-def enrol_totp(*, request, user: User, device) -> list[str]:
+def totp_enrol(*, actor: User, request, device) -> list[str]:
     """Confirm a newly scanned authenticator and issue backup codes (shown once)."""
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    codes = mfa.new_backup_codes(user)
-    record_event(actor=user, action="auth.mfa_enrolled", obj=user, request=request)
-    second_factor_verified(request=request, user=user, device=device)
+    codes = mfa.new_backup_codes(actor)
+    record_event(actor=actor, action="auth.mfa_enrolled", obj=actor, request=request)
+    second_factor_accept(actor=actor, request=request, device=device)
     return codes
 
 
 @transaction.atomic
-def regenerate_backup_codes(*, request, user: User) -> list[str]:
-    codes = mfa.new_backup_codes(user)
-    record_event(actor=user, action="auth.backup_codes_regenerated", obj=user, request=request)
+def backup_codes_regenerate(*, actor: User, request) -> list[str]:
+    codes = mfa.new_backup_codes(actor)
+    record_event(actor=actor, action="auth.backup_codes_regenerated", obj=actor, request=request)
     return codes
 
 
 @transaction.atomic
-def reauthenticated(*, request, user: User) -> None:
+def reauthentication_accept(*, actor: User, request) -> None:
     request.session[REAUTH_SESSION_KEY] = time.time()
-    record_event(actor=user, action="auth.reauthenticated", obj=user, request=request)
+    record_event(actor=actor, action="auth.reauthenticated", obj=actor, request=request)
 
 
 @transaction.atomic
-def password_changed(*, request, user: User) -> None:
-    update_session_auth_hash(request, user)
-    _retrack_session(request, user)
+def password_change(*, actor: User, password: str, request) -> User:
+    """The signed-in user's new password; this session stays signed in, no other does."""
+    actor.set_password(password)
+    actor.save(update_fields=["password"])
+    update_session_auth_hash(request, actor)
+    _retrack_session(request, actor)
     record_event(
-        actor=user,
+        actor=actor,
         action="user.password_change",
-        obj=user,
+        obj=actor,
         request=request,
         changed_fields=["password"],
     )
+    return actor
 
 
-def signed_out(*, request, user: User) -> None:
-    record_event(actor=user, action="auth.logout", obj=user, request=request)
-
-
-def session_timed_out(*, request, reason: str) -> None:
+@transaction.atomic
+def password_reset(*, actor: User, password: str, request) -> User:
+    """A password set from a reset link by its owner: every session of theirs ends, as
+    whoever knew the old password may be signed in."""
+    actor.set_password(password)
+    actor.save(update_fields=["password"])
     record_event(
-        actor=request.user,
+        actor=actor,
+        action="user.password_reset",
+        obj=actor,
+        request=request,
+        changed_fields=["password"],
+    )
+    user_sessions_end(user=actor)
+    return actor
+
+
+@transaction.atomic
+def sign_out(*, actor: User, request) -> None:
+    record_event(actor=actor, action="auth.logout", obj=actor, request=request)
+    logout(request)
+
+
+@transaction.atomic
+def session_expire(*, actor: User, request, reason: str) -> None:
+    """End a session that was idle or open too long (``reason``: "idle" or "absolute")."""
+    record_event(
+        actor=actor,
         action="auth.session_timeout",
-        obj=request.user,
+        obj=actor,
         request=request,
         reason=f"{reason} timeout",
     )
+    logout(request)
 
 
-def end_all_sessions(user: User) -> int:
+def user_sessions_end(*, user: User) -> int:
     """Delete every server-side session of ``user``; returns how many were ended."""
     keys = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
     Session.objects.filter(session_key__in=keys).delete()
@@ -225,7 +252,7 @@ def user_deactivate(*, actor: User, user: User, reason: str, request=None) -> Us
     user.is_active = False
     user.deactivated_at = timezone.now()
     user.save(update_fields=["is_active", "deactivated_at"])
-    ended = end_all_sessions(user)
+    ended = user_sessions_end(user=user)
     record_event(
         actor=actor,
         action="user.deactivate",
@@ -262,7 +289,7 @@ def user_reset_mfa(*, actor: User, user: User, reason: str, request=None) -> Use
     if user == actor:
         raise AccountError("You cannot reset your own second factor here.")
     mfa.remove_all_devices(user)
-    ended = end_all_sessions(user)
+    ended = user_sessions_end(user=user)
     record_event(
         actor=actor,
         action="user.mfa_reset",

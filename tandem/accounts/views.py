@@ -4,11 +4,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
@@ -16,11 +15,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tandem.audit.services import record_event, record_view
+from tandem.audit.services import record_view
+from tandem.core.decorators import mfa_not_required
 from tandem.core.permissions import permission_required
 
 from . import mfa, services
-from .decorators import mfa_not_required, reauthentication_required
+from .decorators import reauthentication_required
 from .forms import (
     EnrolForm,
     PasswordChangeForm,
@@ -49,7 +49,7 @@ def _safe_next(request, candidate: str | None) -> str | None:
 
 def _after_sign_in(request):
     target = _safe_next(request, request.session.pop(NEXT_SESSION_KEY, None))
-    return redirect(target or "core:home")
+    return redirect(target or "site:home")
 
 
 # Signing in ---------------------------------------------------------------------------
@@ -61,20 +61,19 @@ def _after_sign_in(request):
 @require_http_methods(["GET", "POST"])
 def sign_in(request):
     if request.user.is_authenticated and request.user.is_verified():
-        return redirect("core:home")
+        return redirect("site:home")
     form = SignInForm(request.POST or None, request=request)
     if request.method == "POST":
         if form.is_valid():
             next_url = _safe_next(request, request.GET.get("next"))
-            login(request, form.user)
-            services.password_accepted(request=request, user=form.user)
+            services.password_accept(actor=form.user, request=request)
             if next_url:
                 request.session[NEXT_SESSION_KEY] = next_url
             if mfa.has_confirmed_device(form.user):
                 return redirect("accounts:mfa_verify")
             return redirect("accounts:mfa_enrol")
         if form.has_error("__all__"):
-            services.sign_in_failed(
+            services.sign_in_fail(
                 request=request, username=request.POST.get("email", ""), locked=form.locked
             )
     return render(request, "accounts/sign_in.html", {"form": form})
@@ -85,13 +84,13 @@ def sign_in(request):
 def mfa_verify(request):
     user = request.user
     if user.is_verified():
-        return redirect("core:home")
+        return redirect("site:home")
     if not mfa.has_confirmed_device(user):
         return redirect("accounts:mfa_enrol")
     form = TokenForm(request.POST or None, user=user)
     if request.method == "POST":
         if form.is_valid():
-            services.second_factor_verified(request=request, user=user, device=form.device)
+            services.second_factor_accept(actor=user, request=request, device=form.device)
             if form.device.__class__.__name__ == "StaticDevice":
                 remaining = mfa.remaining_backup_codes(user)
                 messages.warning(
@@ -100,7 +99,7 @@ def mfa_verify(request):
                     "create new ones from your account page if you are running out.",
                 )
             return _after_sign_in(request)
-        services.second_factor_failed(request=request, user=user)
+        services.second_factor_reject(actor=user, request=request)
     return render(request, "accounts/mfa_verify.html", {"form": form})
 
 
@@ -109,15 +108,15 @@ def mfa_verify(request):
 def mfa_enrol(request):
     user = request.user
     if mfa.has_confirmed_device(user):
-        return redirect("core:home" if user.is_verified() else "accounts:mfa_verify")
+        return redirect("site:home" if user.is_verified() else "accounts:mfa_verify")
     device = mfa.pending_totp_device(user)
     form = EnrolForm(request.POST or None, device=device)
     if request.method == "POST" and form.is_valid():
-        codes = services.enrol_totp(request=request, user=user, device=device)
+        codes = services.totp_enrol(actor=user, request=request, device=device)
         return render(
             request,
             "accounts/backup_codes.html",
-            {"codes": codes, "continue_url": reverse("core:home"), "first_time": True},
+            {"codes": codes, "continue_url": reverse("site:home"), "first_time": True},
         )
     secret = mfa.base32_secret(device)
     return render(
@@ -136,9 +135,7 @@ def mfa_enrol(request):
 @require_POST
 def sign_out(request):
     if request.user.is_authenticated:
-        with transaction.atomic():
-            services.signed_out(request=request, user=request.user)
-        logout(request)
+        services.sign_out(actor=request.user, request=request)
     response = redirect("accounts:signed_out")
     response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
     return response
@@ -167,7 +164,7 @@ def reauthenticate(request):
     next_url = _safe_next(request, request.GET.get("next")) or reverse("accounts:account")
     form = ReauthenticateForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        services.reauthenticated(request=request, user=request.user)
+        services.reauthentication_accept(actor=request.user, request=request)
         return redirect(next_url)
     return render(request, "accounts/reauthenticate.html", {"form": form, "next": next_url})
 
@@ -195,7 +192,7 @@ def account(request):
 @reauthentication_required
 def backup_codes(request):
     if request.method == "POST":
-        codes = services.regenerate_backup_codes(request=request, user=request.user)
+        codes = services.backup_codes_regenerate(actor=request.user, request=request)
         return render(
             request,
             "accounts/backup_codes.html",
@@ -212,9 +209,9 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("accounts:account")
 
     def form_valid(self, form):
-        with transaction.atomic():
-            form.save()
-            services.password_changed(request=self.request, user=form.user)
+        services.password_change(
+            actor=form.user, password=form.cleaned_data["new_password1"], request=self.request
+        )
         messages.success(self.request, "Your password has been changed.")
         return redirect(self.success_url)
 
@@ -241,17 +238,12 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     post_reset_login = False  # never: signing in always needs the second factor
 
     def form_valid(self, form):
-        with transaction.atomic():
-            response = super().form_valid(form)
-            record_event(
-                actor=form.user,
-                action="user.password_reset",
-                obj=form.user,
-                request=self.request,
-                changed_fields=["password"],
-            )
-            services.end_all_sessions(form.user)
-        return response
+        services.password_reset(
+            actor=form.user, password=form.cleaned_data["new_password1"], request=self.request
+        )
+        # The rest of what Django's own form_valid does: the reset link is spent.
+        del self.request.session[INTERNAL_RESET_SESSION_TOKEN]
+        return redirect(self.get_success_url())
 
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
@@ -300,8 +292,7 @@ def user_create(request):
 @permission_required("user_account", "view")
 def user_detail(request, pk: int):
     subject = user_accounts.get_object_or_404(request.user, "view", pk=pk)
-    with transaction.atomic():
-        record_view(actor=request.user, obj=subject, request=request)
+    record_view(actor=request.user, obj=subject, request=request)
     return render(
         request,
         "accounts/user_detail.html",

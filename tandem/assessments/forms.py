@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from django import forms
 
-from tandem.core.forms import DATE_EXAMPLE, GovUKDateField, GovUKForm
+from tandem.core.dates import long_date
+from tandem.core.forms import DATE_EXAMPLE, GovUKDateField, GovUKForm, VersionField
 
 from .selectors import FrameworkShape
-from .services import RatingInput, long_date
+from .services import RatingInput
 
 NARRATIVE_MAX = 10_000
 TEXT_MAX = 20_000
@@ -38,27 +39,6 @@ class AssessmentDateField(GovUKDateField):
             )
 
 
-class VersionField(forms.IntegerField):
-    """The case's version as the page showed it: ASCII digits only."""
-
-    widget = forms.HiddenInput
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", 2**31 - 1)
-        kwargs.setdefault(
-            "error_messages",
-            dict.fromkeys(["required", "invalid", "min_value", "max_value"], INCOMPLETE_PAGE),
-        )
-        super().__init__(**kwargs)
-
-    def to_python(self, value):
-        text = value.strip() if isinstance(value, str) else ""
-        if text and not (text.isascii() and text.isdigit()):
-            raise forms.ValidationError(INCOMPLETE_PAGE, code="invalid")
-        return super().to_python(value)
-
-
 def rating_name(factor) -> str:
     return f"rating_{factor.pk}"
 
@@ -72,7 +52,7 @@ class AssessmentForm(GovUKForm):
     previous assessment, if any. Prefilled values (a reassessment starts from the
     previous ratings and evidence) come in as ``initial``."""
 
-    version = VersionField()
+    version = VersionField(message=INCOMPLETE_PAGE)
 
     def __init__(self, data=None, *, shape: FrameworkShape, not_before=None, **kwargs):
         # The fields are added after GovUKForm's set-up, so they carry their GOV.UK

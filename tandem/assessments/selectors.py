@@ -15,6 +15,8 @@ from enum import StrEnum
 
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
+from tandem.core.text import counted
+
 from .models import (
     Assessment,
     AssessmentKind,
@@ -292,10 +294,8 @@ class Contrast:
             (counts[d], words) for d, words in SUMMARY_ORDER if d in ALWAYS_COUNTED or counts[d]
         ]
         first_count, first_words = parts[0]
-        noun = "factor" if first_count == 1 else "factors"
-        text = ", ".join(
-            [f"{first_count} {noun} {first_words}", *(f"{n} {w}" for n, w in parts[1:])]
-        )
+        first = counted(first_count, "%(count)d factor", "%(count)d factors")
+        text = ", ".join([f"{first} {first_words}", *(f"{n} {w}" for n, w in parts[1:])])
         return f"{text} {self.since}"
 
 
@@ -433,3 +433,10 @@ def compare_assessments(case) -> Comparison:
         dimensions=shape.dimensions,
         scale=shape.scale,
     )
+
+
+def kind_for(case) -> str:
+    """The kind the case's next assessment will be: the intake when it has none yet."""
+    if case.assessments.exists():
+        return AssessmentKind.REASSESSMENT
+    return AssessmentKind.INTAKE

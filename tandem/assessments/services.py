@@ -9,12 +9,12 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
 
 from tandem.audit.services import record_event
 from tandem.cases.lifecycle import ENDED
 from tandem.cases.models import Case, CaseStatus
-from tandem.cases.services.lifecycle import add_event, claim_version
+from tandem.cases.services.lifecycle import case_event_add, case_version_claim
+from tandem.core.dates import long_date
 
 from .models import Assessment, AssessmentKind, Factor, FactorRating, Framework, RatingLevel
 from .selectors import evidence_levels
@@ -38,13 +38,6 @@ class RatingInput:
     narrative: str = ""
 
 
-def kind_for(case: Case) -> str:
-    """The kind the case's next assessment will be: the intake when it has none yet."""
-    if case.assessments.exists():
-        return AssessmentKind.REASSESSMENT
-    return AssessmentKind.INTAKE
-
-
 def refusal_for_status(status: str) -> str | None:
     """Why no assessment can be recorded for a case in ``status``, or None when one can.
     Assessing belongs to an open case; an ended case keeps its record as it was."""
@@ -56,8 +49,10 @@ def refusal_for_status(status: str) -> str | None:
     return None
 
 
-def long_date(day) -> str:
-    return date_format(day, "j F Y")
+@transaction.atomic
+def assessment_list_audit(*, actor, case: Case, request=None) -> None:
+    """The list shows no narrative, but it tells who looked at this person's assessments."""
+    record_event(actor=actor, action="assessments.assessment.list", obj=case, request=request)
 
 
 @transaction.atomic
@@ -84,7 +79,7 @@ def assessment_record(
     before the previous assessment. A stale form raises ``CaseConflict``. Recording
     does not move the case's status: that is a lifecycle action of its own.
     """
-    locked = claim_version(case=case, expected_version=expected_version)
+    locked = case_version_claim(case=case, expected_version=expected_version)
     case.version = locked.version
     refusal = refusal_for_status(locked.status)
     if refusal:
@@ -140,7 +135,7 @@ def assessment_record(
         )
         for row in rows
     )
-    add_event(
+    case_event_add(
         case=case,
         kind=f"assessment.{kind}",
         summary=TIMELINE[kind],

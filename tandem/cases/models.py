@@ -13,10 +13,8 @@ from django.utils import timezone
 from tandem.catalogues.models import (
     Area,
     ConcernType,
-    Faith,
     Language,
     ReferralSource,
-    Specialism,
 )
 from tandem.core.encryption import BlindIndexField, EncryptedCharField, EncryptedTextField
 from tandem.core.models import EncryptedModel
@@ -149,24 +147,6 @@ class Case(EncryptedModel):
         Language, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     faith_preference = EncryptedTextField(blank=True)
-    requested_faith = models.ForeignKey(
-        Faith,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="Set only when the person asked for a mentor of this faith.",
-    )
-    required_specialism = models.ForeignKey(
-        Specialism,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="A specialism the mentor must have (for example theology).",
-    )
-    # When the person can meet: bit (weekday * 3 + part) of the mentor availability grid.
-    availability = models.PositiveIntegerField(default=0)
     accepts_online = models.BooleanField(default=False)
 
     # Possible duplicates are flagged for a coordinator, never merged.

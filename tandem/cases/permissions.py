@@ -1,3 +1,6 @@
+from collections.abc import Callable
+
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q
 
 from tandem.core.access import Scope
@@ -5,8 +8,17 @@ from tandem.core.permissions import PermissionPolicy
 
 from .models import Case
 
-# The match statuses in which the mentor works with the person (see tandem.matching).
-WORKING = ("accepted", "active")
+# Relationships that other apps give people with a case: a scope → the cases it reaches
+# for a user. tandem.matching registers ``matched`` (the mentor) and ``supervisees``
+# (their supervisor); a scope nobody registered reaches no case.
+_relationship_scopes: dict[Scope, Callable[[object], Q]] = {}
+
+
+def register_relationship_scope(scope: Scope, cases_reached: Callable[[object], Q]) -> None:
+    """Let ``scope`` reach the cases ``cases_reached(user)`` selects (a filter on Case)."""
+    if scope in _relationship_scopes:
+        raise ImproperlyConfigured(f"The {scope} scope of cases is already registered.")
+    _relationship_scopes[scope] = cases_reached
 
 
 class CasePolicy(PermissionPolicy):
@@ -21,16 +33,11 @@ class CasePolicy(PermissionPolicy):
     def scope_filter(self, user, scope):
         if scope is Scope.REFERRED:
             return Q(referred_by=user)
-        if scope is Scope.MATCHED:
-            # A mentor reaches a case through a match they accepted that has not ended
-            # (a proposal shows them only the summary on the match page).
-            return Q(matches__mentor__user=user, matches__status__in=WORKING)
-        if scope is Scope.SUPERVISEES:
-            return Q(matches__mentor__supervisor=user, matches__status__in=WORKING)
+        if scope in _relationship_scopes:
+            return _relationship_scopes[scope](user)
         return super().scope_filter(user, scope)
 
 
 cases = CasePolicy("case")
 referrals = CasePolicy("referral")
-case_assessments = CasePolicy("case_assessment")
 case_plans = CasePolicy("case_plan")

@@ -1,8 +1,10 @@
-"""Reads of cases as lists: the filtered case list and the waiting-for-match list.
+"""Reads of cases: the filtered case list and the waiting-for-match list, reviews and
+follow-ups due, the consent in force, and what a referrer sees of their referrals.
 
-Each is scoped to the acting user through the ``case_list`` rule (coordinators reach
-every case, mentors only the people they are matched with) and costs a fixed number
-of queries however many cases there are. Lists show references and coarse facts only:
+The lists are scoped to the acting user through the ``case_list`` rule (coordinators
+reach every case, mentors only the people they are matched with), a referrer's
+through the ``referral`` rule, and cost a fixed number of queries however many cases
+there are. Lists show references and coarse facts only:
 nothing here decrypts a name, a date of birth or a narrative.
 """
 
@@ -12,17 +14,26 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Case as Switch
-from django.db.models import DateTimeField, F, IntegerField, QuerySet, Value, When
+from django.db.models import DateTimeField, F, IntegerField, Max, Prefetch, QuerySet, Value, When
 from django.utils import timezone
 
 from tandem.core.access import Scope
+from tandem.core.text import counted
 
-from .forms.lists import WAITING_WEEKS
 from .lifecycle import OPEN
-from .models import URGENCY_RANK, Case, CaseStatus
+from .models import (
+    URGENCY_RANK,
+    Case,
+    CaseEvent,
+    CaseStatus,
+    Consent,
+    ConsentDecision,
+    FollowUp,
+)
 from .permissions import CasePolicy
 
 list_policy = CasePolicy("case_list")
+referral_policy = CasePolicy("referral")
 
 PAGE_SIZE = 25
 
@@ -61,14 +72,6 @@ def status_order():
     )
 
 
-ORDERINGS = {
-    "received_desc": ("-received_at", "-pk"),
-    "received_asc": ("received_at", "pk"),
-    "urgency": ("urgency_rank", F("waiting_since").asc(nulls_last=True), "received_at", "pk"),
-    "status": ("status_rank", "-received_at", "-pk"),
-}
-
-
 # Rows ----------------------------------------------------------------------------------
 
 
@@ -86,7 +89,7 @@ def waiting_text(since: dt.datetime | None, now: dt.datetime) -> str:
         return ""
     days = max((now - since).days, 0)
     if days < 14:
-        return f"{days} day{'s' if days != 1 else ''}"
+        return counted(days, "%(count)d day", "%(count)d days")
     weeks = days // 7
     return f"{weeks} weeks"
 
@@ -129,29 +132,16 @@ def visible_cases(actor) -> QuerySet[Case]:
     return list_policy.queryset(actor, "view")
 
 
-def case_list(*, actor, filters: dict, now: dt.datetime | None = None) -> QuerySet[Case]:
-    """The cases ``actor`` may list, filtered and sorted.
-
-    ``filters`` is ``CaseFilterForm.filters()``: only valid values, absent when unused.
-    """
-    now = now or timezone.now()
-    cases = visible_cases(actor).annotate(
-        urgency_rank=urgency_rank(), waiting_since=waiting_since(), status_rank=status_order()
+def case_list(*, actor) -> QuerySet[Case]:
+    """The cases ``actor`` may list, with what their rows show and ``CaseFilter`` sorts by:
+    ``urgency_rank``, ``waiting_since`` and ``status_rank``."""
+    return (
+        visible_cases(actor)
+        .annotate(
+            urgency_rank=urgency_rank(), waiting_since=waiting_since(), status_rank=status_order()
+        )
+        .select_related("concern_type", "area")
     )
-    if reference := filters.get("reference"):
-        cases = cases.filter(reference=reference)
-    if statuses := filters.get("status"):
-        cases = cases.filter(status__in=statuses)
-    if concern_type := filters.get("concern_type"):
-        cases = cases.filter(concern_type_id=concern_type)
-    if urgency := filters.get("urgency"):
-        cases = cases.filter(urgency=urgency)
-    if area := filters.get("area"):
-        cases = cases.filter(area_id=area)
-    if waiting := filters.get("waiting"):
-        cases = cases.filter(waiting_since__lte=now - dt.timedelta(weeks=WAITING_WEEKS[waiting]))
-    ordering = ORDERINGS.get(filters.get("sort", ""), ORDERINGS["received_desc"])
-    return cases.select_related("concern_type", "area").order_by(*ordering)
 
 
 def awaiting_match(*, actor) -> QuerySet[Case]:
@@ -164,4 +154,157 @@ def awaiting_match(*, actor) -> QuerySet[Case]:
         .select_related("concern_type", "area", "preferred_language")
         .prefetch_related("languages")
         .order_by("urgency_rank", "status_changed_at", "pk")
+    )
+
+
+# Reviews and follow-ups due -------------------------------------------------------------
+
+# Reviews and follow-ups show in the coordinators' lists this many days before they fall due.
+DUE_SOON_DAYS = 14
+
+
+def reviews_due(*, actor, today: dt.date | None = None) -> QuerySet[Case]:
+    """Open cases ``actor``'s list scope reaches whose next review is overdue or due
+    within ``DUE_SOON_DAYS``, soonest first, with the date of their last review."""
+    today = today or timezone.localdate()
+    return (
+        visible_cases(actor)
+        .filter(
+            status__in=OPEN,
+            next_review_due__isnull=False,
+            next_review_due__lte=today + dt.timedelta(days=DUE_SOON_DAYS),
+        )
+        .annotate(last_reviewed_on=Max("reviews__reviewed_on"))
+        .only("id", "reference", "status", "next_review_due", "record_uuid")
+        .order_by("next_review_due", "reference")
+    )
+
+
+def follow_ups_due(*, actor, today: dt.date | None = None) -> QuerySet[FollowUp]:
+    """Follow-ups not yet done on cases ``actor``'s list scope reaches, overdue or due
+    within ``DUE_SOON_DAYS``, soonest first."""
+    today = today or timezone.localdate()
+    return (
+        FollowUp.objects.filter(
+            case__in=visible_cases(actor).values("pk"),
+            completed_on__isnull=True,
+            due_on__lte=today + dt.timedelta(days=DUE_SOON_DAYS),
+        )
+        .select_related("case")
+        .only("id", "kind", "due_on", "record_uuid", "case__id", "case__reference", "case__status")
+        .order_by("due_on", "case__reference", "kind")
+    )
+
+
+# Consent -------------------------------------------------------------------------------
+
+
+def current_consent(case: Case) -> Consent | None:
+    """The consent in force: the latest given and not withdrawn."""
+    return (
+        case.consents.filter(decision=ConsentDecision.GIVEN, withdrawn_on__isnull=True)
+        .order_by("-decided_on", "-pk")
+        .first()
+    )
+
+
+# What a referrer sees ------------------------------------------------------------------
+
+# What a referrer is told: a few plain words, nothing of assessments or support.
+RECEIVED = "Received"
+SCREENING = "Screening"
+ACCEPTED = "Accepted"
+IN_SUPPORT = "In support"
+NOT_TAKEN_FORWARD = "Not taken forward"
+CLOSED = "Closed"
+
+REFERRER_STATUS: dict[str, str] = {
+    CaseStatus.REFERRED: RECEIVED,
+    CaseStatus.SCREENING: SCREENING,
+    CaseStatus.ASSESSMENT: ACCEPTED,
+    CaseStatus.AWAITING_MATCH: ACCEPTED,
+    CaseStatus.MATCHED: ACCEPTED,
+    CaseStatus.ACTIVE: IN_SUPPORT,
+    CaseStatus.ON_HOLD: IN_SUPPORT,
+    CaseStatus.CLOSING: IN_SUPPORT,
+    CaseStatus.NOT_SUITABLE: NOT_TAKEN_FORWARD,
+    CaseStatus.CONSENT_DECLINED: NOT_TAKEN_FORWARD,
+    CaseStatus.ESCALATED: NOT_TAKEN_FORWARD,
+    CaseStatus.CONSENT_WITHDRAWN: CLOSED,
+    CaseStatus.CLOSED: CLOSED,
+}
+
+# The referrer's wording mapped back to one status, for the colour of its tag.
+REFERRER_TAG_STATUS: dict[str, str] = {
+    RECEIVED: CaseStatus.REFERRED,
+    SCREENING: CaseStatus.SCREENING,
+    ACCEPTED: CaseStatus.ASSESSMENT,
+    IN_SUPPORT: CaseStatus.ACTIVE,
+    NOT_TAKEN_FORWARD: CaseStatus.NOT_SUITABLE,
+    CLOSED: CaseStatus.CLOSED,
+}
+
+
+def referrer_status(status: str) -> str:
+    """The status of a referral in the words its referrer sees."""
+    return REFERRER_STATUS[status]
+
+
+@dataclass(frozen=True)
+class ReferrerStatusChange:
+    label: str
+    at: dt.datetime
+
+    @property
+    def tag_status(self) -> str:
+        return REFERRER_TAG_STATUS[self.label]
+
+
+def status_events_queryset():
+    """The timeline lines that changed a case's status, and only the columns a
+    referrer's history needs (nothing encrypted is read)."""
+    return (
+        CaseEvent.objects.exclude(to_status="")
+        .only("pk", "case_id", "to_status", "occurred_at")
+        .order_by("occurred_at", "pk")
+    )
+
+
+def referrer_history(case: Case, status_events=None) -> list[ReferrerStatusChange]:
+    """The referrer-facing status history, oldest first: "Received" on the day the
+    referral arrived, then each change of the referrer's wording with its date (moves
+    that read the same to a referrer, such as assessment to awaiting a match, are one
+    line). ``status_events`` are the case's status events oldest first; by default they
+    are read from the database."""
+    if status_events is None:
+        status_events = status_events_queryset().filter(case=case)
+    history = [ReferrerStatusChange(RECEIVED, case.received_at)]
+    for event in status_events:
+        label = referrer_status(event.to_status)
+        if label != history[-1].label:
+            history.append(ReferrerStatusChange(label, event.occurred_at))
+    current = referrer_status(case.status)
+    if current != history[-1].label:  # a status set without a timeline line (imports)
+        history.append(ReferrerStatusChange(current, case.status_changed_at))
+    return history
+
+
+def referrals_made(*, actor) -> QuerySet[Case]:
+    """The referrals ``actor`` made, newest first, each with its status events prefetched
+    (``status_events``) for ``referrer_history``."""
+    return (
+        referral_policy.queryset(actor, "view")
+        .select_related("concern_type")
+        .prefetch_related(
+            Prefetch("events", queryset=status_events_queryset(), to_attr="status_events")
+        )
+        .only(
+            "pk",
+            "reference",
+            "status",
+            "status_changed_at",
+            "received_at",
+            "concern_type__name",
+        )
+        .order_by("-received_at", "-pk")
     )

@@ -2,6 +2,6 @@
 
 from django.dispatch import Signal
 
-# Sent by ``case_act`` inside its transaction after a case changed status, with
+# Sent by ``case_transition`` inside its transaction after a case changed status, with
 # ``case``, ``action``, ``from_status``, ``to_status`` and ``actor``.
 case_status_changed = Signal()

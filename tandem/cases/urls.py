@@ -1,4 +1,4 @@
-from .views import casework, lists, plans, referrals
+from .views import casework, closure, due, follow_ups, goals, lists, plans, referrals, reviews
 
 app_name = "cases"
 
@@ -7,5 +7,10 @@ urlpatterns = [
     *lists.urlpatterns,
     *referrals.urlpatterns,
     *casework.urlpatterns,
+    *due.urlpatterns,
     *plans.urlpatterns,
+    *goals.urlpatterns,
+    *reviews.urlpatterns,
+    *closure.urlpatterns,
+    *follow_ups.urlpatterns,
 ]

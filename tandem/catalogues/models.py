@@ -25,6 +25,10 @@ class CatalogueEntry(models.Model):
     is_active = models.BooleanField(
         default=True, help_text="A retired entry is no longer offered on forms."
     )
+    # Optimistic concurrency: every change of the entry's details bumps it, and the edit
+    # form carries the version it showed, so two people editing at once cannot silently
+    # overwrite each other.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = CatalogueQuerySet.as_manager()
 

@@ -171,3 +171,30 @@ class GovUKDateField(forms.DateField):
                 f"{self.what[0].upper()}{self.what[1:]} must be today or in the past",
                 code="future",
             )
+
+
+FORM_INCOMPLETE = "The form was incomplete. Reload the page and try again."
+
+
+class VersionField(forms.IntegerField):
+    """The version of a record as the page showed it, carried back so that a form posted
+    from a stale page is refused rather than applied. A hidden whole number in ASCII
+    digits: anything else means the page was cut short or altered, and every error says
+    so in ``message``."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, *, message: str = FORM_INCOMPLETE, **kwargs):
+        self.message = message
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**31 - 1)
+        kwargs["error_messages"] = dict.fromkeys(
+            ["required", "invalid", "min_value", "max_value"], message
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        text = value.strip() if isinstance(value, str) else ""
+        if text and not (text.isascii() and text.isdigit()):
+            raise forms.ValidationError(self.message, code="invalid")
+        return super().to_python(value)

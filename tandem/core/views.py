@@ -9,18 +9,9 @@ from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.http import require_GET
 
-from tandem.accounts.decorators import mfa_not_required
-
-from .home import home_panels
-from .notifications import unread_count
+from .decorators import mfa_not_required
 
 logger = logging.getLogger(__name__)
-
-
-@require_GET
-def home(request):
-    context = {"panels": home_panels(request.user), "unread": unread_count(request.user)}
-    return render(request, "core/home.html", context)
 
 
 @login_not_required

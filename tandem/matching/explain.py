@@ -19,21 +19,9 @@ from tandem.mentors.models import (
     slot_bit,
 )
 
+from .criteria import CONSTRAINTS, CRITERIA, EXCLUSIONS, PREFERENCE_LABELS
 from .features import FLUENT
-from .models import MatchingPolicy
-from .scoring import CRITERIA, EXCLUSIONS
-
-CRITERION_LABELS = {
-    "specialism": "Specialism fit",
-    "language": "Shared language",
-    "faith": "Faith",
-    "lived_experience": "Lived experience",
-    "age": "Age",
-    "distance": "Distance",
-    "availability": "Availability",
-    "workload": "Workload",
-    "continuity": "Continuity",
-}
+from .models import CaseNeeds, MatchingPolicy
 
 
 @dataclass(frozen=True)
@@ -68,6 +56,7 @@ def explain(case: Case, mentor: Mentor, parts, contributions) -> list[Part]:
     mentor's rows from ``scoring.suggest`` (or ``preferences``)."""
     values = dict(zip(CRITERIA, parts, strict=True))
     points = dict(zip(CRITERIA, contributions, strict=True))
+    needs = CaseNeeds.of(case)
     languages = {ml.language_id: ml for ml in mentor.languages.all()}
     specialisms = {ms.specialism_id: ms.specialism for ms in mentor.specialisms.all()}
     words: dict[str, str] = {}
@@ -99,9 +88,9 @@ def explain(case: Case, mentor: Mentor, parts, contributions) -> list[Part]:
     else:
         words["language"] = f"Does not speak {preferred.name}, the person's preferred language"
 
-    if case.requested_faith_id is None:
+    if needs.requested_faith_id is None:
         words["faith"] = "The person did not ask for a mentor of a particular faith"
-    elif mentor.faith_id == case.requested_faith_id:
+    elif mentor.faith_id == needs.requested_faith_id:
         words["faith"] = f"Shares the faith the person asked for ({mentor.faith.name})"
     else:
         words["faith"] = "Does not share the faith the person asked for"
@@ -131,15 +120,15 @@ def explain(case: Case, mentor: Mentor, parts, contributions) -> list[Part]:
     else:
         words["distance"] = f"Online only: outside travel distance of {case.area.name}"
 
-    if not case.availability:
+    if not needs.availability:
         words["availability"] = "The person's availability is not known"
     else:
         mentor_slots = 0
         for slot in mentor.availability.all():
             mentor_slots |= slot_bit(slot.weekday, slot.part)
-        shared = (case.availability & mentor_slots).bit_count()
+        shared = (needs.availability & mentor_slots).bit_count()
         words["availability"] = (
-            f"Free at {shared} of the person's {case.availability.bit_count()} times"
+            f"Free at {shared} of the person's {needs.availability.bit_count()} times"
         )
 
     live = getattr(mentor, "current_caseload", None)
@@ -156,7 +145,7 @@ def explain(case: Case, mentor: Mentor, parts, contributions) -> list[Part]:
     return [
         Part(
             criterion=c,
-            label=CRITERION_LABELS[c],
+            label=PREFERENCE_LABELS[c],
             points=float(points[c]),
             words=words[c],
         )
@@ -164,33 +153,34 @@ def explain(case: Case, mentor: Mentor, parts, contributions) -> list[Part]:
     ]
 
 
+GENDER_EXCLUDED = {
+    MentorGenderPreference.FEMALE: "not female",
+    MentorGenderPreference.MALE: "not male",
+}
+
+
 def exclusion_words(case: Case, policy: MatchingPolicy) -> dict[str, str]:
-    """How each hard constraint reads for this case ("no Urdu", "not female")."""
+    """How each hard constraint reads for this case ("no Urdu", "not female"): the
+    registry's wording, made particular where the case's needs say more."""
+    words = {c.code: c.excluded for c in CONSTRAINTS}
     languages = [lang.name for lang in case.languages.all()]
-    if case.interpreter_needed or not languages:
-        language = "no shared language"
-    elif len(languages) == 1:
-        language = f"no {languages[0]}"
-    else:
-        language = f"none of {_join(languages).replace(' and ', ' or ')}"
-    gender = {
-        MentorGenderPreference.FEMALE: "not female",
-        MentorGenderPreference.MALE: "not male",
-    }.get(case.mentor_gender_preference, "not the gender asked for")
-    specialism = (
-        f"no {case.required_specialism.name}" if case.required_specialism_id else "no specialism"
-    )
-    return {
-        "unavailable": "not available (vetting, accreditation or code of conduct)",
-        "capacity": "at capacity",
-        "conflict": "conflict of interest",
-        "history": "declined or ended badly with this person before",
-        "language": language,
-        "gender": gender,
-        "specialism": specialism,
-        "experience": "below the accreditation level required",
-        "travel": "outside travel distance",
-    }
+    if languages and not case.interpreter_needed:
+        words["language"] = (
+            f"no {languages[0]}"
+            if len(languages) == 1
+            else f"none of {_join(languages).replace(' and ', ' or ')}"
+        )
+    if case.mentor_gender_preference in GENDER_EXCLUDED:
+        words["gender"] = GENDER_EXCLUDED[case.mentor_gender_preference]
+    needs = CaseNeeds.of(case)
+    if needs.required_specialism_id:
+        words["specialism"] = f"no {needs.required_specialism.name}"
+    return words
+
+
+def by_count(excluded: dict[str, int]) -> list[tuple[str, int]]:
+    """The exclusions, the most mentors first, ties in the order they are evaluated."""
+    return sorted(excluded.items(), key=lambda item: (-item[1], EXCLUSIONS.index(item[0])))
 
 
 def exclusion_summary(excluded: dict[str, int], words: dict[str, str]) -> str:
@@ -198,5 +188,4 @@ def exclusion_summary(excluded: dict[str, int], words: dict[str, str]) -> str:
     total = sum(excluded.values())
     if not total:
         return "No active mentor was excluded."
-    order = sorted(excluded.items(), key=lambda item: (-item[1], EXCLUSIONS.index(item[0])))
-    return f"{total} excluded: " + ", ".join(f"{n} {words[name]}" for name, n in order)
+    return f"{total} excluded: " + ", ".join(f"{n} {words[name]}" for name, n in by_count(excluded))

@@ -38,7 +38,8 @@ from tandem.mentors.models import (
     slot_bit,
 )
 
-from .models import BAD_ENDINGS, Match, MatchingPolicy, MatchStatus
+from .criteria import PREFERENCES
+from .models import BAD_ENDINGS, CaseNeeds, Match, MatchingPolicy, MatchStatus
 from .scoring import CaseArrays, MentorArrays, Weights, to_mask
 
 GENDER_CODE = {Gender.FEMALE: 1, Gender.MALE: 2}
@@ -229,17 +230,7 @@ def load_pool(
 
 
 def weights_of(policy: MatchingPolicy) -> Weights:
-    return Weights(
-        specialism=policy.weight_specialism,
-        language=policy.weight_language,
-        faith=policy.weight_faith,
-        lived_experience=policy.weight_lived_experience,
-        age=policy.weight_age,
-        distance=policy.weight_distance,
-        availability=policy.weight_availability,
-        workload=policy.weight_workload,
-        continuity=policy.weight_continuity,
-    )
+    return Weights(**{p.code: getattr(policy, p.weight_field) for p in PREFERENCES})
 
 
 def high_concern_cases(case_ids) -> set[int]:
@@ -284,8 +275,8 @@ def min_rank_for(case: Case, policy: MatchingPolicy, high_concern: bool) -> int:
 
 
 def load_cases(cases: list[Case], pool: Pool, policy: MatchingPolicy) -> Waiting:
-    """The given cases as arrays against ``pool`` (languages and concern specialisms
-    should be prefetched: ``Case.objects.for_matching()``)."""
+    """The given cases as arrays against ``pool`` (loaded by ``cases_for_matching``, or
+    each case costs queries)."""
     cat = pool.catalogues
     n_languages, n_specialisms = len(cat.languages), len(cat.specialisms)
     case_index = {case.pk: i for i, case in enumerate(cases)}
@@ -298,9 +289,10 @@ def load_cases(cases: list[Case], pool: Pool, policy: MatchingPolicy) -> Waiting
     wanted = [
         [cat.specialisms[s.pk] for s in case.concern_type.specialisms.all()] for case in cases
     ]
+    needs = [CaseNeeds.of(case) for case in cases]
     required = [
-        [cat.specialisms[case.required_specialism_id]] if case.required_specialism_id else []
-        for case in cases
+        [cat.specialisms[n.required_specialism_id]] if n.required_specialism_id else []
+        for n in needs
     ]
 
     mentor_index = pool.index_of()
@@ -315,14 +307,14 @@ def load_cases(cases: list[Case], pool: Pool, policy: MatchingPolicy) -> Waiting
         gender=np.array(
             [PREFERENCE_CODE.get(c.mentor_gender_preference, 0) for c in cases], dtype=np.int8
         ),
-        faith=np.array([c.requested_faith_id or -1 for c in cases], dtype=np.int64),
+        faith=np.array([n.requested_faith_id or -1 for n in needs], dtype=np.int64),
         age=np.array([c.age_at_referral for c in cases], dtype=np.float64),
         area=np.array([cat.areas.get(c.area_id, -1) for c in cases], dtype=np.int64),
         online=np.array([c.accepts_online for c in cases], dtype=bool),
         min_rank=np.array([min_rank_for(c, policy, c.pk in high) for c in cases], dtype=np.int64),
         wanted=to_mask(wanted, n_specialisms),
         required=to_mask(required, n_specialisms),
-        availability=np.array([c.availability for c in cases], dtype=np.int64),
+        availability=np.array([n.availability for n in needs], dtype=np.int64),
         conflict_pairs=conflict,
         history_pairs=history,
         continuity_pairs=continuity,
@@ -381,8 +373,13 @@ def _history_pairs(case_index, mentor_index):
 
 
 def cases_for_matching(queryset=None):
-    """Cases with what ``load_cases`` reads, in a fixed number of queries."""
+    """Cases with what ``load_cases``, the explanations and the needs summary read, in a
+    fixed number of queries."""
     queryset = Case.objects.all() if queryset is None else queryset
-    return queryset.select_related("concern_type").prefetch_related(
-        "languages", "concern_type__specialisms"
-    )
+    return queryset.select_related(
+        "concern_type",
+        "area",
+        "preferred_language",
+        "matching_needs__requested_faith",
+        "matching_needs__required_specialism",
+    ).prefetch_related("languages", "concern_type__specialisms")

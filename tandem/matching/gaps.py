@@ -23,10 +23,11 @@ import numpy as np
 from tandem.cases.models import Case, MentorGenderPreference, Urgency
 
 from . import scoring
-from .explain import exclusion_summary, exclusion_words
+from .explain import by_count, exclusion_summary, exclusion_words
 from .features import Pool, load_cases, load_pool, weights_of
-from .models import MatchingPolicy
-from .scoring import EXCLUSIONS, CaseArrays, MentorArrays, Weights
+from .models import CaseNeeds, MatchingPolicy
+from .scoring import CaseArrays, MentorArrays, Weights
+from .selectors import waiting_cases
 
 # Nearly every mentor speaks English: a case that can be mentored in English has no
 # language need worth recruiting for.
@@ -140,8 +141,9 @@ def need_of(case: Case, *, experience: str = "") -> Need:
         languages = tuple(sorted(language.name for language in case.languages.all()))
         if ENGLISH in languages:
             languages = ()
-    if case.required_specialism_id:
-        specialisms = (case.required_specialism.name,)
+    required = CaseNeeds.of(case).required_specialism
+    if required is not None:
+        specialisms = (required.name,)
     else:
         specialisms = tuple(
             sorted(s.name for s in case.concern_type.specialisms.all() if s.is_theology)
@@ -158,7 +160,7 @@ def need_of(case: Case, *, experience: str = "") -> Need:
 def _top_exclusion(excluded: dict[str, int], words: dict[str, str]) -> tuple[str, int]:
     if not excluded:
         return "", 0
-    name, count = min(excluded.items(), key=lambda item: (-item[1], EXCLUSIONS.index(item[0])))
+    name, count = by_count(excluded)[0]
     return words[name], count
 
 
@@ -169,9 +171,7 @@ def pool_gaps(
     pool: Pool | None = None,
 ) -> GapReport:
     """The gaps among ``cases`` (by default every case awaiting a match with no live
-    match, as ``services.waiting_cases()`` lists them), grouped and ranked."""
-    from .services import waiting_cases
-
+    match, as ``selectors.waiting_cases()`` lists them), grouped and ranked."""
     policy = policy or load_policy()
     cases = list(waiting_cases() if cases is None else cases)
     if not cases:

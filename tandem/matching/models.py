@@ -1,4 +1,5 @@
-"""Matches between a case and a mentor, batch proposals, and the scheme's matching policy.
+"""Matches between a case and a mentor, batch proposals, the scheme's matching policy,
+and what matching alone needs to know about a case.
 
 A match is proposed by a coordinator, accepted or declined by the mentor, started when
 the first meeting is arranged, and ended with a reason. A proposed, accepted or active
@@ -18,6 +19,8 @@ from django.utils import timezone
 
 from tandem.core.encryption import EncryptedTextField
 from tandem.core.models import EncryptedModel
+
+from .criteria import PREFERENCE
 
 
 class MatchStatus(models.TextChoices):
@@ -191,22 +194,28 @@ class BatchPair(models.Model):
         return f"{self.case} with {self.mentor}"
 
 
-def _weight(default: int):
-    return models.PositiveSmallIntegerField(default=default, validators=[MaxValueValidator(10)])
+MAX_WEIGHT = 10
+
+
+def _weight(code: str):
+    return models.PositiveSmallIntegerField(
+        default=PREFERENCE[code].default_weight, validators=[MaxValueValidator(MAX_WEIGHT)]
+    )
 
 
 class MatchingPolicy(models.Model):
-    """The scheme's matching settings: one row. Weights are relative (0 to 10)."""
+    """The scheme's matching settings: one row. Weights are relative (0 to 10), one per
+    preference of ``criteria.PREFERENCES`` (a test keeps the two in step)."""
 
-    weight_specialism = _weight(5)
-    weight_language = _weight(3)
-    weight_faith = _weight(2)
-    weight_lived_experience = _weight(2)
-    weight_age = _weight(1)
-    weight_distance = _weight(2)
-    weight_availability = _weight(2)
-    weight_workload = _weight(1)
-    weight_continuity = _weight(2)
+    weight_specialism = _weight("specialism")
+    weight_language = _weight("language")
+    weight_faith = _weight("faith")
+    weight_lived_experience = _weight("lived_experience")
+    weight_age = _weight("age")
+    weight_distance = _weight("distance")
+    weight_availability = _weight("availability")
+    weight_workload = _weight("workload")
+    weight_continuity = _weight("continuity")
     priority_min_level = models.ForeignKey(
         "mentors.AccreditationLevel",
         on_delete=models.PROTECT,
@@ -253,3 +262,47 @@ class MatchingPolicy(models.Model):
     def load(cls) -> MatchingPolicy:
         policy, _ = cls.objects.get_or_create(pk=1)
         return policy
+
+
+class CaseNeeds(models.Model):
+    """What matching needs to know about a case beyond the referral's statement (which
+    stays on the case: languages, interpreter, preferred language, mentor's gender, area,
+    online sessions). A case has no row until its needs are first saved; ``of`` gives
+    the defaults until then."""
+
+    case = models.OneToOneField(
+        "cases.Case", on_delete=models.CASCADE, primary_key=True, related_name="matching_needs"
+    )
+    requested_faith = models.ForeignKey(
+        "catalogues.Faith",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Set only when the person asked for a mentor of this faith.",
+    )
+    required_specialism = models.ForeignKey(
+        "catalogues.Specialism",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="A specialism the mentor must have (for example theology).",
+    )
+    # When the person can meet: bit (weekday * 3 + part) of the mentor availability grid.
+    availability = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "case needs"
+
+    def __str__(self):
+        return f"Matching needs of {self.case_id}"
+
+    @classmethod
+    def of(cls, case) -> CaseNeeds:
+        """The case's needs (``select_related("matching_needs")`` saves the query), or
+        the defaults, unsaved, when none were recorded."""
+        try:
+            return case.matching_needs
+        except cls.DoesNotExist:
+            return cls(case=case)

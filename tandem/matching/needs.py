@@ -1,19 +1,12 @@
-"""A case's matching needs: what matching reads about the person (languages, the
-mentor's gender, faith asked for, a required specialism, area, online sessions, when
-they can meet), changed by a coordinator.
-
-Saving claims the case's version, so a form posted from a stale page is refused; the
-change is audited by field name and goes on the case's timeline by label.
+"""A case's matching needs: what matching reads about the person. The referral's
+statement (languages, interpreter, preferred language, the mentor's gender, area, online
+sessions) stays on the case; what only matching asks (a faith asked for, a required
+specialism, when the person can meet) is matching's ``CaseNeeds``. A coordinator
+changes both on one page, through ``services.case_needs_update``.
 """
 
 from __future__ import annotations
 
-from django.db import transaction
-
-from tandem.audit.services import record_event
-from tandem.cases.lifecycle import ENDED
-from tandem.cases.models import Case, CaseStatus
-from tandem.cases.services.lifecycle import add_event, claim_version
 from tandem.mentors.models import DayPart, Weekday, slot_bit
 
 # Field name → how the timeline names it.
@@ -28,12 +21,8 @@ NEEDS_LABELS = {
     "accepts_online": "online sessions",
     "availability": "availability",
 }
-# Foreign keys compared by primary key.
-RELATED = ("preferred_language", "requested_faith", "required_specialism", "area")
-
-
-class NeedsRefused(Exception):
-    """The needs cannot be changed; the message is safe to show."""
+# Those kept in CaseNeeds; the others are the referral's, kept on the case.
+CASE_NEEDS_FIELDS = ("requested_faith", "required_specialism", "availability")
 
 
 def availability_mask(slots) -> int:
@@ -66,63 +55,3 @@ def availability_in_words(mask: int) -> list[str]:
         if parts:
             lines.append(f"{day.label}: {', '.join(parts)}")
     return lines
-
-
-def _current(case: Case, field: str):
-    if field in RELATED:
-        return getattr(case, f"{field}_id")
-    return getattr(case, field)
-
-
-def _wanted(value, field: str):
-    if field in RELATED:
-        return value.pk if value is not None else None
-    return value
-
-
-@transaction.atomic
-def save_needs(
-    *, actor, case: Case, needs: dict, expected_version: int | None, request=None
-) -> list[str]:
-    """Save ``needs`` (the keys of ``NEEDS_LABELS``; ``languages`` an iterable of
-    languages, related fields model instances or None) and return the names of the
-    fields that changed. Nothing is written when nothing changed."""
-    locked = claim_version(case=case, expected_version=expected_version)
-    if locked.status in ENDED:
-        raise NeedsRefused(
-            f"This case has ended ({CaseStatus(locked.status).label.lower()}): its matching "
-            "needs can no longer be changed."
-        )
-    changed = []
-    for field in NEEDS_LABELS:
-        if field == "languages":
-            continue
-        value = _wanted(needs[field], field)
-        if _current(locked, field) != value:
-            setattr(locked, f"{field}_id" if field in RELATED else field, value)
-            changed.append(field)
-    languages = {language.pk for language in needs["languages"]}
-    if languages != set(locked.languages.values_list("pk", flat=True)):
-        changed.insert(0, "languages")
-    if not changed:
-        transaction.set_rollback(True)  # not even the version moves
-        return []
-    fields = [name for name in changed if name != "languages"]
-    if fields:
-        locked.save(update_fields=fields)
-    if "languages" in changed:
-        locked.languages.set(languages)
-    add_event(
-        case=locked,
-        kind="matching.needs",
-        summary="Matching needs changed (" + ", ".join(NEEDS_LABELS[n] for n in changed) + ")",
-        actor=actor,
-    )
-    record_event(
-        actor=actor,
-        action="case.matching_needs",
-        obj=locked,
-        request=request,
-        changed_fields=changed,
-    )
-    return changed

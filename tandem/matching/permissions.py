@@ -4,7 +4,18 @@ from tandem.cases.models import Case
 from tandem.core.access import Scope
 from tandem.core.permissions import PermissionPolicy
 
-from .models import BatchProposal, Match
+from .models import WORKING, BatchProposal, Match
+
+
+# The cases a working match reaches, for the cases app's relationship scopes (registered
+# in apps.py). A proposal is not enough: it shows the mentor only the summary on the
+# match page.
+def cases_mentored_by(user) -> Q:
+    return Q(matches__mentor__user=user, matches__status__in=WORKING)
+
+
+def cases_of_supervisees(user) -> Q:
+    return Q(matches__mentor__supervisor=user, matches__status__in=WORKING)
 
 
 class MatchPolicy(PermissionPolicy):

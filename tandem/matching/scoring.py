@@ -21,33 +21,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .criteria import CRITERIA, EXCLUSIONS, PREFERENCES
+
 SCALE = 1000
-
-# Hard constraints, in the order an excluded mentor is counted.
-EXCLUSIONS: tuple[str, ...] = (
-    "unavailable",  # not matchable in the register (vetting, accreditation, code, status)
-    "capacity",  # no spare place
-    "conflict",  # declared conflict of interest with the person
-    "history",  # an earlier match with this person ended badly, or they declined it
-    "language",  # speaks none of the languages the person can be mentored in
-    "gender",  # not the mentor gender the person needs
-    "specialism",  # lacks a specialism the case requires
-    "experience",  # accreditation level below what the urgency or risk requires
-    "travel",  # outside travel distance, and online is not possible for both
-)
-
-# Preferences, each 0..1.
-CRITERIA: tuple[str, ...] = (
-    "specialism",
-    "language",
-    "faith",
-    "lived_experience",
-    "age",
-    "distance",
-    "availability",
-    "workload",
-    "continuity",
-)
 
 # Pair-level reasons given as sparse lists (case index, mentor index).
 PAIR_EXCLUSIONS = ("conflict", "history")
@@ -130,22 +106,22 @@ class CaseArrays:
         return len(self.preferred)
 
 
-@dataclass(frozen=True)
 class Weights:
-    """Relative weight of each preference (non-negative; all zero scores every pair 0)."""
+    """Relative weight of each preference by its code (non-negative; all zero scores every
+    pair 0). A preference not named keeps its default weight."""
 
-    specialism: float = 5
-    language: float = 3
-    faith: float = 2
-    lived_experience: float = 2
-    age: float = 1
-    distance: float = 2
-    availability: float = 2
-    workload: float = 1
-    continuity: float = 2
+    def __init__(self, **weights: float):
+        if unknown := set(weights) - set(CRITERIA):
+            raise TypeError(f"Not a preference: {', '.join(sorted(unknown))}")
+        self._values = tuple(float(weights.get(p.code, p.default_weight)) for p in PREFERENCES)
+
+    def __repr__(self) -> str:
+        pairs = ", ".join(f"{c}={v:g}" for c, v in zip(CRITERIA, self._values, strict=True))
+        return f"Weights({pairs})"
 
     def vector(self) -> np.ndarray:
-        return np.array([getattr(self, name) for name in CRITERIA], dtype=np.float64)
+        """The weights in ``CRITERIA`` order."""
+        return np.array(self._values, dtype=np.float64)
 
 
 # Neutral value of a preference the case says nothing about (same for every mentor).

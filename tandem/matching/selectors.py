@@ -1,17 +1,22 @@
-"""The best mentors for one case, with everything the pages show about each: one
-place that reads the pool, scores it and explains the shown mentors."""
+"""Matching's reads: the best mentors for one case with everything the pages show about
+each (one place that reads the pool, scores it and explains the shown mentors), whether
+one mentor may take one case, the cases waiting, the alternatives for a batch pair, and
+each mentor's live matches for the register's caseload."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tandem.cases.models import Case
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+
+from tandem.cases.models import Case, CaseStatus
+from tandem.cases.selectors import urgency_rank
 from tandem.mentors.models import Mentor
 
 from . import scoring
-from .explain import Part, explain, prefetch_for_explanation
+from .explain import Part, exclusion_words, explain, prefetch_for_explanation
 from .features import cases_for_matching, load_cases, load_pool, weights_of
-from .models import MatchingPolicy
+from .models import LIVE, BatchProposal, Match, MatchingPolicy
 
 
 @dataclass(frozen=True)
@@ -57,3 +62,94 @@ def rank_mentors(case: Case, *, k: int, mentor_ids: list[int] | None = None) -> 
             )
         )
     return Ranking(case, policy, len(pool.pks), result.allowed, result.excluded, ranked)
+
+
+# One pair ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PairVerdict:
+    allowed: bool
+    reason: str  # why not, in words; empty when allowed
+    score: int
+    explanation: list[dict]
+    spare: int = 0  # the mentor's places not held by a live match
+
+
+def evaluate_pair(case: Case, mentor: Mentor) -> PairVerdict:
+    """Whether ``mentor`` may take ``case`` now, and the score and its breakdown."""
+    ranking = rank_mentors(case, k=1, mentor_ids=[mentor.pk])
+    if not ranking.pool_size:
+        return PairVerdict(False, f"{mentor} is not an active mentor.", 0, [])
+    if not ranking.allowed:
+        (name,) = ranking.excluded
+        reason = exclusion_words(ranking.case, ranking.policy)[name]
+        return PairVerdict(False, f"{mentor} cannot take this case: {reason}.", 0, [])
+    (ranked,) = ranking.mentors
+    return PairVerdict(True, "", ranked.score, [p.as_dict() for p in ranked.parts], ranked.spare)
+
+
+# The cases waiting and a batch's alternatives ------------------------------------------
+
+
+def unmatched_cases():
+    """Cases awaiting a match with no live proposal, most urgent and longest waiting first."""
+    return (
+        Case.objects.filter(status=CaseStatus.AWAITING_MATCH)
+        .exclude(matches__status__in=LIVE)
+        .annotate(urgency_rank=urgency_rank())
+        .order_by("urgency_rank", "status_changed_at", "pk")
+    )
+
+
+def waiting_cases():
+    """``unmatched_cases`` with everything matching reads about them."""
+    return cases_for_matching(unmatched_cases())
+
+
+@dataclass(frozen=True)
+class Alternative:
+    mentor: Mentor
+    score: int
+    delta: int  # change to the batch total if this mentor replaces the current one
+    places_left: int  # in this batch, after the other pairs
+    explanation: list
+
+
+def alternatives(batch: BatchProposal, case: Case, *, limit: int = 10) -> list[Alternative]:
+    """Allowed mentors for ``case`` in this batch, best first, with the effect of each
+    on the batch total and how many places each has left once the batch's other
+    pairs are counted (a mentor with none cannot be chosen without freeing one)."""
+    ranking = rank_mentors(case, k=limit)
+    current = batch.pairs.filter(case=case).first()
+    used: dict[int, int] = {}
+    for mentor_id in batch.pairs.exclude(case=case).values_list("mentor_id", flat=True):
+        used[mentor_id] = used.get(mentor_id, 0) + 1
+    return [
+        Alternative(
+            mentor=r.mentor,
+            score=r.score,
+            delta=r.score - (current.score if current else 0),
+            places_left=r.spare - used.get(r.mentor.pk, 0),
+            explanation=r.parts,
+        )
+        for r in ranking.mentors
+    ]
+
+
+# The register's caseload ---------------------------------------------------------------
+
+
+def live_match_count() -> Subquery:
+    """The live matches (proposed, accepted or active) of the mentor in the outer query:
+    the caseload their cap is measured against. A proposal holds a place until the
+    mentor declines it, so two proposals can never overbook the same mentor. NULL for a
+    mentor with none."""
+    return Subquery(
+        Match.objects.filter(mentor=OuterRef("pk"), status__in=LIVE)
+        .order_by()
+        .values("mentor")
+        .annotate(n=Count("pk"))
+        .values("n")[:1],
+        output_field=IntegerField(),
+    )

@@ -1,6 +1,7 @@
-"""Every change to a match or a batch proposal goes through here.
+"""Every change matching makes goes through here: matches, batch proposals, a case's
+matching needs and the matching policy, each audited in its own transaction.
 
-Capacity is decided under a lock on the mentor's row: ``propose`` locks the mentor,
+Capacity is decided under a lock on the mentor's row: ``match_propose`` locks the mentor,
 counts their live matches and only then creates the proposal, inside one
 transaction. Two coordinators proposing the mentor's last place at the same moment
 are therefore serialised, and the second sees the first's proposal and is refused.
@@ -16,23 +17,25 @@ import numpy as np
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from tandem.accounts.selectors import active_coordinators
 from tandem.audit.services import record_event
 from tandem.cases.lifecycle import ENDED
 from tandem.cases.models import Case, CaseStatus
-from tandem.cases.selectors import urgency_rank
-from tandem.cases.services.lifecycle import add_event, case_act, claim_version
+from tandem.cases.services.lifecycle import case_event_add, case_transition, case_version_claim
+from tandem.cases.services.referrals import case_referral_needs_update
+from tandem.core.links import url_if_installed
+from tandem.core.models import assign_changes
 from tandem.core.notifications import notify
 from tandem.mentors.models import Mentor
-from tandem.mentors.services.profile import active_coordinators, link_to
 
 from . import engine, scoring
-from .explain import exclusion_words
-from .features import cases_for_matching, load_cases, load_pool, weights_of
+from .features import load_cases, load_pool, weights_of
 from .models import (
     LIVE,
     BatchPair,
     BatchProposal,
     BatchStatus,
+    CaseNeeds,
     DeclineReason,
     EndReason,
     Match,
@@ -40,36 +43,16 @@ from .models import (
     MatchStatus,
     MeetingPlace,
 )
-from .selectors import rank_mentors
+from .needs import CASE_NEEDS_FIELDS, NEEDS_LABELS
+from .selectors import PairVerdict, evaluate_pair, waiting_cases
 
 
 class MatchRefused(Exception):
     """The change cannot be made; the message says why and is safe to show."""
 
 
-# Evaluating one pair -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PairVerdict:
-    allowed: bool
-    reason: str  # why not, in words; empty when allowed
-    score: int
-    explanation: list[dict]
-    spare: int = 0  # the mentor's places not held by a live match
-
-
-def evaluate_pair(case: Case, mentor: Mentor) -> PairVerdict:
-    """Whether ``mentor`` may take ``case`` now, and the score and its breakdown."""
-    ranking = rank_mentors(case, k=1, mentor_ids=[mentor.pk])
-    if not ranking.pool_size:
-        return PairVerdict(False, f"{mentor} is not an active mentor.", 0, [])
-    if not ranking.allowed:
-        (name,) = ranking.excluded
-        reason = exclusion_words(ranking.case, ranking.policy)[name]
-        return PairVerdict(False, f"{mentor} cannot take this case: {reason}.", 0, [])
-    (ranked,) = ranking.mentors
-    return PairVerdict(True, "", ranked.score, [p.as_dict() for p in ranked.parts], ranked.spare)
+class NeedsRefused(Exception):
+    """The needs cannot be changed; the message is safe to show."""
 
 
 # The match lifecycle -------------------------------------------------------------------
@@ -90,7 +73,7 @@ def _lock_match(match: Match, *expected: str) -> Match:
 
 
 @transaction.atomic
-def propose(
+def match_propose(
     *,
     actor,
     case: Case,
@@ -102,7 +85,7 @@ def propose(
     """Propose ``mentor`` for ``case``; the proposal holds one of the mentor's places."""
     # Lock the mentor first: every capacity decision for this mentor queues here.
     mentor = Mentor.objects.select_for_update().get(pk=mentor.pk)
-    case = claim_version(case=case, expected_version=expected_version)
+    case = case_version_claim(case=case, expected_version=expected_version)
     if case.status != CaseStatus.AWAITING_MATCH:
         raise MatchRefused(
             f"The status of this case is “{CaseStatus(case.status).label}”: only a case awaiting a "
@@ -125,7 +108,7 @@ def propose(
             )
     except IntegrityError:
         raise MatchRefused("This case already has a live match or proposal.") from None
-    add_event(
+    case_event_add(
         case=case,
         kind="match.proposed",
         summary=f"Match proposed to {mentor.full_name} (fit {verdict.score} of 1,000)",
@@ -142,18 +125,18 @@ def propose(
         users=_mentor_users(mentor),
         message=f"You have been proposed as the mentor for {case.reference}. Accept or "
         "decline the proposal.",
-        link=link_to("matching:match_detail", pk=match.pk),
+        link=url_if_installed("matching:match_detail", pk=match.pk),
     )
     return match
 
 
 @transaction.atomic
-def accept(*, actor, match: Match, request=None) -> Match:
+def match_accept(*, actor, match: Match, request=None) -> Match:
     match = _lock_match(match, MatchStatus.PROPOSED)
     match.status = MatchStatus.ACCEPTED
     match.responded_at = timezone.now()
     match.save(update_fields=["status", "responded_at"])
-    case_act(
+    case_transition(
         actor=actor,
         case=match.case,
         action="match",
@@ -167,13 +150,13 @@ def accept(*, actor, match: Match, request=None) -> Match:
         users=[match.proposed_by, *active_coordinators()],
         message=f"The mentor accepted the match for {match.case.reference}. Arrange the "
         "first meeting to start it.",
-        link=link_to("matching:match_detail", pk=match.pk),
+        link=url_if_installed("matching:match_detail", pk=match.pk),
     )
     return match
 
 
 @transaction.atomic
-def decline(*, actor, match: Match, reason: str, note: str = "", request=None) -> Match:
+def match_decline(*, actor, match: Match, reason: str, note: str = "", request=None) -> Match:
     if reason not in DeclineReason.values:
         raise MatchRefused("Choose why you are declining.")
     match = _lock_match(match, MatchStatus.PROPOSED)
@@ -182,7 +165,7 @@ def decline(*, actor, match: Match, reason: str, note: str = "", request=None) -
     match.decline_reason = reason
     match.decline_note = note.strip()
     match.save(update_fields=["status", "responded_at", "decline_reason", "decline_note"])
-    add_event(
+    case_event_add(
         case=match.case,
         kind="match.declined",
         # The reasons are the mentor's own words ("I cannot take on …"): quoted as they are.
@@ -200,13 +183,13 @@ def decline(*, actor, match: Match, reason: str, note: str = "", request=None) -
     notify(
         users=[match.proposed_by],
         message=f"The mentor declined the match for {match.case.reference}. Choose another mentor.",
-        link=link_to("matching:suggestions", pk=match.case_id),
+        link=url_if_installed("matching:suggestions", pk=match.case_id),
     )
     return match
 
 
 @transaction.atomic
-def withdraw(*, actor, match: Match, reason: str, request=None, event: bool = True) -> Match:
+def match_withdraw(*, actor, match: Match, reason: str, request=None) -> Match:
     """A coordinator takes back a proposal the mentor has not answered."""
     if not reason.strip():
         raise MatchRefused("Give the reason for withdrawing the proposal.")
@@ -215,14 +198,13 @@ def withdraw(*, actor, match: Match, reason: str, request=None, event: bool = Tr
     match.withdrawn_reason = reason.strip()
     match.responded_at = timezone.now()
     match.save(update_fields=["status", "withdrawn_reason", "responded_at"])
-    if event:
-        add_event(
-            case=match.case,
-            kind="match.withdrawn",
-            summary=f"Proposal to {match.mentor.full_name} withdrawn",
-            actor=actor,
-            reason=reason.strip(),
-        )
+    case_event_add(
+        case=match.case,
+        kind="match.withdrawn",
+        summary=f"Proposal to {match.mentor.full_name} withdrawn",
+        actor=actor,
+        reason=reason.strip(),
+    )
     record_event(
         actor=actor,
         action="match.withdraw",
@@ -233,13 +215,15 @@ def withdraw(*, actor, match: Match, reason: str, request=None, event: bool = Tr
     notify(
         users=_mentor_users(match.mentor),
         message=f"The proposal for {match.case.reference} was withdrawn.",
-        link=link_to("matching:my_matches"),
+        link=url_if_installed("matching:my_matches"),
     )
     return match
 
 
 @transaction.atomic
-def start(*, actor, match: Match, first_meeting_at: dt.datetime, place: str, request=None) -> Match:
+def match_start(
+    *, actor, match: Match, first_meeting_at: dt.datetime, place: str, request=None
+) -> Match:
     """Start an accepted match by arranging the first meeting."""
     if place not in MeetingPlace.values:
         raise MatchRefused("Choose how the first meeting will take place.")
@@ -250,7 +234,7 @@ def start(*, actor, match: Match, first_meeting_at: dt.datetime, place: str, req
     match.first_meeting_place = place
     match.save(update_fields=["status", "started_at", "first_meeting_at", "first_meeting_place"])
     when = timezone.localtime(first_meeting_at)
-    case_act(
+    case_transition(
         actor=actor,
         case=match.case,
         action="start_support",
@@ -269,13 +253,15 @@ def start(*, actor, match: Match, first_meeting_at: dt.datetime, place: str, req
         users=[*_mentor_users(match.mentor), match.proposed_by],
         message=f"The match for {match.case.reference} has started: first meeting "
         f"{when:%-d %B %Y at %H:%M}.",
-        link=link_to("matching:match_detail", pk=match.pk),
+        link=url_if_installed("matching:match_detail", pk=match.pk),
     )
     return match
 
 
 @transaction.atomic
-def end(*, actor, match: Match, reason: str, note: str = "", rematch: bool, request=None) -> Match:
+def match_end(
+    *, actor, match: Match, reason: str, note: str = "", rematch: bool, request=None
+) -> Match:
     """End an accepted or active match. With ``rematch`` the case goes back to awaiting
     a match; otherwise it moves on to closing."""
     if reason not in EndReason.values or reason == EndReason.CASE_ENDED:
@@ -284,7 +270,7 @@ def end(*, actor, match: Match, reason: str, note: str = "", rematch: bool, requ
     _close(match, actor=actor, reason=reason, note=note, rematch=rematch)
     action = "break_match" if rematch else "start_closing"
     label = EndReason(reason).label
-    case_act(
+    case_transition(
         actor=actor,
         case=match.case,
         action=action,
@@ -303,7 +289,7 @@ def end(*, actor, match: Match, reason: str, note: str = "", rematch: bool, requ
     notify(
         users=_mentor_users(match.mentor),
         message=f"Your match for {match.case.reference} has ended.",
-        link=link_to("matching:my_matches"),
+        link=url_if_installed("matching:my_matches"),
     )
     return match
 
@@ -320,7 +306,7 @@ def _close(match: Match, *, actor, reason: str, note: str = "", rematch: bool = 
     )
 
 
-def follow_case(*, case: Case, action: str, to_status: str, actor, request=None) -> None:
+def matches_follow_case(*, actor, case: Case, to_status: str, request=None) -> None:
     """Keep live matches in step when the case moves on without them: an ended case ends
     its match and withdraws any proposal; a case put on hold withdraws a proposal."""
     if to_status not in ENDED and to_status != CaseStatus.ON_HOLD:
@@ -343,32 +329,15 @@ def follow_case(*, case: Case, action: str, to_status: str, actor, request=None)
         notify(
             users=_mentor_users(match.mentor),
             message=f"Your match for {case.reference} has ended because the case moved on.",
-            link=link_to("matching:my_matches"),
+            link=url_if_installed("matching:my_matches"),
         )
 
 
 # Batch proposals -----------------------------------------------------------------------
 
 
-def unmatched_cases():
-    """Cases awaiting a match with no live proposal, most urgent and longest waiting first."""
-    return (
-        Case.objects.filter(status=CaseStatus.AWAITING_MATCH)
-        .exclude(matches__status__in=LIVE)
-        .annotate(urgency_rank=urgency_rank())
-        .order_by("urgency_rank", "status_changed_at", "pk")
-    )
-
-
-def waiting_cases():
-    """``unmatched_cases`` with everything matching reads about them."""
-    return cases_for_matching(unmatched_cases()).select_related(
-        "area", "preferred_language", "required_specialism", "requested_faith"
-    )
-
-
 @transaction.atomic
-def create_batch(*, actor, request=None) -> BatchProposal:
+def batch_create(*, actor, request=None) -> BatchProposal:
     """The optimal assignment for every case waiting now, saved for review."""
     policy = MatchingPolicy.load()
     cases = list(waiting_cases())
@@ -418,39 +387,8 @@ def _draft(batch: BatchProposal) -> BatchProposal:
     return locked
 
 
-@dataclass(frozen=True)
-class Alternative:
-    mentor: Mentor
-    score: int
-    delta: int  # change to the batch total if this mentor replaces the current one
-    places_left: int  # in this batch, after the other pairs
-    explanation: list
-
-
-def alternatives(batch: BatchProposal, case: Case, *, limit: int = 10) -> list[Alternative]:
-    """Allowed mentors for ``case`` in this batch, best first, with the effect of each
-    on the batch total and how many places each has left once the batch's other
-    pairs are counted (a mentor with none cannot be chosen without freeing one)."""
-    ranking = rank_mentors(case, k=limit)
-    current = batch.pairs.filter(case=case).first()
-    used: dict[int, int] = {}
-    for mentor_id in batch.pairs.exclude(case=case).values_list("mentor_id", flat=True):
-        used[mentor_id] = used.get(mentor_id, 0) + 1
-    options = [
-        Alternative(
-            mentor=r.mentor,
-            score=r.score,
-            delta=r.score - (current.score if current else 0),
-            places_left=r.spare - used.get(r.mentor.pk, 0),
-            explanation=r.parts,
-        )
-        for r in ranking.mentors
-    ]
-    return options
-
-
 @transaction.atomic
-def change_pair(
+def batch_pair_change(
     *, actor, batch: BatchProposal, case: Case, mentor: Mentor, request=None
 ) -> PairVerdict:
     batch = _draft(batch)
@@ -479,7 +417,7 @@ def change_pair(
 
 
 @transaction.atomic
-def remove_pair(*, actor, batch: BatchProposal, case: Case, request=None) -> None:
+def batch_pair_remove(*, actor, batch: BatchProposal, case: Case, request=None) -> None:
     batch = _draft(batch)
     deleted, _ = batch.pairs.filter(case=case).delete()
     if not deleted:
@@ -499,7 +437,7 @@ class Confirmation:
     refused: list[tuple[BatchPair, str]]
 
 
-def confirm_batch(*, actor, batch: BatchProposal, request=None) -> Confirmation:
+def batch_confirm(*, actor, batch: BatchProposal, request=None) -> Confirmation:
     """Propose every pair of the batch to its mentor. Each pair is proposed on its own
     (so one that is no longer possible, say because the mentor's place went meanwhile,
     is reported and the others still go ahead)."""
@@ -520,7 +458,7 @@ def confirm_batch(*, actor, batch: BatchProposal, request=None) -> Confirmation:
     for pair in batch.pairs.select_related("case", "mentor"):
         try:
             proposed.append(
-                propose(
+                match_propose(
                     actor=actor, case=pair.case, mentor=pair.mentor, batch=batch, request=request
                 )
             )
@@ -530,7 +468,7 @@ def confirm_batch(*, actor, batch: BatchProposal, request=None) -> Confirmation:
 
 
 @transaction.atomic
-def discard_batch(*, actor, batch: BatchProposal, request=None) -> None:
+def batch_discard(*, actor, batch: BatchProposal, request=None) -> None:
     batch = _draft(batch)
     batch.status = BatchStatus.DISCARDED
     batch.decided_by = actor
@@ -543,3 +481,71 @@ def discard_batch(*, actor, batch: BatchProposal, request=None) -> None:
         request=request,
         changed_fields=["status"],
     )
+
+
+# A case's matching needs ---------------------------------------------------------------
+
+
+@transaction.atomic
+def case_needs_update(
+    *, actor, case: Case, needs: dict, expected_version: int | None, request=None
+) -> list[str]:
+    """Save ``needs`` (by the names in ``NEEDS_LABELS``: ``languages`` an iterable of
+    languages, related fields objects or None) and return the names of the fields that
+    changed. The referral's statement is changed through the cases app, the rest in
+    ``CaseNeeds``; one timeline line and one audit event name them all.
+
+    Claiming the case's version refuses a form posted from a stale page; nothing is
+    written when nothing changed, not even the version."""
+    locked = case_version_claim(case=case, expected_version=expected_version)
+    if locked.status in ENDED:
+        raise NeedsRefused(
+            f"This case has ended ({CaseStatus(locked.status).label.lower()}): its matching "
+            "needs can no longer be changed."
+        )
+    stated = case_referral_needs_update(case=locked, needs=needs)
+    own, _ = CaseNeeds.objects.get_or_create(case=locked)
+    fields = assign_changes(own, {name: needs[name] for name in CASE_NEEDS_FIELDS})
+    if fields:
+        own.save(update_fields=fields)
+    changed = [name for name in NEEDS_LABELS if name in {*stated, *fields}]
+    if not changed:
+        transaction.set_rollback(True)
+        return []
+    case_event_add(
+        case=locked,
+        kind="matching.needs",
+        summary="Matching needs changed (" + ", ".join(NEEDS_LABELS[n] for n in changed) + ")",
+        actor=actor,
+    )
+    record_event(
+        actor=actor,
+        action="case.matching_needs",
+        obj=locked,
+        request=request,
+        changed_fields=changed,
+    )
+    return changed
+
+
+# The matching policy -------------------------------------------------------------------
+
+
+@transaction.atomic
+def matching_policy_update(*, actor, policy: MatchingPolicy, data: dict, request=None) -> list[str]:
+    """Set the policy's fields in ``data`` (by field name; accreditation levels as objects
+    or None) and return the names that changed; nothing is written when none did."""
+    policy = MatchingPolicy.objects.select_for_update().get(pk=policy.pk)
+    changed = assign_changes(policy, data)
+    if not changed:
+        return []
+    policy.updated_by = actor
+    policy.save(update_fields=[*changed, "updated_by", "updated_at"])
+    record_event(
+        actor=actor,
+        action="matching.policy_change",
+        obj=policy,
+        request=request,
+        changed_fields=changed,
+    )
+    return changed

@@ -8,20 +8,22 @@ two read the same rules and a property-based test keeps them in agreement.
 A mentor is matchable when they are active; the latest check of every required
 vetting type passed and has not expired; they hold a current, unrevoked
 accreditation; they accepted the current code of conduct; and they have spare
-capacity (live matches below their caseload cap). (Supervision joins these rules
+capacity (places held below their caseload cap; the places come from matching through
+``register_caseload_counter``). (Supervision joins these rules
 with the supervision capability.)
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import (
     BooleanField,
-    Count,
     Exists,
+    Expression,
     ExpressionWrapper,
     IntegerField,
     OuterRef,
@@ -33,7 +35,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
+
+from tandem.core.dates import long_date
 
 from .models import (
     Accreditation,
@@ -45,10 +48,6 @@ from .models import (
     VettingCheck,
     VettingCheckType,
 )
-
-
-def _long(date: dt.date) -> str:
-    return date_format(date, "j F Y")
 
 
 def is_current(expires_on: dt.date | None, today: dt.date) -> bool:
@@ -79,23 +78,26 @@ class Rules:
         )
 
 
-def current_caseload_expression():
-    """The number of live matches (proposed, accepted or active) a mentor holds: the
-    caseload their cap is measured against. A proposal holds a place until the mentor
-    declines it, so two proposals can never overbook the same mentor."""
-    from tandem.matching.models import LIVE, Match
+# The register holds no matches: the app that does says how many places each mentor's
+# matches take (tandem.matching registers it when it is ready), as an expression over
+# the mentor in the outer query, NULL for none.
+_caseload_counters: list[Callable[[], Expression]] = []
 
-    return Coalesce(
-        Subquery(
-            Match.objects.filter(mentor=OuterRef("pk"), status__in=LIVE)
-            .order_by()
-            .values("mentor")
-            .annotate(n=Count("pk"))
-            .values("n")[:1],
-            output_field=IntegerField(),
-        ),
-        Value(0),
-    )
+
+def register_caseload_counter(counter: Callable[[], Expression]) -> None:
+    """Let ``counter()`` count the places a mentor holds (one counter only)."""
+    if _caseload_counters:
+        raise ImproperlyConfigured("A caseload counter is already registered.")
+    _caseload_counters.append(counter)
+
+
+def current_caseload_expression() -> Expression:
+    """The number of places a mentor holds: the caseload their cap is measured against.
+    With no counter registered, nothing holds a place and every mentor's caseload is 0."""
+    if not _caseload_counters:
+        return Value(0, output_field=IntegerField())
+    (counter,) = _caseload_counters
+    return Coalesce(counter(), Value(0))
 
 
 def current_caseload(mentor: Mentor) -> int:
@@ -147,11 +149,11 @@ def mentor_matchability(mentor: Mentor, rules: Rules | None = None) -> Matchabil
         if check is None:
             reasons.append(f"{check_type.name}: no check recorded")
         elif check.outcome == CheckOutcome.FAILED:
-            reasons.append(f"{check_type.name} failed on {_long(check.checked_on)}")
+            reasons.append(f"{check_type.name} failed on {long_date(check.checked_on)}")
         elif check.outcome == CheckOutcome.PENDING:
             reasons.append(f"{check_type.name} is pending")
         elif not is_current(check.expires_on, today):
-            reasons.append(f"{check_type.name} expired on {_long(check.expires_on)}")
+            reasons.append(f"{check_type.name} expired on {long_date(check.expires_on)}")
 
     if current_accreditation(mentor, today) is None:
         accreditations = sorted(
@@ -160,11 +162,11 @@ def mentor_matchability(mentor: Mentor, rules: Rules | None = None) -> Matchabil
         if not accreditations:
             reasons.append("Not accredited")
         elif accreditations[0].revoked_on is not None:
-            reasons.append(f"Accreditation revoked on {_long(accreditations[0].revoked_on)}")
+            reasons.append(f"Accreditation revoked on {long_date(accreditations[0].revoked_on)}")
         elif accreditations[0].awarded_on > today:
-            reasons.append(f"Accreditation starts on {_long(accreditations[0].awarded_on)}")
+            reasons.append(f"Accreditation starts on {long_date(accreditations[0].awarded_on)}")
         else:
-            reasons.append(f"Accreditation expired on {_long(accreditations[0].expires_on)}")
+            reasons.append(f"Accreditation expired on {long_date(accreditations[0].expires_on)}")
 
     if rules.current_code is not None and not any(
         a.code_id == rules.current_code.pk for a in mentor.acceptances.all()

@@ -8,12 +8,14 @@ caller prefetched them; they never query per record.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.utils.dateformat import format as date_format
+from dateutil.relativedelta import relativedelta
+
+from tandem.core.dates import long_date
+from tandem.core.text import counted
 
 from .matchability import current_accreditation, is_current
 from .models import (
@@ -41,26 +43,13 @@ SUPERVISED_SESSIONS_NOTE = (
 )
 
 
-def long_date(date: dt.date) -> str:
-    return date_format(date, "j F Y")
-
-
-def add_months(date: dt.date, months: int) -> dt.date:
-    """``date`` moved by whole calendar months; a day the target month lacks (31 April,
-    29 February in a common year) becomes that month's last day."""
-    index = date.year * 12 + (date.month - 1) + months
-    year, month = divmod(index, 12)
-    month += 1
-    return dt.date(year, month, min(date.day, calendar.monthrange(year, month)[1]))
-
-
 def validity_text(days: int | None) -> str:
     if not days:
         return "does not expire"
     if days % 365 == 0:
         years = days // 365
-        return f"valid for {years} year{'s' if years != 1 else ''}"
-    return f"valid for {days} day{'s' if days != 1 else ''}"
+        return counted(years, "valid for %(count)d year", "valid for %(count)d years")
+    return counted(days, "valid for %(count)d day", "valid for %(count)d days")
 
 
 @dataclass(frozen=True)
@@ -252,7 +241,7 @@ def level_check(
         requirements.append(Requirement("Supervised sessions", True, "None required"))
 
     if level.requires_observed_practice:
-        since = add_months(on, -OBSERVATION_VALID_MONTHS)
+        since = on - relativedelta(months=OBSERVATION_VALID_MONTHS)
         good = [
             o for o in observations if o.rating in GOOD_RATINGS and since <= o.observed_on <= on
         ]
@@ -308,15 +297,15 @@ def quality_status(mentor: Mentor, today: dt.date) -> QualityStatus:
     """
     observations = [o for o in mentor.observations.all() if o.observed_on <= today]
     latest = max(observations, key=lambda o: (o.observed_on, o.pk), default=None)
-    since = add_months(today, -NEGATIVE_FEEDBACK_WINDOW_MONTHS)
+    since = today - relativedelta(months=NEGATIVE_FEEDBACK_WINDOW_MONTHS)
     negative = [
         f for f in mentor.feedback.all() if not f.positive and since < f.received_on <= today
     ]
 
     reasons: list[str] = []
     poor = latest is not None and latest.rating in POOR_RATINGS
-    overdue = latest is not None and latest.observed_on < add_months(
-        today, -OBSERVATION_VALID_MONTHS
+    overdue = latest is not None and latest.observed_on < today - relativedelta(
+        months=OBSERVATION_VALID_MONTHS
     )
     if latest is None:
         reasons.append("No observed practice recorded")

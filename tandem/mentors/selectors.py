@@ -1,6 +1,7 @@
-"""Reads of the mentor pool as a whole: the filtered list, the expiry list and the
-composition summary. Each is scoped to the acting user through the ``mentor_pool``
-rule and costs a fixed number of queries, however many mentors there are.
+"""Reads of the mentor pool as a whole: the list (which ``PoolFilter`` filters and
+sorts), the expiry list and the composition summary. Each is scoped to the acting user
+through the ``mentor_pool`` rule and costs a fixed number of queries, however many
+mentors there are.
 """
 
 from __future__ import annotations
@@ -10,35 +11,43 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db.models import (
-    Case,
     Count,
     Exists,
-    IntegerField,
+    F,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
-    Value,
-    When,
+    Window,
 )
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from tandem.catalogues.models import Area, Language, Specialism
+from tandem.core.dates import long_date
 
-from .forms.pool import NO_CURRENT, YES
-from .matchability import Rules, annotate_matchable, mentor_matchability, prefetch_for_matchability
+from .matchability import (
+    Rules,
+    annotate_matchable,
+    current_accreditation,
+    is_current,
+    latest_checks,
+    mentor_matchability,
+    prefetch_for_matchability,
+)
 from .models import (
     Accreditation,
     AgeBand,
     CheckOutcome,
+    CodeOfConduct,
     Gender,
     Mentor,
     MentorLanguage,
     MentorSpecialism,
     MentorStatus,
-    Proficiency,
     VettingCheck,
+    VettingCheckType,
 )
 from .permissions import MentorPolicy
 
@@ -57,84 +66,13 @@ ENCRYPTED_PROFILE_FIELDS = (
     "lived_experience",
 )
 
-# Proficiency from least to most; "at least fluent" means fluent or first language.
-PROFICIENCY_ORDER = [choice.value for choice in Proficiency]
-
-
-def _pool(actor) -> QuerySet[Mentor]:
-    return pool_policy.queryset(actor, "view")
-
-
-def _current_accreditations(today: dt.date) -> QuerySet[Accreditation]:
-    return Accreditation.objects.filter(
-        mentor=OuterRef("pk"), revoked_on__isnull=True, awarded_on__lte=today, expires_on__gt=today
-    )
-
-
-def _status_order():
-    return Case(
-        *(When(status=status, then=Value(i)) for i, status in enumerate(MentorStatus.values)),
-        default=Value(len(MentorStatus.values)),
-        output_field=IntegerField(),
-    )
-
-
-ORDERINGS = {
-    "name": ("full_name", "pk"),
-    "status": (_status_order(), "full_name", "pk"),
-    "applied_desc": ("-applied_on", "full_name", "pk"),
-    "applied_asc": ("applied_on", "full_name", "pk"),
-}
-
 
 # The pool ------------------------------------------------------------------------------
 
 
-def pool_mentors(*, actor, filters: dict, today: dt.date | None = None) -> QuerySet[Mentor]:
-    """The mentors ``actor`` may see in the pool, filtered and sorted.
-
-    ``filters`` is ``PoolFilterForm.filters()``: only valid values, absent when unused.
-    Filtering on matchability uses the same single-query rules the matching engine uses.
-    """
-    today = today or timezone.localdate()
-    mentors = _pool(actor)
-
-    if query := filters.get("q"):
-        mentors = mentors.filter(Q(full_name__icontains=query) | Q(email__icontains=query))
-    if statuses := filters.get("status"):
-        mentors = mentors.filter(status__in=statuses)
-    if language := filters.get("language"):
-        spoken = MentorLanguage.objects.filter(mentor=OuterRef("pk"), language_id=language)
-        if proficiency := filters.get("proficiency"):
-            at_least = PROFICIENCY_ORDER[PROFICIENCY_ORDER.index(proficiency) :]
-            spoken = spoken.filter(proficiency__in=at_least)
-        mentors = mentors.filter(Exists(spoken))
-    if gender := filters.get("gender"):
-        mentors = mentors.filter(gender="" if gender == NO_CURRENT else gender)
-    if age_band := filters.get("age_band"):
-        mentors = mentors.filter(age_band="" if age_band == NO_CURRENT else age_band)
-    if specialism := filters.get("specialism"):
-        mentors = mentors.filter(
-            Exists(MentorSpecialism.objects.filter(mentor=OuterRef("pk"), specialism_id=specialism))
-        )
-    if area := filters.get("area"):
-        mentors = mentors.filter(
-            Exists(Mentor.areas.through.objects.filter(mentor=OuterRef("pk"), area_id=area))
-        )
-    if online := filters.get("online"):
-        mentors = mentors.filter(offers_online=online == YES)
-    if lived := filters.get("lived_experience"):
-        mentors = mentors.filter(has_lived_experience=lived == YES)
-    if level := filters.get("accreditation"):
-        current = _current_accreditations(today)
-        if level == NO_CURRENT:
-            mentors = mentors.filter(~Exists(current))
-        else:
-            mentors = mentors.filter(Exists(current.filter(level__code=level)))
-    if matchable := filters.get("matchable"):
-        mentors = annotate_matchable(mentors, today=today).filter(is_matchable=matchable == YES)
-
-    return mentors.order_by(*ORDERINGS[filters.get("sort") or "name"])
+def pool_mentors(*, actor) -> QuerySet[Mentor]:
+    """The mentors ``actor`` may see in the pool; ``PoolFilter`` filters and sorts them."""
+    return pool_policy.queryset(actor, "view")
 
 
 def with_pool_rows(mentors: QuerySet[Mentor]) -> QuerySet[Mentor]:
@@ -205,7 +143,7 @@ def expiring_checks(*, actor, today: dt.date, horizon: dt.date) -> QuerySet[Vett
     )
     return (
         VettingCheck.objects.filter(
-            mentor__in=_pool(actor).exclude(status=MentorStatus.LEFT).values("pk"),
+            mentor__in=pool_mentors(actor=actor).exclude(status=MentorStatus.LEFT).values("pk"),
             check_type__is_active=True,
             outcome=CheckOutcome.PASSED,
             expires_on__isnull=False,
@@ -228,7 +166,7 @@ def expiring_accreditations(*, actor, today: dt.date, horizon: dt.date) -> Query
     )
     return (
         Accreditation.objects.filter(
-            mentor__in=_pool(actor).exclude(status=MentorStatus.LEFT).values("pk"),
+            mentor__in=pool_mentors(actor=actor).exclude(status=MentorStatus.LEFT).values("pk"),
             revoked_on__isnull=True,
             awarded_on__lte=today,
             expires_on__lte=horizon,
@@ -293,7 +231,7 @@ def composition(*, actor, today: dt.date | None = None) -> dict:
     """Counts by status, and for active and for matchable mentors by each profile
     attribute. A fixed number of grouped queries."""
     today = today or timezone.localdate()
-    pool = _pool(actor)
+    pool = pool_mentors(actor=actor)
     by_status = Counter(
         dict(pool.order_by().values("status").annotate(n=Count("pk")).values_list("status", "n"))
     )
@@ -393,3 +331,261 @@ def composition(*, actor, today: dt.date | None = None) -> dict:
         "total_matchable": total_matchable,
         "tables": tables,
     }
+
+
+# Code of conduct ------------------------------------------------------------------------
+
+
+def current_code() -> CodeOfConduct | None:
+    return CodeOfConduct.objects.order_by("-published_at", "-pk").first()
+
+
+# Vetting and the pipeline board ----------------------------------------------------------
+
+
+def vetting_problems(mentor: Mentor, rules: Rules) -> list[str]:
+    """Why ``mentor``'s vetting is not complete: one line per required check type whose
+    latest check is missing, pending, failed (with its date and reason) or expired.
+    Reads ``mentor.checks.all()``, so prefetch the checks for many mentors."""
+    latest = latest_checks(mentor)
+    problems = []
+    for check_type in rules.required_types:
+        check = latest.get(check_type.pk)
+        if check is None:
+            problems.append(f"{check_type.name}: no check recorded")
+        elif check.outcome == CheckOutcome.FAILED:
+            problems.append(
+                f"{check_type.name} failed on {long_date(check.checked_on)}: {check.failure_reason}"
+            )
+        elif check.outcome == CheckOutcome.PENDING:
+            problems.append(f"{check_type.name} is pending")
+        elif not is_current(check.expires_on, rules.today):
+            problems.append(f"{check_type.name} expired on {long_date(check.expires_on)}")
+    return problems
+
+
+# The pipeline board shows the same rules as the pipeline's guards.
+# Each status section lists at most this many mentors, longest in the status first.
+BOARD_LIMIT = 50
+STAGES_WITH_CHECKS = (MentorStatus.APPLICANT, MentorStatus.VETTING)
+
+
+@dataclass(frozen=True)
+class BoardEntry:
+    mentor: Mentor
+    days_in_status: int
+    next_step: str = ""
+    problems: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class BoardColumn:
+    status: str
+    label: str
+    count: int
+    entries: tuple[BoardEntry, ...]
+
+    @property
+    def hidden(self) -> int:
+        return self.count - len(self.entries)
+
+
+def _next_step(mentor: Mentor, rules: Rules) -> tuple[str, tuple[str, ...]]:
+    if mentor.status in STAGES_WITH_CHECKS:
+        problems = vetting_problems(mentor, rules)
+        total = len(rules.required_types)
+        passed = total - len(problems)
+        summary = f"{passed} of {total} required checks passed"
+        failed = tuple(p.split(":", 1)[0] for p in problems if " failed on " in p)
+        if mentor.status == MentorStatus.APPLICANT:
+            return f"Start vetting ({summary})", failed
+        if not problems:
+            return f"{summary}: ready for training", ()
+        return summary, failed
+    if mentor.status == MentorStatus.TRAINING:
+        if current_accreditation(mentor, rules.today) is not None:
+            return "Accredited: ready to become active", ()
+        return "Complete training, then award an accreditation", ()
+    return "", ()
+
+
+def pipeline_board(*, limit: int = BOARD_LIMIT, today=None) -> list[BoardColumn]:
+    """One column per status with its count and its longest-waiting mentors.
+
+    A fixed number of queries whatever the size of the pool: the counts, one ranked
+    query for every column's mentors, their checks and accreditations, and the rules.
+    """
+    rules = Rules.load(today)
+    counts = dict(
+        Mentor.objects.order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    ranked = (
+        Mentor.objects.annotate(
+            position=Window(
+                RowNumber(),
+                partition_by=[F("status")],
+                order_by=[F("status_changed_at").asc(), F("pk").asc()],
+            )
+        )
+        .filter(position__lte=limit)
+        .order_by("status_changed_at", "pk")
+        .only("pk", "full_name", "status", "status_changed_at", "record_uuid")
+        .prefetch_related(
+            Prefetch(
+                "checks",
+                queryset=VettingCheck.objects.filter(mentor__status__in=STAGES_WITH_CHECKS).only(
+                    "pk",
+                    "mentor_id",
+                    "check_type_id",
+                    "outcome",
+                    "checked_on",
+                    "expires_on",
+                    "failure_reason",
+                    "record_uuid",
+                ),
+            ),
+            Prefetch(
+                "accreditations",
+                queryset=Accreditation.objects.filter(
+                    mentor__status=MentorStatus.TRAINING
+                ).select_related("level"),
+            ),
+        )
+    )
+    by_status: dict[str, list[BoardEntry]] = {status: [] for status in MentorStatus.values}
+    for mentor in ranked:
+        changed_on = timezone.localdate(mentor.status_changed_at)
+        next_step, problems = _next_step(mentor, rules)
+        by_status[mentor.status].append(
+            BoardEntry(
+                mentor=mentor,
+                days_in_status=max(0, (rules.today - changed_on).days),
+                next_step=next_step,
+                problems=problems,
+            )
+        )
+    return [
+        BoardColumn(
+            status=status,
+            label=MentorStatus(status).label,
+            count=counts.get(status, 0),
+            entries=tuple(by_status[status]),
+        )
+        for status in MentorStatus.values
+    ]
+
+
+# Reminders due ----------------------------------------------------------------------------
+
+THRESHOLDS = (7, 30, 60)  # days before expiry, most urgent first
+EXPIRED = "expired"
+EXPIRED_GRACE_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Due:
+    key: str
+    mentor: Mentor
+    what: str  # "enhanced criminal-records check with barred list", "accreditation"
+    expires_on: dt.date
+    threshold: str  # "60", "30", "7" or "expired"
+
+    def _fact(self) -> str:
+        verb = "expired on" if self.threshold == EXPIRED else "expires on"
+        return f"{self.what} {verb} {long_date(self.expires_on)}"
+
+    def message(self, *, own: bool) -> str:
+        """In the app, coordinators see whose it is (they see every mentor anyway)."""
+        return f"Your {self._fact()}." if own else f"{self.mentor.full_name}'s {self._fact()}."
+
+    def email_subject(self, *, own: bool) -> str:
+        whose = "your" if own else "a mentor's"
+        return f"Reminder: {whose} {self._fact()}"
+
+    def email_sentence(self, *, own: bool) -> str:
+        """Emails name no one: a coordinator signs in to see who."""
+        whose = "Your" if own else "A mentor's"
+        return f"{whose} {self._fact()}."
+
+
+def due_threshold(expires_on: dt.date, today: dt.date) -> str | None:
+    """The most urgent threshold reached on ``today``, or None when nothing is due."""
+    days_left = (expires_on - today).days
+    if days_left <= 0:
+        return EXPIRED if -days_left <= EXPIRED_GRACE_DAYS else None
+    for threshold in THRESHOLDS:
+        if days_left <= threshold:
+            return str(threshold)
+    return None
+
+
+def _lower_first(name: str) -> str:
+    return name[:1].lower() + name[1:]
+
+
+def _mentors():
+    return (
+        Mentor.objects.exclude(status=MentorStatus.LEFT)
+        .select_related("user")
+        .only("pk", "full_name", "status", "user__id", "user__is_active", "user__email")
+        .prefetch_related(
+            Prefetch(
+                "checks",
+                queryset=VettingCheck.objects.only(
+                    "pk", "mentor_id", "check_type_id", "outcome", "checked_on", "expires_on"
+                ),
+            ),
+            Prefetch(
+                "accreditations",
+                queryset=Accreditation.objects.filter(revoked_on__isnull=True).only(
+                    "pk", "mentor_id", "awarded_on", "expires_on", "revoked_on"
+                ),
+            ),
+        )
+        .order_by("pk")
+    )
+
+
+def due_reminders(*, today: dt.date) -> list[Due]:
+    """Everything due today, before looking at who has already been told."""
+    check_types = {t.pk: t for t in VettingCheckType.objects.filter(is_active=True)}
+    due: list[Due] = []
+    for mentor in _mentors():
+        for type_id, check in latest_checks(mentor).items():
+            check_type = check_types.get(type_id)
+            if check_type is None or check.outcome != CheckOutcome.PASSED or not check.expires_on:
+                continue
+            threshold = due_threshold(check.expires_on, today)
+            if threshold:
+                due.append(
+                    Due(
+                        key=f"check:{check.pk}:{check.expires_on:%Y-%m-%d}:{threshold}",
+                        mentor=mentor,
+                        what=_lower_first(check_type.name),
+                        expires_on=check.expires_on,
+                        threshold=threshold,
+                    )
+                )
+        # The accreditation in force (or last in force): the one lasting longest.
+        accreditation = max(
+            (a for a in mentor.accreditations.all() if a.awarded_on <= today),
+            key=lambda a: (a.expires_on, a.pk),
+            default=None,
+        )
+        if accreditation is not None:
+            threshold = due_threshold(accreditation.expires_on, today)
+            if threshold:
+                due.append(
+                    Due(
+                        key=f"accreditation:{accreditation.pk}:"
+                        f"{accreditation.expires_on:%Y-%m-%d}:{threshold}",
+                        mentor=mentor,
+                        what="accreditation",
+                        expires_on=accreditation.expires_on,
+                        threshold=threshold,
+                    )
+                )
+    return due

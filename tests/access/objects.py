@@ -87,8 +87,19 @@ def _batches(user):
     return Objects(batch(), batch(), frozenset())
 
 
+def _catalogue_entries(user):
+    """Two languages; every role that reaches the catalogues reaches all of them."""
+    from tandem.catalogues.models import Language
+
+    own, other = (Language.objects.create(name=f"Language {user.pk} {n}") for n in (1, 2))
+    return Objects(
+        {"kind": "languages", "pk": own.pk}, {"kind": "languages", "pk": other.pk}, frozenset()
+    )
+
+
 OBJECT_BUILDERS = {
     "user_account": _user_accounts,
+    "catalogue": _catalogue_entries,
     "mentor": _mentors,
     "mentor_vetting": _mentors,
     "mentor_training": _mentors,

@@ -9,7 +9,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from conftest import create_user
-from tandem.accounts.demo import DEMO_PASSWORD, DEMO_USERS, ensure_demo_users
+from tandem.site.demo.accounts import DEMO_PASSWORD, DEMO_USERS, ensure_demo_users
 
 pytestmark = pytest.mark.e2e
 

@@ -9,9 +9,9 @@ from django.core import mail
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tandem.accounts.demo import DEMO_PASSWORD, DEMO_USERS, ensure_demo_users
 from tandem.accounts.mfa import new_backup_codes
 from tandem.accounts.models import User, UserSession
+from tandem.site.demo.accounts import DEMO_PASSWORD, DEMO_USERS, ensure_demo_users
 
 pytestmark = pytest.mark.e2e
 

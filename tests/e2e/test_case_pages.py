@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from tandem.accounts.demo import DEMO_PASSWORD, DEMO_USERS
-from tandem.cases.demo import ensure_demo_cases
 from tandem.cases.models import Case, CaseStatus
+from tandem.site.demo.accounts import DEMO_PASSWORD, DEMO_USERS
+from tandem.site.demo.cases import ensure_demo_cases
 
 pytestmark = pytest.mark.e2e
 
@@ -18,7 +18,7 @@ def spec(role: str):
 
 @pytest.fixture
 def demo(transactional_db):
-    from tandem.mentors.demo import ensure_demo_mentors
+    from tandem.site.demo.mentors import ensure_demo_mentors
 
     ensure_demo_mentors()
     ensure_demo_cases()

@@ -9,13 +9,13 @@ import re
 
 import pytest
 
-from tandem.accounts.demo import DEMO_PASSWORD, DEMO_USERS, ensure_demo_users
 from tandem.accounts.models import User
 from tandem.cases.models import Case, CaseStatus
 from tandem.catalogues.models import ConcernType
 from tandem.matching.models import BatchPair, Match, MatchStatus
 from tandem.matching.tests.factories import matching_mentor, waiting_case
 from tandem.mentors.models import Mentor, Proficiency
+from tandem.site.demo.accounts import DEMO_PASSWORD, DEMO_USERS, ensure_demo_users
 
 pytestmark = pytest.mark.e2e
 

@@ -15,8 +15,8 @@ from django.core import mail
 from django.utils import timezone
 from django_otp.oath import totp
 
-from tandem.accounts.demo import DEMO_PASSWORD, DEMO_USERS, ensure_demo_users
 from tandem.mentors.models import AccreditationLevel, Mentor, MentorStatus, VettingCheckType
+from tandem.site.demo.accounts import DEMO_PASSWORD, DEMO_USERS, ensure_demo_users
 
 pytestmark = pytest.mark.e2e
 

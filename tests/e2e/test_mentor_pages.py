@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from tandem.accounts.demo import DEMO_PASSWORD, DEMO_USERS
-from tandem.mentors.demo import ensure_demo_mentors
 from tandem.mentors.models import Mentor, MentorStatus
+from tandem.site.demo.accounts import DEMO_PASSWORD, DEMO_USERS
+from tandem.site.demo.mentors import ensure_demo_mentors
 
 pytestmark = pytest.mark.e2e
 

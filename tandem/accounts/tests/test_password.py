@@ -30,7 +30,7 @@ def test_password_reset_never_bypasses_the_second_factor(client, make_user):
     )
     assert response.url == reverse("accounts:password_reset_complete")
     # Not signed in by the reset: the home page still asks to sign in.
-    assert client.get(reverse("core:home")).url.startswith(reverse("accounts:login"))
+    assert client.get(reverse("site:home")).url.startswith(reverse("accounts:login"))
     signed = Client().post(
         reverse("accounts:login"),
         {"email": user.email, "password": "a much longer new passphrase"},
@@ -72,4 +72,4 @@ def test_change_password_needs_reauthentication_and_keeps_session(client, make_u
         },
     )
     assert response.url == reverse("accounts:account")
-    assert client.get(reverse("core:home")).status_code == 200
+    assert client.get(reverse("site:home")).status_code == 200

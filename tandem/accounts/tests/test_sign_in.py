@@ -8,8 +8,8 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tandem.accounts import mfa
-from tandem.accounts.middleware import SESSION_SEEN_KEY, SESSION_STARTED_KEY
 from tandem.accounts.models import UserSession
+from tandem.accounts.session_keys import SESSION_SEEN_KEY, SESSION_STARTED_KEY
 from tandem.audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +31,7 @@ def test_password_alone_reaches_only_the_second_factor_step(client, make_user):
     user = make_user("coordinator")
     response = post_password(client, user.email)
     assert response.url == reverse("accounts:mfa_verify")
-    home = client.get(reverse("core:home"))
+    home = client.get(reverse("site:home"))
     assert home.status_code == 302
     assert home.url == reverse("accounts:mfa_verify")
     assert client.get(reverse("accounts:account")).url == reverse("accounts:mfa_verify")
@@ -42,9 +42,9 @@ def test_password_and_code_sign_in_and_rotate_the_session_key(client, make_user)
     post_password(client, user.email)
     key_after_password = client.session.session_key
     response = client.post(reverse("accounts:mfa_verify"), {"token": current_code(user)})
-    assert response.url == reverse("core:home")
+    assert response.url == reverse("site:home")
     assert client.session.session_key != key_after_password
-    assert client.get(reverse("core:home")).status_code == 200
+    assert client.get(reverse("site:home")).status_code == 200
     assert UserSession.objects.filter(user=user, session_key=client.session.session_key).exists()
     assert AuditEvent.objects.filter(actor=user, action="auth.login").count() == 1
 
@@ -82,7 +82,7 @@ def test_backup_code_works_once(client, make_user):
     codes = mfa.new_backup_codes(user)
     post_password(client, user.email)
     assert client.post(reverse("accounts:mfa_verify"), {"token": codes[0]}).url == reverse(
-        "core:home"
+        "site:home"
     )
     assert StaticToken.objects.filter(device__user=user).count() == 9
     client.post(reverse("accounts:logout"))
@@ -105,9 +105,9 @@ def test_first_sign_in_enrols_an_authenticator_and_shows_backup_codes(client, ma
     assert len(response.context["codes"]) == 10
     device.refresh_from_db()
     assert device.confirmed
-    assert client.get(reverse("core:home")).status_code == 200
+    assert client.get(reverse("site:home")).status_code == 200
     # Enrolment is not offered again to someone who has an authenticator.
-    assert client.get(reverse("accounts:mfa_enrol")).url == reverse("core:home")
+    assert client.get(reverse("accounts:mfa_enrol")).url == reverse("site:home")
 
 
 def test_next_is_followed_after_both_factors_but_never_off_site(client, make_user):
@@ -121,7 +121,7 @@ def test_next_is_followed_after_both_factors_but_never_off_site(client, make_use
     device.last_t = -1  # let the same time step be used again in this test
     device.save()
     response = client.post(reverse("accounts:mfa_verify"), {"token": current_code(user)})
-    assert response.url == reverse("core:home")
+    assert response.url == reverse("site:home")
 
 
 class TestThrottling:
@@ -162,13 +162,13 @@ class TestTimeouts:
     def test_idle_session_ends(self, client, make_user, signed_in, settings):
         user = make_user("mentor")
         signed_in(user)
-        assert client.get(reverse("core:home")).status_code == 200
+        assert client.get(reverse("site:home")).status_code == 200
         self._age(client, seen_ago=settings.TANDEM_SESSION_IDLE_TIMEOUT + 5)
         key = client.session.session_key
-        response = client.get(reverse("core:home"))
+        response = client.get(reverse("site:home"))
         assert response.url == reverse("accounts:timed_out")
         assert not Session.objects.filter(session_key=key).exists()
-        assert client.get(reverse("core:home")).url.startswith(reverse("accounts:login"))
+        assert client.get(reverse("site:home")).url.startswith(reverse("accounts:login"))
         assert AuditEvent.objects.filter(action="auth.session_timeout").count() == 1
 
     def test_active_session_still_ends_at_the_absolute_limit(
@@ -176,35 +176,35 @@ class TestTimeouts:
     ):
         user = make_user("mentor")
         signed_in(user)
-        client.get(reverse("core:home"))
+        client.get(reverse("site:home"))
         self._age(client, seen_ago=1, started_ago=settings.TANDEM_SESSION_ABSOLUTE_TIMEOUT + 1)
-        assert client.get(reverse("core:home")).url == reverse("accounts:timed_out")
+        assert client.get(reverse("site:home")).url == reverse("accounts:timed_out")
 
     def test_timeouts_are_configurable(self, client, make_user, signed_in, settings):
         settings.TANDEM_SESSION_IDLE_TIMEOUT = 5
         user = make_user("mentor")
         signed_in(user)
-        client.get(reverse("core:home"))
+        client.get(reverse("site:home"))
         self._age(client, seen_ago=6)
-        assert client.get(reverse("core:home")).url == reverse("accounts:timed_out")
+        assert client.get(reverse("site:home")).url == reverse("accounts:timed_out")
 
 
 def test_sign_out_ends_the_session_on_the_server_and_clears_site_data(client, make_user, signed_in):
     user = make_user("board_member")
     signed_in(user)
-    client.get(reverse("core:home"))
+    client.get(reverse("site:home"))
     key = client.session.session_key
     assert client.get(reverse("accounts:logout")).status_code == 405
     response = client.post(reverse("accounts:logout"))
     assert response.url == reverse("accounts:signed_out")
     assert "cookies" in response["Clear-Site-Data"]
     assert not Session.objects.filter(session_key=key).exists()
-    assert client.get(reverse("core:home")).status_code == 302
+    assert client.get(reverse("site:home")).status_code == 302
 
 
 def test_authenticated_pages_are_not_cached(client, make_user, signed_in):
     signed_in(make_user("evaluator"))
-    response = client.get(reverse("core:home"))
+    response = client.get(reverse("site:home"))
     assert "no-store" in response["Cache-Control"]
 
 

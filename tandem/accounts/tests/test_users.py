@@ -114,7 +114,7 @@ def test_deactivation_ends_every_session_of_that_user(signed_in, admin, make_use
         c.post(
             reverse("accounts:login"), {"email": target.email, "password": "correct horse battery"}
         )
-        c.get(reverse("core:home"))
+        c.get(reverse("site:home"))
     keys = list(UserSession.objects.filter(user=target).values_list("session_key", flat=True))
     assert len(keys) == 2
     admin_client = sign_in(Client(), admin, reauthenticated=True)
@@ -126,7 +126,7 @@ def test_deactivation_ends_every_session_of_that_user(signed_in, admin, make_use
     target.refresh_from_db()
     assert not target.is_active and target.deactivated_at is not None
     for c in (phone, laptop):
-        assert c.get(reverse("core:home")).url.startswith(reverse("accounts:login"))
+        assert c.get(reverse("site:home")).url.startswith(reverse("accounts:login"))
     retry = Client().post(
         reverse("accounts:login"), {"email": target.email, "password": "correct horse battery"}
     )

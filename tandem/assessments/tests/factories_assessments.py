@@ -15,8 +15,8 @@ from tandem.assessments.models import (
     Framework,
     RatingLevel,
 )
-from tandem.assessments.selectors import default_framework_shape, framework_shape
-from tandem.assessments.services import RatingInput, assessment_record, kind_for
+from tandem.assessments.selectors import default_framework_shape, framework_shape, kind_for
+from tandem.assessments.services import RatingInput, assessment_record
 from tandem.cases.models import CaseStatus
 from tandem.cases.tests.factories import make_case
 

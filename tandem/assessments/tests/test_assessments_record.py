@@ -346,9 +346,9 @@ def test_a_stale_form_is_refused_keeping_everything_typed(client, staff):
     )
     record(assessment_case())  # unrelated case: no effect
     # Someone else changes the case meanwhile.
-    from tandem.cases.services.lifecycle import claim_version
+    from tandem.cases.services.lifecycle import case_version_claim
 
-    claim_version(case=case, expected_version=case.version)
+    case_version_claim(case=case, expected_version=case.version)
     response = client.post(create_url(case), data)
     body = body_of(response)
     assert response.status_code == 200

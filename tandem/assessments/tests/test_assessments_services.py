@@ -9,15 +9,14 @@ import pytest
 from django.utils import timezone
 
 from tandem.assessments.models import Assessment, AssessmentKind, FactorRating
-from tandem.assessments.selectors import default_framework_shape, evidence_levels
+from tandem.assessments.selectors import default_framework_shape, evidence_levels, kind_for
 from tandem.assessments.services import (
     AssessmentRefused,
     RatingInput,
     assessment_record,
-    kind_for,
 )
 from tandem.cases.models import CaseStatus
-from tandem.cases.services.lifecycle import CaseConflict, case_act
+from tandem.cases.services.lifecycle import CaseConflict, case_transition
 
 from .factories_assessments import assessment_case, coordinator, record, small_framework
 
@@ -148,7 +147,7 @@ def test_an_ended_case_is_refused_and_keeps_its_version(status):
 def test_a_case_closed_after_the_form_was_loaded_is_refused():
     case = assessment_case()
     actor = coordinator()
-    case_act(actor=actor, case=case, action="withdraw_consent", reason="Changed their mind")
+    case_transition(actor=actor, case=case, action="withdraw_consent", reason="Changed their mind")
     with pytest.raises(AssessmentRefused, match="consent withdrawn"):
         call(case)
 

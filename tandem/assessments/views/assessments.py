@@ -14,17 +14,23 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from tandem.audit.services import record_event, record_view
+from tandem.audit.services import record_view
 from tandem.cases.models import Case
 from tandem.cases.navigation import case_tabs
-from tandem.cases.permissions import case_assessments
 from tandem.cases.services.lifecycle import CaseConflict
 from tandem.core.permissions import permission_required
 
 from .. import selectors
 from ..forms import INCOMPLETE_PAGE, AssessmentForm, initial_from
 from ..models import AssessmentKind
-from ..services import TIMELINE, AssessmentRefused, assessment_record, refusal_for_status
+from ..permissions import case_assessments
+from ..services import (
+    TIMELINE,
+    AssessmentRefused,
+    assessment_list_audit,
+    assessment_record,
+    refusal_for_status,
+)
 
 TEMPLATES = "assessments"
 PAGE_SIZE = 25
@@ -46,9 +52,7 @@ def assessment_list(request, pk: int):
     case = case_assessments.get_object_or_404(request.user, "view", pk=pk)
     page = Paginator(selectors.case_assessments(case), PAGE_SIZE).get_page(request.GET.get("page"))
     # The list shows no narrative, but it tells who looked at this person's assessments.
-    record_event(
-        actor=request.user, action="assessments.assessment.list", obj=case, request=request
-    )
+    assessment_list_audit(actor=request.user, case=case, request=request)
     can_change = _can_change(request, case)
     has_any = page.paginator.count > 0
     return render(
@@ -147,8 +151,7 @@ def assessment_create(request, pk: int):
             return redirect(_detail_url(case, assessment.pk))
     elif request.method == "GET" and context["previous"] is not None:
         # The form shows the previous assessment's evidence.
-        with transaction.atomic():
-            record_view(actor=request.user, obj=context["previous"], request=request)
+        record_view(actor=request.user, obj=context["previous"], request=request)
     return render(request, f"{TEMPLATES}/create.html", {**context, "form": form})
 
 
@@ -168,8 +171,7 @@ def assessment_detail(request, pk: int):
     assessment = selectors.assessment_detail(case, int(raw))
     if assessment is None:
         raise Http404
-    with transaction.atomic():
-        record_view(actor=request.user, obj=assessment, request=request)
+    record_view(actor=request.user, obj=assessment, request=request)
     return render(
         request,
         f"{TEMPLATES}/detail.html",
@@ -193,6 +195,8 @@ def assessment_compare(request, pk: int):
     if comparison.possible:
         # Every assessment whose evidence the page shows.
         shown = {a.pk: a for c in comparison.contrasts for a in (c.earlier, c.later)}
+        # One transaction for the page's events: one commit, one hold of the
+        # audit chain's head lock.
         with transaction.atomic():
             for assessment in shown.values():
                 record_view(actor=request.user, obj=assessment, request=request)

@@ -7,7 +7,6 @@ import itertools
 from django.contrib.auth import get_user_model
 from django.db import connection
 
-from tandem.accounts.models import RoleGrant
 from tandem.audit.services import record_event
 
 _numbers = itertools.count(1)
@@ -19,7 +18,7 @@ def create_user(*roles: str, email: str | None = None):
         email or f"audit-user-{n}@example.org", "a long test password", full_name=f"Person {n}"
     )
     for role in roles:
-        RoleGrant.objects.create(user=user, role=role)
+        user.role_grants.create(role=role)
     return user
 
 

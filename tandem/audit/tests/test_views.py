@@ -93,6 +93,14 @@ class TestSearch:
             ("cases.case", "7")
         ]
 
+    def test_a_record_type_or_action_in_capitals_is_found_and_the_search_recorded(
+        self, client, coordinator
+    ):
+        record_event(actor=None, action="case.view", object_type="cases.case", object_id="7")
+        response = client.get(URL, {"object_type": "Cases.Case", "action": "Case."})
+        assert shown_object_ids(response) == {"7"}
+        assert AuditEvent.objects.get(action="audit.search").object_type == "cases.case"
+
     def test_filters_by_action_exactly_or_by_prefix(self, client, coordinator):
         record_event(actor=None, action="user.deactivate", object_id="1", object_type="x.y")
         record_event(actor=None, action="user.reactivate", object_id="2", object_type="x.y")

@@ -8,8 +8,9 @@ import datetime as dt
 
 from django import forms
 
-from tandem.core.forms import GovUKForm
+from tandem.core.forms import GovUKForm, VersionField
 
+from ..ages import is_child_on
 from ..lifecycle import Action
 from ..models import (
     Case,
@@ -20,10 +21,7 @@ from ..models import (
     ScreeningOutcome,
 )
 from ..services.lifecycle import REASON_REQUIRED
-from ..services.screening import is_child_on
 from .referrals import DayField, text
-
-INCOMPLETE = "The form was incomplete. Reload the page and try again."
 
 
 class ReasonField(forms.CharField):
@@ -38,34 +36,13 @@ class ReasonField(forms.CharField):
         pass
 
 
-class VersionField(forms.IntegerField):
-    """The case's version as the page showed it: ASCII digits only."""
-
-    widget = forms.HiddenInput
-
-    def to_python(self, value):
-        text = value.strip() if isinstance(value, str) else ""
-        if text and not (text.isascii() and text.isdigit()):
-            raise forms.ValidationError(INCOMPLETE, code="invalid")
-        return super().to_python(value)
-
-
 class CaseForm(GovUKForm):
     """A form that changes ``case``: carries the version the user saw."""
 
     # Browsers must not demand answers that only some choices need.
     use_required_attribute = False
 
-    version = VersionField(
-        min_value=1,
-        max_value=2**31 - 1,
-        error_messages={
-            "required": INCOMPLETE,
-            "invalid": INCOMPLETE,
-            "min_value": INCOMPLETE,
-            "max_value": INCOMPLETE,
-        },
-    )
+    version = VersionField()
 
     def __init__(self, *args, case: Case, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("version", case.version)

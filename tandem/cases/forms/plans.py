@@ -12,11 +12,12 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
+from tandem.core.dates import long_date
 from tandem.core.forms import DATE_EXAMPLE, INPUT_CLASS, GovUKDateField, GovUKForm
 
 from .. import gas
 from ..models import STYLE_SCALE, Approach, ClosureOutcome, FollowUp, Frequency, Goal, GoalOwner
-from ..services.plans import TEXT_MAX, TITLE_MAX, long_date
+from ..services.plans import TEXT_MAX, TITLE_MAX
 
 # The five levels of a GAS goal, from −2 to +2: (score, model field, label).
 LEVELS = [

@@ -11,8 +11,9 @@ from django.utils import timezone
 from tandem.catalogues.models import Area, ConcernType, Language, ReferralSource
 from tandem.core.forms import GovUKDateField, GovUKForm
 
+from ..ages import age_on
 from ..models import ClientGender, MentorGenderPreference, Urgency
-from ..services.referrals import MAX_AGE, age_on
+from ..services.referrals import MAX_AGE
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 GUARDIAN_HINT = "Needed when the person is under 18."
@@ -93,7 +94,7 @@ class ReferralForm(GovUKForm):
     )
     area = forms.ModelChoiceField(
         label="Area",
-        queryset=Area.objects.all(),
+        queryset=Area.objects.offered(),
         required=False,
         empty_label="Not known or outside the scheme's areas",
         help_text="Where the person lives.",
@@ -130,7 +131,7 @@ class ReferralForm(GovUKForm):
     )
     concern_type = forms.ModelChoiceField(
         label="Concern type",
-        queryset=ConcernType.objects.filter(is_active=True),
+        queryset=ConcernType.objects.offered(),
         empty_label="Select a concern type",
         error_messages=_choice_errors("a concern type"),
     )
@@ -152,7 +153,7 @@ class ReferralForm(GovUKForm):
     # Needs and preferences.
     languages = forms.ModelMultipleChoiceField(
         label="Languages the person speaks",
-        queryset=Language.objects.all(),
+        queryset=Language.objects.offered(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="Select all that apply.",
@@ -175,7 +176,7 @@ class ReferralForm(GovUKForm):
     )
     preferred_language = forms.ModelChoiceField(
         label="Preferred language for sessions",
-        queryset=Language.objects.all(),
+        queryset=Language.objects.offered(),
         required=False,
         empty_label="No preference",
         error_messages=_choice_errors("a language"),

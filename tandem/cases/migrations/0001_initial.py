@@ -55,7 +55,6 @@ class Migration(migrations.Migration):
                 ('accessibility_needs', tandem.core.encryption.fields.EncryptedTextField(blank=True)),
                 ('mentor_gender_preference', models.CharField(choices=[('any', 'No preference'), ('female', 'A female mentor'), ('male', 'A male mentor')], default='any', max_length=10)),
                 ('faith_preference', tandem.core.encryption.fields.EncryptedTextField(blank=True)),
-                ('availability', models.PositiveIntegerField(default=0)),
                 ('accepts_online', models.BooleanField(default=False)),
                 ('duplicate_decision', models.CharField(blank=True, choices=[('', 'No possible duplicate'), ('pending', 'Possible duplicate, to decide'), ('different', 'Decided: a different person'), ('same', 'Decided: the same person')], max_length=10)),
                 ('screening_outcome', models.CharField(blank=True, choices=[('clear', 'Clear vulnerability'), ('possible', 'Possible vulnerability, limited information'), ('not_appropriate', 'Not appropriate')], max_length=20)),
@@ -75,8 +74,6 @@ class Migration(migrations.Migration):
                 ('preferred_language', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalogues.language')),
                 ('referral_source', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalogues.referralsource')),
                 ('referred_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to=settings.AUTH_USER_MODEL)),
-                ('requested_faith', models.ForeignKey(blank=True, help_text='Set only when the person asked for a mentor of this faith.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalogues.faith')),
-                ('required_specialism', models.ForeignKey(blank=True, help_text='A specialism the mentor must have (for example theology).', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalogues.specialism')),
                 ('screened_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={

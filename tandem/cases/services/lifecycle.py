@@ -1,4 +1,4 @@
-"""Every change of a case's status goes through ``case_act``; every change of a case's
+"""Every change of a case's status goes through ``case_transition``; every change of a case's
 record bumps its version, so a form posted from a stale page is refused, not applied."""
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ class LifecycleRefused(Exception):
     """A move the lifecycle does not allow; the message is safe to show."""
 
 
-def allocate_reference(*, year: int | None = None) -> str:
+def reference_allocate(*, year: int | None = None) -> str:
     """The next pseudonymous reference, T-YYYY-NNNN, gapless within a year."""
     year = year or timezone.localdate().year
     with transaction.atomic():
@@ -40,7 +40,7 @@ def allocate_reference(*, year: int | None = None) -> str:
     return f"T-{year}-{counter.last:04d}"
 
 
-def add_event(
+def case_event_add(
     *, case: Case, kind: str, summary: str, actor=None, from_status="", to_status="", reason=""
 ) -> CaseEvent:
     """One line on the case's timeline. ``summary`` says what happened, never who or what
@@ -56,7 +56,7 @@ def add_event(
     )
 
 
-def claim_version(*, case: Case, expected_version: int | None) -> Case:
+def case_version_claim(*, case: Case, expected_version: int | None) -> Case:
     """Lock the case, refuse if it changed since ``expected_version``, and bump the
     version. Call inside the transaction of any change to the case's record."""
     locked = Case.objects.select_for_update().get(pk=case.pk)
@@ -68,7 +68,7 @@ def claim_version(*, case: Case, expected_version: int | None) -> Case:
 
 
 @transaction.atomic
-def case_act(
+def case_transition(
     *,
     actor,
     case: Case,
@@ -87,7 +87,7 @@ def case_act(
     if action not in ACTIONS:
         raise LifecycleRefused("Choose an action from the list.")
     move = ACTIONS[action]
-    case = claim_version(case=case, expected_version=expected_version)
+    case = case_version_claim(case=case, expected_version=expected_version)
     if case.status not in move.sources:
         raise LifecycleRefused(
             f"A case that is {CaseStatus(case.status).label.lower()} cannot be moved by "
@@ -105,7 +105,7 @@ def case_act(
     case.status = target
     case.status_changed_at = timezone.now()
     case.save(update_fields=["status", "status_changed_at", *updates])
-    add_event(
+    case_event_add(
         case=case,
         kind=f"status.{action}",
         summary=summary or move.label,
@@ -148,7 +148,7 @@ ENDING_OUTCOMES: dict[str, str] = {
 }
 
 
-def ending_updates(*, actor, action: str) -> dict:
+def _ending_updates(*, actor, action: str) -> dict:
     """The closure fields a side exit sets (outcome, when, by whom); empty otherwise."""
     if action not in ENDING_OUTCOMES:
         return {}
@@ -170,17 +170,17 @@ def case_change_status(
     updates: dict | None = None,
     summary: str = "",
 ) -> Case:
-    """``case_act`` with the rules a person changing the status must follow: a reason
+    """``case_transition`` with the rules a person changing the status must follow: a reason
     for the moves that need one, and a proper ending (outcome, date, who) for side
     exits."""
     reason = (reason or "").strip()
     if action in REASON_REQUIRED and not reason:
         label = ACTIONS[action].label.lower() if action in ACTIONS else action
         raise LifecycleRefused(f"Give the reason for “{label}”.")
-    ending = ending_updates(actor=actor, action=action)
+    ending = _ending_updates(actor=actor, action=action)
     if ending and case.status == CaseStatus.ON_HOLD:
         ending["status_before_hold"] = ""  # an ended case has nothing to resume
-    return case_act(
+    return case_transition(
         actor=actor,
         case=case,
         action=action,

@@ -12,19 +12,18 @@ message that is safe to show; the forms check the same things first.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Mapping
 
 from django.db import transaction
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Max
 from django.utils import timezone
-from django.utils.formats import date_format
 
 from tandem.audit.services import record_event
+from tandem.core.dates import long_date
 
-from .. import defaults, gas
-from ..lifecycle import OPEN
+from .. import gas
+from ..cadence import follow_up_dates, review_interval
 from ..models import (
     STYLE_SCALE,
     Approach,
@@ -39,8 +38,7 @@ from ..models import (
     Review,
     SupportPlan,
 )
-from ..permissions import CasePolicy
-from .lifecycle import add_event, case_act, claim_version
+from .lifecycle import case_event_add, case_transition, case_version_claim
 
 # From assessment onwards and not ended: the plan, its goals and reviews can change.
 # A case on hold reached hold from one of these.
@@ -54,8 +52,6 @@ PLAN_STATUSES = frozenset(
         CaseStatus.ON_HOLD,
     }
 )
-# Reviews and follow-ups show in the coordinators' lists this many days before they fall due.
-DUE_SOON_DAYS = 14
 
 PLAN_FIELDS = {
     "approach": "approach",
@@ -80,33 +76,6 @@ TEXT_MAX = 5000
 
 class PlanRefused(Exception):
     """A change the rules do not allow; the message is safe to show."""
-
-
-# Dates ---------------------------------------------------------------------------------
-
-
-def add_months(date: dt.date, months: int) -> dt.date:
-    """``date`` moved by whole calendar months; a day the target month lacks (31 April,
-    29 February in a common year) becomes that month's last day."""
-    index = date.year * 12 + (date.month - 1) + months
-    year, month = divmod(index, 12)
-    month += 1
-    return dt.date(year, month, min(date.day, calendar.monthrange(year, month)[1]))
-
-
-def long_date(date: dt.date) -> str:
-    return date_format(date, "j F Y")
-
-
-def review_interval() -> dt.timedelta:
-    return dt.timedelta(weeks=defaults.REVIEW_INTERVAL_WEEKS)
-
-
-def follow_up_dates(closed_on: dt.date) -> dict[str, dt.date]:
-    """When each follow-up falls due: whole calendar months after the closure date."""
-    return {
-        kind: add_months(closed_on, months) for kind, months in defaults.FOLLOW_UP_MONTHS.items()
-    }
 
 
 def _received_on(case: Case) -> dt.date:
@@ -175,7 +144,7 @@ def plan_save(
     """Write the case's support plan, or change it. Writing it for the first time sets
     the first review's due date, one review interval from today."""
     values = _plan_values(data)
-    case = claim_version(case=case, expected_version=expected_version)
+    case = case_version_claim(case=case, expected_version=expected_version)
     _in_plan_status(case)
     plan = SupportPlan.objects.filter(case=case).first()
     now = timezone.now()
@@ -183,7 +152,7 @@ def plan_save(
         plan = SupportPlan.objects.create(case=case, updated_by=actor, updated_at=now, **values)
         case.next_review_due = timezone.localdate() + review_interval()
         case.save(update_fields=["next_review_due"])
-        add_event(case=case, kind="plan.written", summary="Support plan written", actor=actor)
+        case_event_add(case=case, kind="plan.written", summary="Support plan written", actor=actor)
         record_event(
             actor=actor,
             action="case.plan_write",
@@ -201,7 +170,7 @@ def plan_save(
     plan.updated_by = actor
     plan.updated_at = now
     plan.save(update_fields=[*changed, "updated_by", "updated_at"])
-    add_event(
+    case_event_add(
         case=case,
         kind="plan.changed",
         summary=f"Support plan changed ({', '.join(PLAN_FIELDS[n] for n in changed)})",
@@ -249,12 +218,12 @@ def goal_add(
     *, actor, case: Case, data: Mapping, expected_version: int | None, request=None
 ) -> Goal:
     values = _goal_values(data)
-    case = claim_version(case=case, expected_version=expected_version)
+    case = case_version_claim(case=case, expected_version=expected_version)
     _in_plan_status(case)
     _require_plan(case)
     last = Goal.objects.filter(case=case).aggregate(last=Max("position"))["last"] or 0
     goal = Goal.objects.create(case=case, position=last + 1, **values)
-    add_event(
+    case_event_add(
         case=case,
         kind="plan.goal_added",
         summary=f"Goal {goal.position} added (owned by {goal.get_owner_display().lower()}, "
@@ -282,7 +251,7 @@ def goal_change(
     *, actor, case: Case, goal: Goal, data: Mapping, expected_version: int | None, request=None
 ) -> Goal:
     values = _goal_values(data)
-    case = claim_version(case=case, expected_version=expected_version)
+    case = case_version_claim(case=case, expected_version=expected_version)
     _in_plan_status(case)
     goal = _case_goal(case, goal)
     if not goal.is_active:
@@ -293,7 +262,7 @@ def goal_change(
     for name in changed:
         setattr(goal, name, values[name])
     goal.save(update_fields=changed)
-    add_event(
+    case_event_add(
         case=case,
         kind="plan.goal_changed",
         summary=f"Goal {_goal_number(goal)} changed ({', '.join(GOAL_FIELDS[n] for n in changed)})",
@@ -310,14 +279,14 @@ def goal_deactivate(
     *, actor, case: Case, goal: Goal, expected_version: int | None, request=None
 ) -> Goal:
     """Stop using a goal: it is no longer scored, and its past scores are kept."""
-    case = claim_version(case=case, expected_version=expected_version)
+    case = case_version_claim(case=case, expected_version=expected_version)
     _in_plan_status(case)
     goal = _case_goal(case, goal)
     if not goal.is_active:
         raise PlanRefused("That goal is already no longer in use.")
     goal.is_active = False
     goal.save(update_fields=["is_active"])
-    add_event(
+    case_event_add(
         case=case,
         kind="plan.goal_deactivated",
         summary=f"Goal {_goal_number(goal)} no longer in use",
@@ -355,7 +324,7 @@ def review_record(
     summary = _text(summary, what="a summary of the review")
     if not isinstance(reassessment_needed, bool):
         raise PlanRefused("Select whether the person needs reassessing.")
-    case = claim_version(case=case, expected_version=expected_version)
+    case = case_version_claim(case=case, expected_version=expected_version)
     _in_plan_status(case)
     reviewed_on = _check_date(reviewed_on, what="the date of the review", case=case)
     goals = list(Goal.objects.filter(case=case, is_active=True))
@@ -381,11 +350,11 @@ def review_record(
     latest = Review.objects.filter(case=case).aggregate(latest=Max("reviewed_on"))["latest"]
     case.next_review_due = latest + review_interval()
     case.save(update_fields=["next_review_due"])
-    add_event(
+    case_event_add(
         case=case, kind="review.recorded", summary=f"Review recorded (GAS T-score {t})", actor=actor
     )
     if reassessment_needed:
-        add_event(
+        case_event_add(
             case=case, kind="review.reassessment", summary="Reassessment prompted", actor=actor
         )
     record_event(
@@ -429,7 +398,7 @@ def case_close(
     closed_at = timezone.now()
     if closed_on != today:
         closed_at = timezone.make_aware(dt.datetime.combine(closed_on, dt.time(12)))
-    case = case_act(
+    case = case_transition(
         actor=actor,
         case=case,
         action="close",
@@ -446,7 +415,7 @@ def case_close(
     due = follow_up_dates(closed_on)
     for kind, due_on in due.items():
         FollowUp.objects.get_or_create(case=case, kind=kind, defaults={"due_on": due_on})
-    add_event(
+    case_event_add(
         case=case,
         kind="follow_up.scheduled",
         summary="Follow-ups scheduled for "
@@ -480,7 +449,7 @@ def follow_up_record(
     notes = _text(notes, what="what the follow-up found")
     if not isinstance(re_referred, bool):
         raise PlanRefused("Select whether the person has been referred again.")
-    case = claim_version(case=case, expected_version=expected_version)
+    case = case_version_claim(case=case, expected_version=expected_version)
     try:
         follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk, case=case)
     except FollowUp.DoesNotExist:
@@ -497,7 +466,7 @@ def follow_up_record(
     follow_up.notes = notes
     follow_up.re_referred = re_referred
     follow_up.save(update_fields=["completed_on", "completed_by", "notes", "re_referred"])
-    add_event(
+    case_event_add(
         case=case,
         kind="follow_up.recorded",
         summary=f"Follow-up recorded ({follow_up.get_kind_display()}; "
@@ -513,42 +482,3 @@ def follow_up_record(
         changed_fields=["completed_on", "completed_by", "notes", "re_referred"],
     )
     return follow_up
-
-
-# Reads for the coordinators' lists -----------------------------------------------------
-
-case_list = CasePolicy("case_list")
-
-
-def reviews_due(user, *, today: dt.date | None = None) -> QuerySet[Case]:
-    """Open cases the user's list scope reaches whose next review is overdue or due
-    within ``DUE_SOON_DAYS``, soonest first, with the date of their last review."""
-    today = today or timezone.localdate()
-    return (
-        case_list.queryset(user, "view")
-        .filter(
-            status__in=OPEN,
-            next_review_due__isnull=False,
-            next_review_due__lte=today + dt.timedelta(days=DUE_SOON_DAYS),
-        )
-        .annotate(last_reviewed_on=Max("reviews__reviewed_on"))
-        .only("id", "reference", "status", "next_review_due", "record_uuid")
-        .order_by("next_review_due", "reference")
-    )
-
-
-def follow_ups_due(user, *, today: dt.date | None = None) -> QuerySet[FollowUp]:
-    """Follow-ups not yet done on cases the user's list scope reaches, overdue or due
-    within ``DUE_SOON_DAYS``, soonest first."""
-    today = today or timezone.localdate()
-    cases = case_list.queryset(user, "view").values("pk")
-    return (
-        FollowUp.objects.filter(
-            Q(case__in=cases),
-            completed_on__isnull=True,
-            due_on__lte=today + dt.timedelta(days=DUE_SOON_DAYS),
-        )
-        .select_related("case")
-        .only("id", "kind", "due_on", "record_uuid", "case__id", "case__reference", "case__status")
-        .order_by("due_on", "case__reference", "kind")
-    )

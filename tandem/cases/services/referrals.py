@@ -9,105 +9,26 @@ flagged for a coordinator to decide, never merged.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from django.db import transaction
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from tandem.accounts.models import Role, User
+from tandem.accounts.selectors import active_coordinators
 from tandem.audit.services import record_event
+from tandem.core.links import url_if_installed
+from tandem.core.models import assign_changes
 from tandem.core.notifications import notify
 
+from ..ages import age_on
 from ..models import (
     Case,
-    CaseEvent,
     CaseStatus,
     ClientGender,
     DuplicateDecision,
     MentorGenderPreference,
     Urgency,
 )
-from .lifecycle import LifecycleRefused, add_event, allocate_reference, claim_version
-
-# What a referrer is told: a few plain words, nothing of assessments or support.
-RECEIVED = "Received"
-SCREENING = "Screening"
-ACCEPTED = "Accepted"
-IN_SUPPORT = "In support"
-NOT_TAKEN_FORWARD = "Not taken forward"
-CLOSED = "Closed"
-
-REFERRER_STATUS: dict[str, str] = {
-    CaseStatus.REFERRED: RECEIVED,
-    CaseStatus.SCREENING: SCREENING,
-    CaseStatus.ASSESSMENT: ACCEPTED,
-    CaseStatus.AWAITING_MATCH: ACCEPTED,
-    CaseStatus.MATCHED: ACCEPTED,
-    CaseStatus.ACTIVE: IN_SUPPORT,
-    CaseStatus.ON_HOLD: IN_SUPPORT,
-    CaseStatus.CLOSING: IN_SUPPORT,
-    CaseStatus.NOT_SUITABLE: NOT_TAKEN_FORWARD,
-    CaseStatus.CONSENT_DECLINED: NOT_TAKEN_FORWARD,
-    CaseStatus.ESCALATED: NOT_TAKEN_FORWARD,
-    CaseStatus.CONSENT_WITHDRAWN: CLOSED,
-    CaseStatus.CLOSED: CLOSED,
-}
-
-# The referrer's wording mapped back to one status, for the colour of its tag.
-REFERRER_TAG_STATUS: dict[str, str] = {
-    RECEIVED: CaseStatus.REFERRED,
-    SCREENING: CaseStatus.SCREENING,
-    ACCEPTED: CaseStatus.ASSESSMENT,
-    IN_SUPPORT: CaseStatus.ACTIVE,
-    NOT_TAKEN_FORWARD: CaseStatus.NOT_SUITABLE,
-    CLOSED: CaseStatus.CLOSED,
-}
-
-
-def referrer_status(status: str) -> str:
-    """The status of a referral in the words its referrer sees."""
-    return REFERRER_STATUS[status]
-
-
-@dataclass(frozen=True)
-class ReferrerStatusChange:
-    label: str
-    at: dt.datetime
-
-    @property
-    def tag_status(self) -> str:
-        return REFERRER_TAG_STATUS[self.label]
-
-
-def status_events_queryset():
-    """The timeline lines that changed a case's status, and only the columns a
-    referrer's history needs (nothing encrypted is read)."""
-    return (
-        CaseEvent.objects.exclude(to_status="")
-        .only("pk", "case_id", "to_status", "occurred_at")
-        .order_by("occurred_at", "pk")
-    )
-
-
-def referrer_history(case: Case, status_events=None) -> list[ReferrerStatusChange]:
-    """The referrer-facing status history, oldest first: "Received" on the day the
-    referral arrived, then each change of the referrer's wording with its date (moves
-    that read the same to a referrer, such as assessment to awaiting a match, are one
-    line). ``status_events`` are the case's status events oldest first; by default they
-    are read from the database."""
-    if status_events is None:
-        status_events = status_events_queryset().filter(case=case)
-    history = [ReferrerStatusChange(RECEIVED, case.received_at)]
-    for event in status_events:
-        label = referrer_status(event.to_status)
-        if label != history[-1].label:
-            history.append(ReferrerStatusChange(label, event.occurred_at))
-    current = referrer_status(case.status)
-    if current != history[-1].label:  # a status set without a timeline line (imports)
-        history.append(ReferrerStatusChange(current, case.status_changed_at))
-    return history
-
+from .lifecycle import LifecycleRefused, case_event_add, case_version_claim, reference_allocate
 
 # Intake --------------------------------------------------------------------------------
 
@@ -149,11 +70,6 @@ class ReferralRefused(LifecycleRefused):
     """A referral that cannot be accepted as given; the message is safe to show."""
 
 
-def age_on(date_of_birth: dt.date, day: dt.date) -> int:
-    before_birthday = (day.month, day.day) < (date_of_birth.month, date_of_birth.day)
-    return day.year - date_of_birth.year - before_birthday
-
-
 def _check(data: dict, today: dt.date) -> tuple[dt.date, int]:
     born = data.get("date_of_birth")
     if not isinstance(born, dt.date):
@@ -190,17 +106,6 @@ def _check(data: dict, today: dt.date) -> tuple[dt.date, int]:
     return born, age
 
 
-def _coordinators():
-    return User.objects.filter(is_active=True, role_grants__role=Role.COORDINATOR).distinct()
-
-
-def _link(url_name: str, **kwargs) -> str:
-    try:
-        return reverse(url_name, kwargs=kwargs)
-    except NoReverseMatch:
-        return ""
-
-
 @transaction.atomic
 def referral_submit(*, actor, data: dict, request=None) -> Case:
     """Create the case for a referral made by ``actor`` (a referrer, or a coordinator
@@ -226,7 +131,7 @@ def referral_submit(*, actor, data: dict, request=None) -> Case:
     values["urgency"] = values["urgency"] or "routine"
     now = timezone.now()
     case = Case.objects.create(
-        reference=allocate_reference(year=today.year),
+        reference=reference_allocate(year=today.year),
         status=CaseStatus.REFERRED,
         referred_by=actor,
         received_at=now,
@@ -252,9 +157,9 @@ def referral_submit(*, actor, data: dict, request=None) -> Case:
         case.duplicate_decision = DuplicateDecision.PENDING
         case.save(update_fields=["possible_duplicate_of", "duplicate_decision"])
 
-    add_event(case=case, kind="referral.received", summary="Referral received", actor=actor)
+    case_event_add(case=case, kind="referral.received", summary="Referral received", actor=actor)
     if duplicate is not None:
-        add_event(
+        case_event_add(
             case=case,
             kind="referral.possible_duplicate",
             summary=f"Possible duplicate of {duplicate.reference} flagged for a decision",
@@ -274,12 +179,46 @@ def referral_submit(*, actor, data: dict, request=None) -> Case:
     )
     urgency = "An urgent referral" if case.urgency == "urgent" else "A new referral"
     notify(
-        users=_coordinators(),
+        users=active_coordinators(),
         message=f"{urgency} has been received: {case.reference}."
         + (" It may be a duplicate of another case." if duplicate else ""),
-        link=_link("cases:detail", pk=case.pk),
+        link=url_if_installed("cases:detail", pk=case.pk),
     )
     return case
+
+
+# The person's needs as the referral states them ------------------------------------------
+
+# A coordinator may correct them later; matching's needs page does, with its own needs.
+REFERRAL_NEEDS = (
+    "languages",
+    "interpreter_needed",
+    "preferred_language",
+    "mentor_gender_preference",
+    "area",
+    "accepts_online",
+)
+
+
+def case_referral_needs_update(*, case: Case, needs: dict) -> list[str]:
+    """Set the referral's statement of the person's needs (``needs`` by the names in
+    ``REFERRAL_NEEDS``: ``languages`` an iterable of languages, related fields objects or
+    None) and return the names that changed, in that order.
+
+    One step of a larger change: ``case`` is the one ``case_version_claim`` locked in the
+    caller's transaction, and the caller records the audit event and the timeline line,
+    naming these fields together with its own, so that one change reads as one event."""
+    changed = []
+    languages = {language.pk for language in needs["languages"]}
+    if languages != set(case.languages.values_list("pk", flat=True)):
+        case.languages.set(languages)
+        changed.append("languages")
+    fields = assign_changes(
+        case, {name: needs[name] for name in REFERRAL_NEEDS if name != "languages"}
+    )
+    if fields:
+        case.save(update_fields=fields)
+    return [*changed, *fields]
 
 
 # Duplicates ----------------------------------------------------------------------------
@@ -304,12 +243,12 @@ def duplicate_decide(
     same person records the decision only: the two cases stay as they are."""
     if decision not in DUPLICATE_SUMMARY:
         raise LifecycleRefused("Select whether this is a different person or the same person.")
-    locked = claim_version(case=case, expected_version=expected_version)
+    locked = case_version_claim(case=case, expected_version=expected_version)
     if locked.possible_duplicate_of_id is None:
         raise LifecycleRefused("This case is not flagged as a possible duplicate.")
     locked.duplicate_decision = decision
     locked.save(update_fields=["duplicate_decision"])
-    add_event(
+    case_event_add(
         case=locked,
         kind="referral.duplicate_decided",
         summary=DUPLICATE_SUMMARY[decision],

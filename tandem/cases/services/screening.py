@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from tandem.audit.services import record_event
 
+from ..ages import is_child_on
 from ..lifecycle import ACTIONS
 from ..models import (
     Case,
@@ -26,14 +27,14 @@ from ..models import (
     ConsentMethod,
     ScreeningOutcome,
 )
+from ..selectors import current_consent
 from .lifecycle import (
     LifecycleRefused,
-    add_event,
-    case_act,
     case_change_status,
-    claim_version,
+    case_event_add,
+    case_transition,
+    case_version_claim,
 )
-from .referrals import age_on
 
 SCREENABLE = frozenset({CaseStatus.REFERRED, CaseStatus.SCREENING})
 SCREENED_IN = frozenset({ScreeningOutcome.CLEAR, ScreeningOutcome.POSSIBLE})
@@ -59,25 +60,6 @@ GIVER_WORDS = {
 
 class ScreeningRefused(LifecycleRefused):
     """A screening or consent decision that cannot be recorded; safe to show."""
-
-
-def current_consent(case: Case) -> Consent | None:
-    """The consent in force: the latest given and not withdrawn."""
-    return (
-        case.consents.filter(decision=ConsentDecision.GIVEN, withdrawn_on__isnull=True)
-        .order_by("-decided_on", "-pk")
-        .first()
-    )
-
-
-def is_child_on(case: Case, day: dt.date) -> bool:
-    """Whether the person was under 18 on ``day``, from their date of birth (or their
-    age at referral when the date cannot be read)."""
-    try:
-        born = dt.date.fromisoformat(case.date_of_birth)
-    except (TypeError, ValueError):
-        return case.is_child
-    return age_on(born, day) < 18
 
 
 # Screening -----------------------------------------------------------------------------
@@ -125,7 +107,7 @@ def screening_record(
             summary="Screened out: not appropriate",
         )
 
-    locked = claim_version(case=case, expected_version=expected_version)
+    locked = case_version_claim(case=case, expected_version=expected_version)
     if locked.status not in SCREENABLE:
         raise ScreeningRefused(
             f"A case that is {CaseStatus(locked.status).label.lower()} cannot be screened: "
@@ -133,7 +115,7 @@ def screening_record(
         )
     summary = f"Screening recorded: {ScreeningOutcome(outcome).label.lower()}"
     if locked.status == CaseStatus.REFERRED:
-        locked = case_act(
+        locked = case_transition(
             actor=actor,
             case=locked,
             action="start_screening",
@@ -145,7 +127,7 @@ def screening_record(
         for field, value in updates.items():
             setattr(locked, field, value)
         locked.save(update_fields=list(updates))
-        add_event(case=locked, kind="screening.recorded", summary=summary, actor=actor)
+        case_event_add(case=locked, kind="screening.recorded", summary=summary, actor=actor)
         record_event(
             actor=actor,
             action="case.screening_record",
@@ -154,7 +136,7 @@ def screening_record(
             changed_fields=list(updates),
         )
     if current_consent(locked) is not None:
-        locked = case_act(
+        locked = case_transition(
             actor=actor,
             case=locked,
             action="screen_in",
@@ -217,7 +199,7 @@ def consent_record(
         decided_on=decided_on,
         method=method,
     )
-    locked = claim_version(case=case, expected_version=expected_version)
+    locked = case_version_claim(case=case, expected_version=expected_version)
     if locked.status not in CONSENT_OPEN:
         raise ScreeningRefused(
             f"This case is {CaseStatus(locked.status).label.lower()}: consent can no longer "
@@ -243,7 +225,7 @@ def consent_record(
     )
     who = GIVER_WORDS[given_by]
     if decision == ConsentDecision.GIVEN:
-        add_event(
+        case_event_add(
             case=locked,
             kind="consent.given",
             summary=f"Consent given by {who} ({ConsentMethod(method).label.lower()})",
@@ -272,7 +254,7 @@ def consent_record(
             request=request,
         )
     elif locked.status == CaseStatus.SCREENING and locked.screening_outcome in SCREENED_IN:
-        case_act(
+        case_transition(
             actor=actor,
             case=locked,
             action="screen_in",
@@ -301,7 +283,7 @@ def consent_withdraw(
         raise ScreeningRefused("Give the reason consent was withdrawn.")
     if not isinstance(withdrawn_on, dt.date) or withdrawn_on > timezone.localdate():
         raise ScreeningRefused("The date of the withdrawal must be today or in the past.")
-    locked = claim_version(case=case, expected_version=expected_version)
+    locked = case_version_claim(case=case, expected_version=expected_version)
     consent = current_consent(locked)
     can_move = locked.status in ACTIONS["withdraw_consent"].sources
     if consent is None and not can_move:
@@ -333,7 +315,7 @@ def consent_withdraw(
             summary="Consent withdrawn: support stopped and the case ended",
             request=request,
         )
-    add_event(
+    case_event_add(
         case=locked,
         kind="consent.withdrawn",
         summary="Consent withdrawn before assessment",

@@ -7,7 +7,7 @@ import itertools
 
 from conftest import create_user
 from tandem.cases.models import Case, CaseStatus, Urgency
-from tandem.cases.services.lifecycle import allocate_reference
+from tandem.cases.services.lifecycle import reference_allocate
 from tandem.catalogues.models import ConcernType, ReferralSource
 
 _n = itertools.count(1)
@@ -30,7 +30,7 @@ def make_case(*, referred_by=None, status=CaseStatus.REFERRED, **fields) -> Case
     if status == CaseStatus.CLOSED:
         fields.setdefault("closure_outcome", "completed")
     return Case.objects.create(
-        reference=allocate_reference(),
+        reference=reference_allocate(),
         referred_by=referred_by or create_user("referrer"),
         status=status,
         **fields,

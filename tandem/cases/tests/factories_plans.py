@@ -88,12 +88,12 @@ def review(case: Case, scores: dict, by=None, **kwargs) -> Review:
 
 def close_case(case: Case, by=None, **kwargs) -> Case:
     """Close ``case`` (moving it to closing first when needed)."""
-    from tandem.cases.services.lifecycle import case_act
+    from tandem.cases.services.lifecycle import case_transition
 
     by = by or coordinator()
     case = fresh(case)
     if case.status != CaseStatus.CLOSING:
-        case = case_act(actor=by, case=case, action="start_closing")
+        case = case_transition(actor=by, case=case, action="start_closing")
     kwargs.setdefault("outcome", "completed")
     kwargs.setdefault("closing_report", "Goals met; back in college full time.")
     return services.case_close(actor=by, case=case, expected_version=None, **kwargs)

@@ -11,12 +11,12 @@ from django.utils import timezone
 
 from tandem.audit.models import AuditEvent
 from tandem.cases.models import CaseEvent, CaseStatus, Consent
+from tandem.cases.selectors import current_consent
 from tandem.cases.services.lifecycle import case_change_status
 from tandem.cases.services.screening import (
     ScreeningRefused,
     consent_record,
     consent_withdraw,
-    current_consent,
     screening_record,
 )
 

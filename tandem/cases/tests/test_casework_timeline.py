@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from tandem.audit.models import AuditEvent
 from tandem.cases.models import CaseEvent
-from tandem.cases.services.lifecycle import add_event, case_change_status
+from tandem.cases.services.lifecycle import case_change_status, case_event_add
 
 from .factories_referrals import coordinator, refer, screened_in
 
@@ -57,7 +57,7 @@ def test_events_at_the_same_moment_keep_their_order(client, staff):
     case = refer()
     moment = timezone.now() + dt.timedelta(minutes=1)
     for n in range(3):
-        event = add_event(case=case, kind="test.same", summary=f"Same moment {n}", actor=staff)
+        event = case_event_add(case=case, kind="test.same", summary=f"Same moment {n}", actor=staff)
         CaseEvent.objects.filter(pk=event.pk).update(occurred_at=moment)
     body = client.get(timeline_url(case)).content.decode()
     assert body.index("Same moment 2") < body.index("Same moment 1") < body.index("Same moment 0")
@@ -65,7 +65,7 @@ def test_events_at_the_same_moment_keep_their_order(client, staff):
 
 def test_an_event_without_a_person_is_shown_as_tandem(client, staff):
     case = refer()
-    add_event(case=case, kind="system.note", summary="Automatic reminder sent")
+    case_event_add(case=case, kind="system.note", summary="Automatic reminder sent")
     body = client.get(timeline_url(case)).content.decode()
     assert "Automatic reminder sent" in body and ">Tandem<" in body
 
@@ -80,7 +80,7 @@ def test_reading_the_timeline_is_audited(client, staff):
 def test_the_timeline_paginates_by_fifty_and_survives_odd_pages(client, staff):
     case = refer()
     for n in range(60):
-        add_event(case=case, kind="test.many", summary=f"Event number {n:02d}", actor=staff)
+        case_event_add(case=case, kind="test.many", summary=f"Event number {n:02d}", actor=staff)
     first = client.get(timeline_url(case)).content.decode()
     assert "Event number 59" in first and "Event number 09" not in first
     assert "govuk-pagination" in first
@@ -105,7 +105,7 @@ def test_the_timeline_query_count_does_not_grow_with_events(
     count()  # the first read after the commit fetches the data key into the cache
     few = count()
     for n in range(30):
-        add_event(
+        case_event_add(
             case=case,
             kind="test.many",
             summary=f"Event {n}",

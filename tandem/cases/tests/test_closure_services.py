@@ -7,9 +7,10 @@ import pytest
 from django.utils import timezone
 
 from tandem.audit.models import AuditEvent
+from tandem.cases.cadence import follow_up_dates
 from tandem.cases.models import Case, CaseEvent, CaseStatus, FollowUp
 from tandem.cases.services import plans as services
-from tandem.cases.services.lifecycle import CaseConflict, LifecycleRefused, case_act
+from tandem.cases.services.lifecycle import CaseConflict, LifecycleRefused, case_transition
 from tandem.core.tests.encryption.rawsql import raw_column
 
 from .factories_plans import close_case, coordinator, days_ago, fresh, open_case
@@ -38,7 +39,7 @@ def closing_case(**fields):
 def test_follow_ups_fall_whole_calendar_months_after_closure_clamped_to_month_ends(
     closed_on, six, twelve
 ):
-    assert services.follow_up_dates(closed_on) == {"6m": six, "12m": twelve}
+    assert follow_up_dates(closed_on) == {"6m": six, "12m": twelve}
 
 
 # Closing ---------------------------------------------------------------------------------
@@ -63,7 +64,7 @@ def test_closing_records_the_outcome_and_report_and_schedules_both_follow_ups():
     assert case.closed_by == actor
     assert timezone.localdate(case.closed_at) == closed_on
     follow_ups = {f.kind: f.due_on for f in FollowUp.objects.filter(case=case)}
-    assert follow_ups == services.follow_up_dates(closed_on)
+    assert follow_ups == follow_up_dates(closed_on)
     summaries = list(
         CaseEvent.objects.filter(case=case)
         .order_by("occurred_at", "pk")
@@ -168,7 +169,9 @@ def test_the_closing_report_is_encrypted_in_the_database():
 def test_start_closing_then_close():
     case = open_case(status=CaseStatus.ACTIVE)
     actor = coordinator()
-    case = case_act(actor=actor, case=case, action="start_closing", expected_version=case.version)
+    case = case_transition(
+        actor=actor, case=case, action="start_closing", expected_version=case.version
+    )
     assert case.status == CaseStatus.CLOSING
     close_case(case, by=actor)
     assert fresh(case).status == CaseStatus.CLOSED

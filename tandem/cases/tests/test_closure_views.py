@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conftest import create_user
+from tandem.cases.cadence import follow_up_dates
 from tandem.cases.models import Case, CaseStatus, FollowUp
 from tandem.cases.services import plans as services
 
@@ -81,7 +82,7 @@ def test_closing_through_the_form_schedules_the_follow_ups(as_coordinator):
     case = fresh(case)
     assert case.status == CaseStatus.CLOSED
     assert case.closure_outcome == "completed"
-    due = services.follow_up_dates(timezone.localdate())
+    due = follow_up_dates(timezone.localdate())
     assert {f.kind: f.due_on for f in FollowUp.objects.filter(case=case)} == due
     page = as_coordinator.get(response["Location"]).content.decode()
     assert f"{case.reference} is closed. Follow-ups are due on" in page

@@ -1,5 +1,5 @@
 """No lost update: a change made from a stale version is refused, in the service
-(``claim_version``) and under real concurrency on PostgreSQL."""
+(``case_version_claim``) and under real concurrency on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from django.db import connection, connections
 
 from tandem.cases.models import Case, CaseEvent, CaseStatus
-from tandem.cases.services.lifecycle import CaseConflict, case_act, claim_version
+from tandem.cases.services.lifecycle import CaseConflict, case_transition, case_version_claim
 
 from .factories import make_case
 from .factories_referrals import coordinator
@@ -18,7 +18,7 @@ from .factories_referrals import coordinator
 @pytest.mark.django_db
 def test_claim_version_bumps_the_version_when_it_matches():
     case = make_case()
-    claimed = claim_version(case=case, expected_version=case.version)
+    claimed = case_version_claim(case=case, expected_version=case.version)
     assert claimed.version == case.version + 1
     case.refresh_from_db()
     assert case.version == claimed.version
@@ -27,9 +27,9 @@ def test_claim_version_bumps_the_version_when_it_matches():
 @pytest.mark.django_db
 def test_claim_version_refuses_a_stale_version_and_changes_nothing():
     case = make_case()
-    claim_version(case=case, expected_version=None)  # someone else's change
+    case_version_claim(case=case, expected_version=None)  # someone else's change
     with pytest.raises(CaseConflict, match="Someone else changed this case"):
-        claim_version(case=case, expected_version=case.version)
+        case_version_claim(case=case, expected_version=case.version)
     stored = Case.objects.get(pk=case.pk)
     assert stored.version == case.version + 1
 
@@ -38,9 +38,13 @@ def test_claim_version_refuses_a_stale_version_and_changes_nothing():
 def test_a_second_change_from_the_same_version_is_refused():
     case = make_case(status=CaseStatus.ASSESSMENT)
     seen = case.version
-    case_act(actor=coordinator(), case=case, action="complete_assessment", expected_version=seen)
+    case_transition(
+        actor=coordinator(), case=case, action="complete_assessment", expected_version=seen
+    )
     with pytest.raises(CaseConflict):
-        case_act(actor=coordinator(), case=case, action="hold", reason="x", expected_version=seen)
+        case_transition(
+            actor=coordinator(), case=case, action="hold", reason="x", expected_version=seen
+        )
     case.refresh_from_db()
     assert case.status == CaseStatus.AWAITING_MATCH
     assert not CaseEvent.objects.filter(case=case, kind="status.hold").exists()
@@ -65,7 +69,7 @@ def test_two_simultaneous_changes_from_one_version_give_exactly_one_success():
             mine = Case.objects.get(pk=case.pk)
             barrier.wait(timeout=10)
             try:
-                case_act(
+                case_transition(
                     actor=actor,
                     case=mine,
                     action=action,

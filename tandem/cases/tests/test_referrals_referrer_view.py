@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from tandem.audit.models import AuditEvent
 from tandem.cases.models import CaseStatus
+from tandem.cases.selectors import REFERRER_STATUS, referrer_history, referrer_status
 from tandem.cases.services.lifecycle import case_change_status
-from tandem.cases.services.referrals import REFERRER_STATUS, referrer_history, referrer_status
 from tandem.cases.services.screening import consent_withdraw, screening_record
 
 from .factories import make_case

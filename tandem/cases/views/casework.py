@@ -12,13 +12,13 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tandem.audit.services import record_view
+from tandem.core.links import url_if_installed
 from tandem.core.permissions import permission_required
 
 from ..forms.casework import (
@@ -32,6 +32,7 @@ from ..lifecycle import ACTIONS, ENDED, available_actions
 from ..models import Case, CaseStatus, Consent, DuplicateDecision, ScreeningOutcome
 from ..navigation import case_tabs
 from ..permissions import cases
+from ..selectors import current_consent
 from ..services.lifecycle import CaseConflict, LifecycleRefused, case_change_status
 from ..services.referrals import duplicate_decide
 from ..services.screening import (
@@ -39,7 +40,6 @@ from ..services.screening import (
     SCREENABLE,
     consent_record,
     consent_withdraw,
-    current_consent,
     screening_record,
 )
 
@@ -62,16 +62,9 @@ def _posted(request):
     return request.POST if request.method == "POST" else None
 
 
-def _url(name: str, case: Case) -> str:
-    try:
-        return reverse(name, kwargs={"pk": case.pk})
-    except NoReverseMatch:
-        return ""
-
-
 def _closure_url(case: Case) -> str:
     for name in CLOSURE_URL_NAMES:
-        if url := _url(name, case):
+        if url := url_if_installed(name, pk=case.pk):
             return url
     return ""
 
@@ -86,16 +79,20 @@ def next_steps(case: Case) -> list[dict]:
     names = {a.name for a in available_actions(case.status)}
     steps = []
     if names & SCREENING_ACTIONS:
-        steps.append({"text": "Record the screening", "href": _url("cases:screen", case)})
+        steps.append(
+            {"text": "Record the screening", "href": url_if_installed("cases:screen", pk=case.pk)}
+        )
     if names & CONSENT_ACTIONS or case.status == CaseStatus.REFERRED:
-        steps.append({"text": "Record consent", "href": _url("cases:consent", case)})
+        steps.append(
+            {"text": "Record consent", "href": url_if_installed("cases:consent", pk=case.pk)}
+        )
     if "withdraw_consent" in names or (
         case.status in SCREENABLE and any(c.is_current for c in case.consents.all())
     ):
         steps.append(
             {
                 "text": "Record that consent was withdrawn",
-                "href": _url("cases:consent_withdraw", case),
+                "href": url_if_installed("cases:consent_withdraw", pk=case.pk),
             }
         )
     others = status_actions(case)
@@ -103,7 +100,7 @@ def next_steps(case: Case) -> list[dict]:
         steps.append(
             {
                 "text": "Change status",
-                "href": _url("cases:act", case),
+                "href": url_if_installed("cases:act", pk=case.pk),
                 "hint": "Possible now: " + ", ".join(a.label.lower() for a in others),
             }
         )
@@ -158,8 +155,7 @@ def _record_queryset():
 def detail(request, pk: int):
     case = cases.get_object_or_404(request.user, "view", queryset=_record_queryset(), pk=pk)
     can_change = cases.has_object_permission(request.user, "change", case)
-    with transaction.atomic():
-        record_view(actor=request.user, obj=case, request=request)
+    record_view(actor=request.user, obj=case, request=request)
     flagged_against_this = Case.objects.filter(possible_duplicate_of=case)
     duplicates_of_this = list(flagged_against_this.only("pk", "reference", "duplicate_decision"))
     return render(
@@ -221,8 +217,8 @@ def duplicate_decide_view(request, pk: int):
 def screen(request, pk: int):
     case = cases.get_object_or_404(request.user, "change", pk=pk)
     if request.method == "GET" and case.screening_notes:
-        with transaction.atomic():  # the form shows the screening notes
-            record_view(actor=request.user, obj=case, request=request, reason="screening")
+        # The form shows the screening notes.
+        record_view(actor=request.user, obj=case, request=request, reason="screening")
     initial = {"outcome": case.screening_outcome, "notes": case.screening_notes}
     form = ScreeningForm(_posted(request), case=case, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -400,8 +396,7 @@ def act(request, pk: int):
 @permission_required("case", "view")
 def timeline(request, pk: int):
     case = cases.get_object_or_404(request.user, "view", pk=pk)
-    with transaction.atomic():
-        record_view(actor=request.user, obj=case, request=request, reason="timeline")
+    record_view(actor=request.user, obj=case, request=request, reason="timeline")
     events = case.events.select_related("actor").order_by("-occurred_at", "-pk")
     page = Paginator(events, TIMELINE_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(

@@ -9,33 +9,21 @@ from __future__ import annotations
 
 from django.core.paginator import Paginator
 from django.shortcuts import render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from tandem.audit.services import record_event
+from tandem.core.links import section_links
 from tandem.core.permissions import permission_required
 
 from .. import selectors
-from ..forms.lists import CaseFilterForm
+from ..filters import CaseFilter
 
 SECTIONS = [
     ("All cases", "cases:list"),
     ("Waiting for a match", "cases:awaiting_match"),
 ]
-
-
-def _sections(request) -> list[dict]:
-    sections = []
-    for text, name in SECTIONS:
-        try:
-            href = reverse(name)
-        except NoReverseMatch:  # pragma: no cover - both pages live here
-            continue
-        sections.append(
-            {"text": text, "href": href, "active": request.resolver_match.view_name == name}
-        )
-    return sections
 
 
 def _record_list_view(request, *, filters: list[str]) -> None:
@@ -53,26 +41,24 @@ def _record_list_view(request, *, filters: list[str]) -> None:
 @permission_required("case_list", "view")
 def case_list(request):
     now = timezone.now()
-    form = CaseFilterForm(request.GET)
-    filters = form.filters()
-    cases = selectors.case_list(actor=request.user, filters=filters, now=now)
-    page = Paginator(cases, selectors.PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = CaseFilter(request.GET, queryset=selectors.case_list(actor=request.user), now=now)
+    page = Paginator(filters.qs, selectors.PAGE_SIZE).get_page(request.GET.get("page"))
     rows = selectors.rows(page.object_list, now=now)
     every_case = selectors.reaches_every_case(request.user)
     # A mentor with nobody matched sees an honest empty state, not an empty filter form.
     unmatched = not every_case and not rows and not selectors.visible_cases(request.user).exists()
-    _record_list_view(request, filters=[name for name in filters if name != "sort"])
+    _record_list_view(request, filters=filters.used)
     return render(
         request,
         "cases/lists/list.html",
         {
-            "form": form,
+            "form": filters.form,
             "page": page,
             "rows": rows,
-            "filtered": bool(form.active_filters),
+            "filtered": bool(filters.form.active_filters),
             "every_case": every_case,
             "unmatched": unmatched,
-            "sections": _sections(request) if every_case else [],
+            "sections": section_links(request, SECTIONS) if every_case else [],
         },
     )
 
@@ -92,7 +78,7 @@ def awaiting_match(request):
             "page": page,
             "rows": selectors.rows(page.object_list, now=now),
             "every_case": every_case,
-            "sections": _sections(request) if every_case else [],
+            "sections": section_links(request, SECTIONS) if every_case else [],
         },
     )
 

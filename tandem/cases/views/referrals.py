@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
-from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods
@@ -18,13 +16,8 @@ from tandem.core.permissions import permission_required
 from ..forms.referrals import ReferralForm
 from ..models import Case
 from ..permissions import cases, referrals
-from ..services.referrals import (
-    ReferralRefused,
-    referral_submit,
-    referrer_history,
-    referrer_status,
-    status_events_queryset,
-)
+from ..selectors import referrals_made, referrer_history, referrer_status
+from ..services.referrals import ReferralRefused, referral_submit
 
 TEMPLATES = "cases/referrals"
 PAGE_SIZE = 25
@@ -57,30 +50,16 @@ def refer(request):
                 return redirect("cases:detail", pk=case.pk)
             if referrals.has_object_permission(request.user, "view", case):
                 return redirect("cases:referral_status", pk=case.pk)
-            return redirect("core:home")
+            return redirect("site:home")
     return render(request, f"{TEMPLATES}/refer.html", {"form": form})
 
 
 @require_GET
 @permission_required("referral", "view")
 def my_referrals(request):
-    queryset = (
-        referrals.queryset(request.user, "view")
-        .select_related("concern_type")
-        .prefetch_related(
-            Prefetch("events", queryset=status_events_queryset(), to_attr="status_events")
-        )
-        .only(
-            "pk",
-            "reference",
-            "status",
-            "status_changed_at",
-            "received_at",
-            "concern_type__name",
-        )
-        .order_by("-received_at", "-pk")
+    page = Paginator(referrals_made(actor=request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
     )
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = []
     for case in page.object_list:
         history = referrer_history(case, case.status_events)
@@ -99,8 +78,7 @@ def referral_status(request, pk: int):
         ),
         pk=pk,
     )
-    with transaction.atomic():
-        record_view(actor=request.user, obj=case, request=request, reason="referral status")
+    record_view(actor=request.user, obj=case, request=request, reason="referral status")
     history = referrer_history(case)
     return render(
         request,

@@ -31,6 +31,7 @@ import unicodedata
 from django.db import models
 from django.views.decorators.debug import sensitive_variables
 
+from .fields import _UNREAD, Sealed
 from .keys import get_keyring
 
 INDEX_LENGTH = 64  # hex characters of SHA-256
@@ -154,8 +155,6 @@ class BlindIndexField(models.CharField):
         return errors
 
     def _sources_untouched(self, instance) -> bool:
-        from .fields import _UNREAD, Sealed
-
         return all(
             isinstance(value := instance.__dict__.get(name), Sealed) and value.plaintext is _UNREAD
             for name in self.source

@@ -30,6 +30,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.db import connections, router, transaction
+from django.db.models import Count
 from django.dispatch import receiver
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
@@ -37,11 +38,9 @@ from django.views.decorators.debug import sensitive_variables
 from . import crypto
 from .exceptions import DecryptionError, MissingDataKey, SubjectKeyDestroyed
 from .keys import KEY_SETTINGS, get_keyring
+from .models import MAX_SUBJECT_ID, MAX_SUBJECT_TYPE, DataKey
 
 Subject = tuple[str, str]
-
-MAX_SUBJECT_TYPE = 64
-MAX_SUBJECT_ID = 64
 
 
 def check_subject(subject: object) -> Subject:
@@ -58,12 +57,6 @@ def check_subject(subject: object) -> Subject:
             f"of at most {MAX_SUBJECT_TYPE} and {MAX_SUBJECT_ID} characters."
         )
     return subject
-
-
-def _data_key_model():
-    from ..models import DataKey  # the model module imports this package
-
-    return DataKey
 
 
 # --- cache -----------------------------------------------------------------------------
@@ -196,7 +189,6 @@ def _unwrap_row(row) -> AESGCM:
 @sensitive_variables()
 def _create_row(subject: Subject, *, using: str):
     """Create the subject's data key; if another process won the race, use theirs."""
-    DataKey = _data_key_model()
     version, kek = get_keyring().current_kek
     data_key = crypto.new_data_key()
     wrapped = crypto.wrap_data_key(kek, data_key, crypto.data_key_aad(*subject, version))
@@ -219,7 +211,6 @@ def _resolve(subject: Subject, *, create: bool) -> AESGCM:
             raise SubjectKeyDestroyed(*subject)
         return entry.value
     generation = cache.generation
-    DataKey = _data_key_model()
     using = router.db_for_write(DataKey) if create else router.db_for_read(DataKey)
     row = DataKey.objects.using(using).filter(subject_type=subject[0], subject_id=subject[1])
     row = row.first()
@@ -253,7 +244,6 @@ def is_subject_erased(subject: Subject) -> bool:
     entry = cache.get(subject)
     if entry is not None:
         return entry.value is _DESTROYED
-    DataKey = _data_key_model()
     return DataKey.objects.filter(
         subject_type=subject[0], subject_id=subject[1], destroyed_at__isnull=False
     ).exists()
@@ -266,7 +256,6 @@ def preload(subjects: Iterable[Subject]) -> None:
     if not wanted:
         return
     generation = cache.generation
-    DataKey = _data_key_model()
     using = router.db_for_read(DataKey)
     by_type: dict[str, list[str]] = {}
     for subject_type, subject_id in wanted:
@@ -291,7 +280,6 @@ def destroy_subject_key(*, subject_type: str, subject_id: str):
     Call it from a service that also writes the audit event, in the same transaction.
     """
     subject = check_subject((subject_type, subject_id))
-    DataKey = _data_key_model()
     using = router.db_for_write(DataKey)
     cache.invalidate(subject)
     with transaction.atomic(using=using):
@@ -333,9 +321,6 @@ class RotationReport:
 
 def version_counts() -> dict[str, int]:
     """Live (not destroyed) data keys per KEK version."""
-    from django.db.models import Count
-
-    DataKey = _data_key_model()
     rows = (
         DataKey.objects.filter(destroyed_at__isnull=True)
         .values("kek_version")
@@ -356,7 +341,6 @@ def rotate(*, batch_size: int = 500, on_batch: Callable[[int, int], None] | None
         raise ValueError("batch_size must be at least 1.")
     keyring = get_keyring()
     current, current_kek = keyring.current_kek
-    DataKey = _data_key_model()
     using = router.db_for_write(DataKey)
     report = RotationReport()
     last_pk = 0

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import uuid
 from typing import Any
 
 from django import forms
@@ -97,6 +98,58 @@ def decrypt_value(
         ) from None
 
 
+# --- the base model -------------------------------------------------------------------
+
+
+class EncryptedModel(models.Model):
+    """Base for models with encrypted fields.
+
+    ``record_uuid`` gives every record an identity before it is inserted; encrypted values
+    are bound to it. Subclasses implement ``encryption_subject()`` naming the data subject
+    whose key encrypts the record, e.g. a note returns ``("client",
+    str(self.client.record_uuid))``. The subject of a record must never change: its values
+    would no longer decrypt. When listing many records, ``select_related`` whatever
+    ``encryption_subject()`` touches.
+    """
+
+    record_uuid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+
+    class Meta:
+        abstract = True
+
+    def encryption_subject(self) -> tuple[str, str]:
+        raise NotImplementedError(
+            f"{type(self).__name__} must implement encryption_subject() -> (type, id)."
+        )
+
+    @property
+    def subject_erased(self) -> bool:
+        """True when this record's subject was erased (templates show "[erased]")."""
+        return datakeys.is_subject_erased(tuple(self.encryption_subject()))
+
+    def refresh_from_db(self, *args, **kwargs):
+        # Move ciphertext across instead of decrypting it on the throwaway copy.
+        token = _raw_reads.set(True)
+        try:
+            super().refresh_from_db(*args, **kwargs)
+        finally:
+            _raw_reads.reset(token)
+
+    @classmethod
+    def check(cls, **kwargs):
+        errors = super().check(**kwargs)
+        if not cls._meta.abstract and (cls.encryption_subject is EncryptedModel.encryption_subject):
+            errors.append(
+                checks.Error(
+                    f"{cls._meta.label} subclasses EncryptedModel but does not implement "
+                    "encryption_subject().",
+                    obj=cls,
+                    id="tandem.fields.E003",
+                )
+            )
+        return errors
+
+
 # --- descriptor and fields -------------------------------------------------------------
 
 
@@ -139,8 +192,6 @@ class EncryptedTextField(models.TextField):
                     id="tandem.fields.E001",
                 )
             )
-        from ..models import EncryptedModel
-
         if not issubclass(self.model, EncryptedModel):
             errors.append(
                 checks.Error(

@@ -1,4 +1,4 @@
-"""In-app notifications: notify() on commit, the list page, the unread count on home."""
+"""In-app notifications: notify() on commit, the list page, the unread count."""
 
 import pytest
 from django.db import transaction
@@ -90,16 +90,6 @@ def test_the_list_paginates_and_survives_a_bad_page_number(client, signed_in, ma
 def test_an_empty_list_says_so(client, signed_in, make_user):
     signed_in(make_user("referrer"))
     assert "You have no notifications." in client.get(LIST).content.decode()
-
-
-def test_home_shows_the_unread_count_with_a_link(client, signed_in, make_user):
-    me = make_user("mentor")
-    signed_in(me)
-    assert "unread notification" not in client.get(reverse("core:home")).content.decode()
-    Notification.objects.create(user=me, message="One")
-    Notification.objects.create(user=me, message="Two")
-    body = client.get(reverse("core:home")).content.decode()
-    assert f'<a class="govuk-link" href="{LIST}">You have 2 unread notifications</a>' in body
 
 
 def test_signing_in_is_required(client):

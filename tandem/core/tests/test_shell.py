@@ -7,9 +7,6 @@ StaticFilesStorage, so {% static %} needs no manifest.
 
 from __future__ import annotations
 
-import re
-from html.parser import HTMLParser
-
 import pytest
 from django import forms
 from django.contrib import messages
@@ -22,9 +19,17 @@ from django.urls import path, reverse
 
 from config import urls as project_urls
 from conftest import sign_in
-from tandem.accounts.decorators import mfa_not_required
 from tandem.core import views
+from tandem.core.decorators import mfa_not_required
 from tandem.core.forms import GovUKForm
+from tandem.core.tests.pages import (
+    DASH,
+    Page,
+    assert_page_obeys_csp,
+    assert_page_shell,
+    assert_strict_csp,
+    csp_directives,
+)
 
 # --- A URLconf for these tests: the project's, plus views that fail on purpose. ---
 
@@ -70,110 +75,6 @@ handler404 = project_urls.handler404
 handler500 = project_urls.handler500
 
 THIS_URLCONF = __name__
-DASH = "\N{EN DASH}"  # between the page title and "Tandem"
-
-
-# --- Helpers ---
-
-
-class _Page(HTMLParser):
-    """Just enough of an HTML page to check its structure."""
-
-    def __init__(self, html: str):
-        super().__init__()
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
-        self.h1_text: list[str] = []
-        self.title = ""
-        self._in: str | None = None
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-        if tag in {"h1", "title"}:
-            self._in = tag
-            if tag == "h1":
-                self.h1_text.append("")
-
-    def handle_endtag(self, tag):
-        if tag == self._in:
-            self._in = None
-
-    def handle_data(self, data):
-        if self._in == "h1":
-            self.h1_text[-1] += data
-        elif self._in == "title":
-            self.title += data
-
-    def find(self, tag: str, **attrs) -> list[dict[str, str | None]]:
-        return [
-            found
-            for name, found in self.tags
-            if name == tag and all(found.get(key) == value for key, value in attrs.items())
-        ]
-
-
-def _csp(response) -> dict[str, list[str]]:
-    header = response.headers.get("Content-Security-Policy")
-    assert header, "no Content-Security-Policy header"
-    directives = {}
-    for part in header.split(";"):
-        name, *values = part.split()
-        directives[name] = values
-    return directives
-
-
-def _assert_strict_csp(response) -> dict[str, list[str]]:
-    policy = _csp(response)
-    every_value = [value for values in policy.values() for value in values]
-    assert "'unsafe-inline'" not in every_value
-    assert "'unsafe-eval'" not in every_value
-    assert not any(value.startswith("'unsafe-") for value in every_value)
-    assert policy["default-src"] == ["'none'"]
-    assert policy["object-src"] == ["'none'"]
-    assert policy["base-uri"] == ["'none'"]
-    assert policy["frame-ancestors"] == ["'none'"]
-    assert "*" not in every_value
-    return policy
-
-
-def _assert_page_obeys_csp(response) -> _Page:
-    """An HTML page whose header nonce matches its one inline script, with no
-    inline styles or event handlers that the policy would block."""
-    policy = _assert_strict_csp(response)
-    nonces = [v for v in policy["script-src"] if v.startswith("'nonce-")]
-    assert len(nonces) == 1, policy["script-src"]
-    nonce = nonces[0][len("'nonce-") : -1]
-
-    html = response.content.decode()
-    page = _Page(html)
-    scripts = page.find("script")
-    inline = [script for script in scripts if "src" not in script]
-    assert len(inline) == 1
-    assert inline[0]["nonce"] == nonce
-    for script in scripts:
-        if "src" in script:
-            assert script["src"].startswith("/static/")
-            assert script.get("type") == "module"
-    for _tag, attrs in page.tags:
-        assert "style" not in attrs, f"inline style attribute on <{_tag}>"
-        handlers = [name for name in attrs if name.startswith("on")]
-        assert not handlers, f"inline event handler {handlers} on <{_tag}>"
-    assert "<style" not in html
-    return page
-
-
-def _assert_page_shell(page: _Page, title: str):
-    assert page.title.strip() == f"{title} {DASH} Tandem"
-    assert len(page.h1_text) == 1, page.h1_text
-    assert page.find("html", lang="en-GB", **{"class": "govuk-template"})
-    assert page.find("a", href="#main-content", **{"class": "govuk-skip-link"})
-    assert page.find("main", id="main-content")
-    assert page.find("header", **{"class": "govuk-template__header"})
-    assert page.find("footer", **{"class": "govuk-template__footer"})
-    assert page.find("a", href=reverse("core:accessibility"), **{"class": "govuk-footer__link"})
-    assert page.find("a", href=reverse("core:privacy"), **{"class": "govuk-footer__link"})
-    assert page.find("link", rel="stylesheet", href="/static/tandem.css")
-    assert page.find("script", type="module", src="/static/tandem.js")
 
 
 # --- Public pages and the Content-Security-Policy ---
@@ -188,8 +89,8 @@ def test_public_page_has_the_shell_and_a_strict_csp_with_a_matching_nonce(client
     response = client.get(reverse(url_name))
 
     assert response.status_code == 200
-    page = _assert_page_obeys_csp(response)
-    _assert_page_shell(page, title)
+    page = assert_page_obeys_csp(response)
+    assert_page_shell(page, title)
 
 
 @pytest.mark.django_db
@@ -207,7 +108,7 @@ def test_public_page_names_the_scheme_and_shows_no_crown(client, settings):
 
 @pytest.mark.django_db
 def test_signed_out_pages_show_no_navigation_or_sign_out(client):
-    page = _Page(client.get(reverse("core:accessibility")).content.decode())
+    page = Page(client.get(reverse("core:accessibility")).content.decode())
 
     assert not page.find("nav")
     assert not page.find("form", action=reverse("accounts:logout"))
@@ -219,15 +120,15 @@ def test_health_is_json_under_the_same_strict_policy(client):
 
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
-    policy = _assert_strict_csp(response)
+    policy = assert_strict_csp(response)
     # Nothing inline on this response, so no nonce is issued: scripts from 'self' only.
     assert policy["script-src"] == ["'self'"]
 
 
 @pytest.mark.django_db
 def test_each_response_gets_a_fresh_nonce(client):
-    first = _csp(client.get(reverse("core:privacy")))["script-src"]
-    second = _csp(client.get(reverse("core:privacy")))["script-src"]
+    first = csp_directives(client.get(reverse("core:privacy")))["script-src"]
+    second = csp_directives(client.get(reverse("core:privacy")))["script-src"]
 
     assert first != second
 
@@ -247,8 +148,8 @@ def test_404_page_says_nothing_about_the_request(client, make_user, signed_in):
     html = response.content.decode()
     for leaked in ("T-2026-0042", "xyzzy", "jane-doe", "no-such-page", "Traceback", "Resolver404"):
         assert leaked not in html
-    page = _assert_page_obeys_csp(response)
-    _assert_page_shell(page, "Page not found")
+    page = assert_page_obeys_csp(response)
+    assert_page_shell(page, "Page not found")
 
 
 @pytest.mark.django_db
@@ -273,8 +174,8 @@ def test_error_pages_say_what_happened_and_nothing_about_why(client, settings, s
     assert "Traceback" not in html
     assert "RuntimeError" not in html
     assert "/fail/" not in html
-    page = _assert_page_obeys_csp(response)
-    _assert_page_shell(page, title)
+    page = assert_page_obeys_csp(response)
+    assert_page_shell(page, title)
 
 
 @pytest.mark.django_db
@@ -290,8 +191,8 @@ def test_csrf_failure_page_is_tandems_and_names_no_check(make_user):
     html = response.content.decode()
     assert "CSRF" not in html
     assert "Referer" not in html
-    page = _assert_page_obeys_csp(response)
-    _assert_page_shell(page, "Your form could not be sent")
+    page = assert_page_obeys_csp(response)
+    assert_page_shell(page, "Your form could not be sent")
 
 
 @pytest.mark.django_db
@@ -304,7 +205,7 @@ def test_500_page_for_a_signed_in_user_shows_no_navigation(client, settings, mak
     response = client.get(f"/fail/{SECRET}/500/")
 
     assert response.status_code == 500
-    page = _Page(response.content.decode())
+    page = Page(response.content.decode())
     assert not page.find("nav")
     assert not page.find("form", action=reverse("accounts:logout"))
 
@@ -327,7 +228,7 @@ def test_500_page_needs_no_database_user_session_or_context_processors(settings)
     response = views.server_error(request)
 
     assert response.status_code == 500
-    page = _Page(response.content.decode())
+    page = Page(response.content.decode())
     assert page.title.strip() == f"Sorry, there is a problem with the service {DASH} Tandem"
     assert page.h1_text == ["Sorry, there is a problem with the service"]
 
@@ -364,84 +265,7 @@ def test_404_page_still_renders_if_the_context_processors_fail(settings):
     assert "secret-path" not in html
 
 
-# --- Signed-in shell and home page ---
-
-
-@pytest.mark.django_db
-def test_signed_in_page_has_labelled_navigation_and_a_sign_out_form(client, make_user, signed_in):
-    signed_in(make_user("administrator"))
-
-    response = client.get(reverse("core:home"))
-
-    assert response.status_code == 200
-    page = _assert_page_obeys_csp(response)
-    _assert_page_shell(page, "Home")
-    navs = page.find("nav")
-    assert len(navs) == 1
-    assert navs[0]["aria-label"] == "Menu"
-    assert page.find("a", href=reverse("core:home"), **{"aria-current": "page"})
-    assert page.find("a", href=reverse("accounts:user_list"))
-    forms_ = page.find("form", action=reverse("accounts:logout"))
-    assert len(forms_) == 1
-    assert forms_[0]["method"] == "post"
-    assert page.find("input", type="hidden", name="csrfmiddlewaretoken")
-    assert page.find(
-        "button", type="submit", **{"class": "govuk-service-navigation__link tandem-link-button"}
-    )
-    assert ">Sign out</button>" in response.content.decode()
-
-
-@pytest.mark.django_db
-def test_home_page_has_one_section_per_role_held(client, make_user, signed_in):
-    signed_in(make_user("mentor", "supervisor"))
-
-    html = client.get(reverse("core:home")).content.decode()
-
-    assert re.findall(r'<h2 class="govuk-heading-m">([^<]+)</h2>', html) == [
-        "Mentor",
-        "Supervisor",
-    ]
-    assert "No proposals are waiting for your answer." in html
-    assert "No mentors have been assigned to you for supervision yet." in html
-    assert "Coordinator" not in html
-
-
-@pytest.mark.django_db
-def test_supervisor_home_lists_their_supervisees_only(client, make_user, signed_in):
-    from tandem.mentors.models import MentorStatus
-    from tandem.mentors.tests.factories import make_mentor
-
-    supervisor = make_user("supervisor")
-    make_mentor(full_name="Supervised Person", supervisor=supervisor, status=MentorStatus.ACTIVE)
-    make_mentor(full_name="Someone Else", status=MentorStatus.ACTIVE)
-    make_mentor(full_name="Former Mentor", supervisor=supervisor, status=MentorStatus.LEFT)
-    signed_in(supervisor)
-
-    html = client.get(reverse("core:home")).content.decode()
-
-    assert "Supervised Person" in html
-    assert "Someone Else" not in html and "Former Mentor" not in html
-
-
-@pytest.mark.django_db
-def test_coordinator_home_links_to_the_mentor_register(client, make_user, signed_in):
-    signed_in(make_user("coordinator"))
-
-    html = client.get(reverse("core:home")).content.decode()
-
-    for href in ("/mentors/", "/mentors/pipeline/", "/mentors/expiries/", "/audit/"):
-        assert f'href="{href}"' in html
-    assert "/accounts/users/" not in html
-
-
-@pytest.mark.django_db
-def test_home_page_without_roles_says_so(client, make_user, signed_in):
-    signed_in(make_user())
-
-    html = client.get(reverse("core:home")).content.decode()
-
-    assert "You do not have a role in Tandem yet" in html
-    assert 'class="tandem-card"' not in html
+# --- Messages ---
 
 
 @pytest.mark.django_db
@@ -449,7 +273,7 @@ def test_home_page_without_roles_says_so(client, make_user, signed_in):
 def test_messages_show_as_notification_banners(client):
     response = client.get("/messages/")
 
-    page = _assert_page_obeys_csp(response)
+    page = assert_page_obeys_csp(response)
     banners = [
         attrs
         for tag, attrs in page.tags
@@ -502,7 +326,7 @@ def test_form_errors_render_the_error_summary_and_field_errors():
     assert not form.is_valid()
 
     html = _render(form)
-    page = _Page(html)
+    page = Page(html)
 
     assert "There is a problem" in html
     links = [attrs["href"] for tag, attrs in page.tags if tag == "a"]

@@ -10,9 +10,11 @@ from django import forms
 
 from tandem.cases.forms.casework import CaseForm
 from tandem.cases.models import MentorGenderPreference
+from tandem.catalogues.forms import offered_or_current
 from tandem.catalogues.models import Area, Faith, Language, Specialism
 from tandem.mentors.models import DayPart, Mentor, MentorStatus, Weekday
 
+from ..models import CaseNeeds
 from ..needs import availability_mask, availability_slots
 
 PROPOSE_INCOMPLETE = "Choose a mentor from the suggestions. Reload the page and try again."
@@ -42,7 +44,7 @@ AVAILABILITY_CHOICES = [
 class NeedsForm(CaseForm):
     languages = forms.ModelMultipleChoiceField(
         label="Languages the person can be mentored in",
-        queryset=Language.objects.all(),
+        queryset=Language.objects.offered(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="The mentor must speak at least one of them, unless an interpreter is "
@@ -56,7 +58,7 @@ class NeedsForm(CaseForm):
     )
     preferred_language = forms.ModelChoiceField(
         label="Preferred language for sessions",
-        queryset=Language.objects.all(),
+        queryset=Language.objects.offered(),
         required=False,
         empty_label="No preference",
         help_text="A mentor who speaks it fluently scores higher.",
@@ -75,7 +77,7 @@ class NeedsForm(CaseForm):
     )
     requested_faith = forms.ModelChoiceField(
         label="Faith the person asked their mentor to share",
-        queryset=Faith.objects.all(),
+        queryset=Faith.objects.offered(),
         required=False,
         empty_label="No request",
         help_text="Only when the person asked for it. A mentor of this faith scores higher.",
@@ -83,7 +85,7 @@ class NeedsForm(CaseForm):
     )
     required_specialism = forms.ModelChoiceField(
         label="Specialism the mentor must have",
-        queryset=Specialism.objects.all(),
+        queryset=Specialism.objects.offered(),
         required=False,
         empty_label="None",
         help_text="For example theology, when the person's questions call for it. Only "
@@ -92,7 +94,7 @@ class NeedsForm(CaseForm):
     )
     area = forms.ModelChoiceField(
         label="Area where the person lives",
-        queryset=Area.objects.all(),
+        queryset=Area.objects.offered(),
         required=False,
         empty_label="Not known",
         help_text="Mentors who work there, or within their travel distance of it, can meet "
@@ -118,6 +120,16 @@ class NeedsForm(CaseForm):
         for name, value in needs_initial(case).items():
             initial.setdefault(name, value)
         super().__init__(*args, case=case, **kwargs)
+        # A retired entry the case still holds stays selectable, so saving keeps it.
+        needs = CaseNeeds.of(case)
+        self.fields["languages"].queryset = offered_or_current(Language, case.languages.all())
+        for name, model, current in (
+            ("preferred_language", Language, case.preferred_language_id),
+            ("area", Area, case.area_id),
+            ("requested_faith", Faith, needs.requested_faith_id),
+            ("required_specialism", Specialism, needs.required_specialism_id),
+        ):
+            self.fields[name].queryset = offered_or_current(model, current)
 
     def availability_grid(self) -> list[dict]:
         """One row per weekday with its morning, afternoon and evening checkboxes."""
@@ -141,7 +153,7 @@ class NeedsForm(CaseForm):
         return cleaned
 
     def cleaned_needs(self) -> dict:
-        """The shape ``save_needs`` takes."""
+        """The shape ``services.case_needs_update`` takes."""
         c = self.cleaned_data
         slots = []
         for value in c["availability"]:
@@ -161,16 +173,17 @@ class NeedsForm(CaseForm):
 
 
 def needs_initial(case) -> dict:
+    needs = CaseNeeds.of(case)
     return {
         "languages": [language.pk for language in case.languages.all()],
         "interpreter_needed": case.interpreter_needed,
         "preferred_language": case.preferred_language_id,
         "mentor_gender_preference": case.mentor_gender_preference,
-        "requested_faith": case.requested_faith_id,
-        "required_specialism": case.required_specialism_id,
+        "requested_faith": needs.requested_faith_id,
+        "required_specialism": needs.required_specialism_id,
         "area": case.area_id,
         "accepts_online": case.accepts_online,
         "availability": [
-            _slot_value(day, part) for day, part in availability_slots(case.availability)
+            _slot_value(day, part) for day, part in availability_slots(needs.availability)
         ],
     }

@@ -9,29 +9,10 @@ from django import forms
 from tandem.core.forms import GovUKModelForm
 from tandem.mentors.models import AccreditationLevel
 
-from ..explain import CRITERION_LABELS
-from ..models import MatchingPolicy
-from ..scoring import CRITERIA
+from ..criteria import PREFERENCES
+from ..models import MAX_WEIGHT, MatchingPolicy
 
-MAX_WEIGHT = 10
 MAX_FEW_FEASIBLE = 50
-
-# What each preference rewards, in the words a coordinator would use.
-CRITERION_HELP = {
-    "specialism": "How many of the specialisms that fit the person's concern type the mentor "
-    "holds (theology, for example, when the concern calls for it).",
-    "language": "The mentor speaks the person's preferred language: full points when fluent, "
-    "part when not.",
-    "faith": "The mentor shares the faith the person asked for. Counts only when the person "
-    "asked for a mentor of a particular faith.",
-    "lived_experience": "The mentor has lived experience of what the person is moving away from.",
-    "age": "How close the mentor's age is to the person's: the nearer, the more points.",
-    "distance": "How near the mentor is to the person's area, within the mentor's travel "
-    "distance. A pair that is possible only online scores low.",
-    "availability": "How many of the times the person is free the mentor is free too.",
-    "workload": "How many places the mentor has spare, so that work is spread across the pool.",
-    "continuity": "The mentor mentored this person before and it ended well.",
-}
 
 # Level fields: (field name, label, help).
 LEVEL_FIELDS = (
@@ -53,11 +34,7 @@ LEVEL_FIELDS = (
     ),
 )
 
-WEIGHT_FIELDS = tuple(f"weight_{criterion}" for criterion in CRITERIA)
-
-
-def weight_label(criterion: str) -> str:
-    return f"{CRITERION_LABELS[criterion]} weight"
+WEIGHT_FIELDS = tuple(p.weight_field for p in PREFERENCES)
 
 
 class PolicyForm(GovUKModelForm):
@@ -70,12 +47,11 @@ class PolicyForm(GovUKModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for criterion, name in zip(CRITERIA, WEIGHT_FIELDS, strict=True):
-            label = CRITERION_LABELS[criterion]
-            self.fields[name] = self._number(
-                label=weight_label(criterion),
-                help_text=f"{CRITERION_HELP[criterion]} From 0 (not counted) to {MAX_WEIGHT}.",
-                what=f"the {label.lower()} weight",
+        for preference in PREFERENCES:
+            self.fields[preference.weight_field] = self._number(
+                label=f"{preference.label} weight",
+                help_text=f"{preference.rewards} From 0 (not counted) to {MAX_WEIGHT}.",
+                what=f"the {preference.label.lower()} weight",
                 maximum=MAX_WEIGHT,
             )
         levels = AccreditationLevel.objects.order_by("rank")

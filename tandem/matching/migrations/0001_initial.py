@@ -15,6 +15,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cases', '0001_initial'),
+        ('catalogues', '0001_initial'),
         ('mentors', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
@@ -107,6 +108,18 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name_plural': 'matching policy',
                 'constraints': [models.CheckConstraint(condition=models.Q(('pk', 1)), name='matching_policy_single')],
+            },
+        ),
+        migrations.CreateModel(
+            name='CaseNeeds',
+            fields=[
+                ('case', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='matching_needs', serialize=False, to='cases.case')),
+                ('availability', models.PositiveIntegerField(default=0)),
+                ('requested_faith', models.ForeignKey(blank=True, help_text='Set only when the person asked for a mentor of this faith.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalogues.faith')),
+                ('required_specialism', models.ForeignKey(blank=True, help_text='A specialism the mentor must have (for example theology).', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalogues.specialism')),
+            ],
+            options={
+                'verbose_name_plural': 'case needs',
             },
         ),
     ]

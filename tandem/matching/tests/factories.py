@@ -11,7 +11,7 @@ from tandem.mentors.models import Proficiency
 from tandem.mentors.tests.factories import make_matchable_mentor
 from tandem.mentors.tests.factories_pool import add_profile
 
-from ..models import Match, MatchStatus
+from ..models import CaseNeeds, Match, MatchStatus
 
 
 def matching_mentor(
@@ -33,11 +33,27 @@ def matching_mentor(
     return add_profile(mentor, languages=languages, areas=areas, specialisms=specialisms)
 
 
-def waiting_case(*, languages=("English",), area="Birmingham", **fields):
-    """A case awaiting a match that can be mentored in ``languages`` in ``area``."""
+def waiting_case(
+    *,
+    languages=("English",),
+    area="Birmingham",
+    requested_faith=None,
+    required_specialism=None,
+    availability=0,
+    **fields,
+):
+    """A case awaiting a match that can be mentored in ``languages`` in ``area``, with
+    matching's own needs when any is given."""
     fields.setdefault("area", Area.objects.get(name=area) if area else None)
     case = make_case(status=CaseStatus.AWAITING_MATCH, **fields)
     case.languages.set(Language.objects.filter(name__in=languages))
+    if requested_faith or required_specialism or availability:
+        CaseNeeds.objects.create(
+            case=case,
+            requested_faith=requested_faith,
+            required_specialism=required_specialism,
+            availability=availability,
+        )
     return case
 
 

@@ -83,7 +83,7 @@ def test_two_coordinators_proposing_a_mentors_last_place_get_exactly_one_match()
 
         results, _ = simultaneously(
             *(
-                partial(services.propose, actor=actor, case=case, mentor=mentor)
+                partial(services.match_propose, actor=actor, case=case, mentor=mentor)
                 for actor, case in zip(coordinators, cases, strict=True)
             )
         )
@@ -104,7 +104,7 @@ def test_two_coordinators_proposing_one_case_to_two_mentors_give_it_one_live_mat
 
         results, _ = simultaneously(
             *(
-                partial(services.propose, actor=actor, case=case, mentor=mentor)
+                partial(services.match_propose, actor=actor, case=case, mentor=mentor)
                 for actor, mentor in zip(coordinators, mentors, strict=True)
             )
         )
@@ -129,17 +129,17 @@ def test_two_batches_confirmed_together_never_overbook_the_mentor():
         cases = [waiting_case(), waiting_case()]
         batches = []
         for keep, actor in zip(cases, coordinators, strict=True):
-            batch = services.create_batch(actor=actor)
+            batch = services.batch_create(actor=actor)
             assert batch.pairs.get().mentor == mentor  # one place: one of the two cases
             for pair in batch.pairs.all():
-                services.remove_pair(actor=actor, batch=batch, case=pair.case)
-            services.change_pair(actor=actor, batch=batch, case=keep, mentor=mentor)
+                services.batch_pair_remove(actor=actor, batch=batch, case=pair.case)
+            services.batch_pair_change(actor=actor, batch=batch, case=keep, mentor=mentor)
             assert list(batch.pairs.values_list("case", "mentor")) == [(keep.pk, mentor.pk)]
             batches.append(batch)
 
         results, confirmations = simultaneously(
             *(
-                partial(services.confirm_batch, actor=actor, batch=batch)
+                partial(services.batch_confirm, actor=actor, batch=batch)
                 for actor, batch in zip(coordinators, batches, strict=True)
             )
         )

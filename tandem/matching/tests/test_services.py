@@ -19,7 +19,7 @@ from tandem.cases.services.lifecycle import CaseConflict, case_change_status
 from tandem.cases.tests.factories import make_case
 from tandem.catalogues.models import Language
 from tandem.core.models import Notification
-from tandem.matching import services
+from tandem.matching import selectors, services
 from tandem.matching.features import load_pool
 from tandem.matching.models import (
     BatchStatus,
@@ -85,8 +85,8 @@ def first_meeting():
 
 
 def started(match, coordinator):
-    services.accept(actor=match.mentor.user or coordinator, match=match)
-    return services.start(
+    services.match_accept(actor=match.mentor.user or coordinator, match=match)
+    return services.match_start(
         actor=coordinator, match=match, first_meeting_at=first_meeting(), place=MeetingPlace.ONLINE
     )
 
@@ -101,7 +101,7 @@ def test_propose_accept_start_end_on_the_timeline_and_in_the_audit_log(
     case = waiting_case()
 
     with django_capture_on_commit_callbacks(execute=True):
-        match = services.propose(
+        match = services.match_propose(
             actor=coordinator, case=case, mentor=mentor, expected_version=case.version
         )
     assert match.status == MatchStatus.PROPOSED and match.proposed_by == coordinator
@@ -118,7 +118,7 @@ def test_propose_accept_start_end_on_the_timeline_and_in_the_audit_log(
     assert case.status == CaseStatus.AWAITING_MATCH
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.accept(actor=mentor.user, match=match)
+        services.match_accept(actor=mentor.user, match=match)
     match.refresh_from_db()
     case.refresh_from_db()
     assert match.status == MatchStatus.ACCEPTED and match.responded_at is not None
@@ -126,7 +126,7 @@ def test_propose_accept_start_end_on_the_timeline_and_in_the_audit_log(
     assert timeline(case)[-1] == ("status.match", "Match accepted by Grace Adebayo")
     assert Notification.objects.filter(user=coordinator, message__contains="accepted")
 
-    services.start(
+    services.match_start(
         actor=coordinator, match=match, first_meeting_at=first_meeting(), place="in_person"
     )
     match.refresh_from_db()
@@ -140,7 +140,7 @@ def test_propose_accept_start_end_on_the_timeline_and_in_the_audit_log(
         "Match started: first meeting 4 March 2030 at 14:30 (in person)",
     )
 
-    services.end(
+    services.match_end(
         actor=coordinator, match=match, reason=EndReason.COMPLETED, note="Goals met.", rematch=False
     )
     match.refresh_from_db()
@@ -160,9 +160,13 @@ def test_propose_accept_start_end_on_the_timeline_and_in_the_audit_log(
 def test_ending_with_a_rematch_sends_the_case_back_to_awaiting_a_match(coordinator):
     mentor = matching_mentor(with_account=True, full_name="Grace Adebayo")
     case = waiting_case()
-    match = started(services.propose(actor=coordinator, case=case, mentor=mentor), coordinator)
+    match = started(
+        services.match_propose(actor=coordinator, case=case, mentor=mentor), coordinator
+    )
 
-    services.end(actor=coordinator, match=match, reason=EndReason.MENTOR_UNAVAILABLE, rematch=True)
+    services.match_end(
+        actor=coordinator, match=match, reason=EndReason.MENTOR_UNAVAILABLE, rematch=True
+    )
     case.refresh_from_db()
     assert case.status == CaseStatus.AWAITING_MATCH
     assert timeline(case)[-1] == (
@@ -170,16 +174,16 @@ def test_ending_with_a_rematch_sends_the_case_back_to_awaiting_a_match(coordinat
         "Match with Grace Adebayo ended: the mentor is no longer available; a new mentor is needed",
     )
     # It ended well enough: the same mentor may be proposed again, and counts as continuity.
-    again = services.propose(actor=coordinator, case=case, mentor=mentor)
+    again = services.match_propose(actor=coordinator, case=case, mentor=mentor)
     assert any(
         part["criterion"] == "continuity" and part["points"] > 0 for part in again.explanation
     )
 
 
 def test_an_accepted_match_can_end_before_it_starts(coordinator):
-    match = services.propose(actor=coordinator, case=waiting_case(), mentor=matching_mentor())
-    services.accept(actor=coordinator, match=match)
-    services.end(actor=coordinator, match=match, reason=EndReason.OTHER, rematch=True)
+    match = services.match_propose(actor=coordinator, case=waiting_case(), mentor=matching_mentor())
+    services.match_accept(actor=coordinator, match=match)
+    services.match_end(actor=coordinator, match=match, reason=EndReason.OTHER, rematch=True)
     match.case.refresh_from_db()
     assert match.case.status == CaseStatus.AWAITING_MATCH
 
@@ -189,13 +193,13 @@ def test_decline_frees_the_place_and_tells_the_coordinator(
 ):
     mentor = matching_mentor(with_account=True, full_name="Grace Adebayo", caseload_cap=1)
     case = waiting_case()
-    match = services.propose(actor=coordinator, case=case, mentor=mentor)
+    match = services.match_propose(actor=coordinator, case=case, mentor=mentor)
     assert spare(mentor) == 0
 
     with pytest.raises(MatchRefused, match="Choose why you are declining"):
-        services.decline(actor=mentor.user, match=match, reason="bored")
+        services.match_decline(actor=mentor.user, match=match, reason="bored")
     with django_capture_on_commit_callbacks(execute=True):
-        services.decline(
+        services.match_decline(
             actor=mentor.user,
             match=match,
             reason=DeclineReason.CONFLICT,
@@ -222,12 +226,12 @@ def test_withdraw_frees_the_place_and_needs_a_reason(
 ):
     mentor = matching_mentor(with_account=True, full_name="Grace Adebayo", caseload_cap=1)
     case = waiting_case()
-    match = services.propose(actor=coordinator, case=case, mentor=mentor)
+    match = services.match_propose(actor=coordinator, case=case, mentor=mentor)
 
     with pytest.raises(MatchRefused, match="Give the reason"):
-        services.withdraw(actor=coordinator, match=match, reason="  ")
+        services.match_withdraw(actor=coordinator, match=match, reason="  ")
     with django_capture_on_commit_callbacks(execute=True):
-        services.withdraw(actor=coordinator, match=match, reason="A better fit came free.")
+        services.match_withdraw(actor=coordinator, match=match, reason="A better fit came free.")
     match.refresh_from_db()
     assert match.status == MatchStatus.WITHDRAWN
     assert match.withdrawn_reason == "A better fit came free."
@@ -236,28 +240,30 @@ def test_withdraw_frees_the_place_and_needs_a_reason(
     assert Notification.objects.filter(user=mentor.user, message__contains="withdrawn")
     assert audited(match) == ["match.propose", "match.withdraw"]
     # A withdrawn proposal is no bar to proposing the same mentor again.
-    assert services.propose(actor=coordinator, case=case, mentor=mentor).is_live
+    assert services.match_propose(actor=coordinator, case=case, mentor=mentor).is_live
 
 
 def test_each_step_only_from_the_right_state(coordinator):
-    match = services.propose(actor=coordinator, case=waiting_case(), mentor=matching_mentor())
+    match = services.match_propose(actor=coordinator, case=waiting_case(), mentor=matching_mentor())
     with pytest.raises(MatchRefused, match="now “proposed to the mentor”"):
-        services.start(
+        services.match_start(
             actor=coordinator, match=match, first_meeting_at=first_meeting(), place="online"
         )
     with pytest.raises(MatchRefused, match="now “proposed to the mentor”"):
-        services.end(actor=coordinator, match=match, reason=EndReason.OTHER, rematch=True)
-    services.accept(actor=coordinator, match=match)
+        services.match_end(actor=coordinator, match=match, reason=EndReason.OTHER, rematch=True)
+    services.match_accept(actor=coordinator, match=match)
     with pytest.raises(MatchRefused, match="now “accepted by the mentor”"):
-        services.accept(actor=coordinator, match=match)
+        services.match_accept(actor=coordinator, match=match)
     with pytest.raises(MatchRefused, match="now “accepted by the mentor”"):
-        services.withdraw(actor=coordinator, match=match, reason="Too late")
+        services.match_withdraw(actor=coordinator, match=match, reason="Too late")
     with pytest.raises(MatchRefused, match="Choose how the first meeting"):
-        services.start(
+        services.match_start(
             actor=coordinator, match=match, first_meeting_at=first_meeting(), place="garden"
         )
     with pytest.raises(MatchRefused, match="Choose why the match is ending"):
-        services.end(actor=coordinator, match=match, reason=EndReason.CASE_ENDED, rematch=False)
+        services.match_end(
+            actor=coordinator, match=match, reason=EndReason.CASE_ENDED, rematch=False
+        )
     match.refresh_from_db()
     assert match.status == MatchStatus.ACCEPTED
 
@@ -271,7 +277,7 @@ def refused(coordinator, case, mentor, message):
     version, events = case.version, CaseEvent.objects.filter(case=case).count()
     matches = Match.objects.count()
     with pytest.raises(MatchRefused) as refusal:
-        services.propose(actor=coordinator, case=case, mentor=mentor)
+        services.match_propose(actor=coordinator, case=case, mentor=mentor)
     assert str(refusal.value) == message
     case.refresh_from_db()
     assert case.version == version
@@ -295,14 +301,14 @@ def test_no_shared_language(coordinator):
     )
     # With an interpreter, the language is no bar.
     case = waiting_case(languages=("Urdu",), interpreter_needed=True)
-    assert services.propose(actor=coordinator, case=case, mentor=mentor).is_live
+    assert services.match_propose(actor=coordinator, case=case, mentor=mentor).is_live
 
 
 def test_mentor_gender(coordinator):
     mentor = matching_mentor(full_name="Tom Reid", gender="male")
     case = waiting_case(mentor_gender_preference=MentorGenderPreference.FEMALE)
     refused(coordinator, case, mentor, "Tom Reid cannot take this case: not female.")
-    assert services.propose(actor=coordinator, case=case, mentor=matching_mentor()).is_live
+    assert services.match_propose(actor=coordinator, case=case, mentor=matching_mentor()).is_live
 
 
 def test_declared_conflict_of_interest(coordinator):
@@ -322,9 +328,9 @@ def test_travel_distance_unless_both_can_meet_online(coordinator):
     )
     Mentor.objects.filter(pk=mentor.pk).update(offers_online=True)
     refused(coordinator, far, mentor, "Tom Reid cannot take this case: outside travel distance.")
-    assert services.propose(actor=coordinator, case=online_case, mentor=mentor).is_live
+    assert services.match_propose(actor=coordinator, case=online_case, mentor=mentor).is_live
     Mentor.objects.filter(pk=mentor.pk).update(travel_radius_km=30)
-    assert services.propose(actor=coordinator, case=far, mentor=mentor).is_live
+    assert services.match_propose(actor=coordinator, case=far, mentor=mentor).is_live
 
 
 def test_experience_an_urgent_case_requires(coordinator):
@@ -337,12 +343,12 @@ def test_experience_an_urgent_case_requires(coordinator):
         trainee,
         "Tom Reid cannot take this case: below the accreditation level required.",
     )
-    assert services.propose(
+    assert services.match_propose(
         actor=coordinator, case=waiting_case(urgency=Urgency.ROUTINE), mentor=trainee
     ).is_live
     senior = matching_mentor()
     accredit(senior, level_code="senior")
-    assert services.propose(actor=coordinator, case=urgent, mentor=senior).is_live
+    assert services.match_propose(actor=coordinator, case=urgent, mentor=senior).is_live
 
 
 def test_a_match_that_ended_badly_or_was_declined_is_never_proposed_again(coordinator):
@@ -367,9 +373,9 @@ def test_a_match_that_ended_badly_or_was_declined_is_never_proposed_again(coordi
 
 def test_a_mentor_at_capacity(coordinator):
     mentor = matching_mentor(full_name="Tom Reid", caseload_cap=2)
-    services.propose(actor=coordinator, case=waiting_case(), mentor=mentor)
-    services.accept(actor=coordinator, match=Match.objects.get(mentor=mentor))
-    services.propose(actor=coordinator, case=waiting_case(), mentor=mentor)
+    services.match_propose(actor=coordinator, case=waiting_case(), mentor=mentor)
+    services.match_accept(actor=coordinator, match=Match.objects.get(mentor=mentor))
+    services.match_propose(actor=coordinator, case=waiting_case(), mentor=mentor)
     refused(coordinator, waiting_case(), mentor, "Tom Reid cannot take this case: at capacity.")
 
 
@@ -400,7 +406,7 @@ def test_only_a_case_awaiting_a_match_without_a_live_proposal(coordinator):
         "The status of this case is “Assessment”: only a case awaiting a match can be matched.",
     )
     case = waiting_case()
-    services.propose(actor=coordinator, case=case, mentor=mentor)
+    services.match_propose(actor=coordinator, case=case, mentor=mentor)
     refused(coordinator, case, matching_mentor(), "This case already has a live match or proposal.")
     refused(coordinator, case, mentor, "This case already has a live match or proposal.")
 
@@ -412,10 +418,10 @@ def test_a_stale_case_version_is_a_conflict(coordinator):
     case_change_status(actor=coordinator, case=case, action="hold", reason="Exams")
     case_change_status(actor=coordinator, case=case, action="resume")
     with pytest.raises(CaseConflict):
-        services.propose(actor=coordinator, case=case, mentor=mentor, expected_version=seen)
+        services.match_propose(actor=coordinator, case=case, mentor=mentor, expected_version=seen)
     assert not Match.objects.exists()
     case.refresh_from_db()
-    match = services.propose(
+    match = services.match_propose(
         actor=coordinator, case=case, mentor=mentor, expected_version=case.version
     )
     assert match.is_live
@@ -430,10 +436,10 @@ def test_consent_withdrawn_ends_an_active_match_and_withdraws_a_proposal(
     mentor = matching_mentor(with_account=True, caseload_cap=2)
     active_case = waiting_case()
     active = started(
-        services.propose(actor=coordinator, case=active_case, mentor=mentor), coordinator
+        services.match_propose(actor=coordinator, case=active_case, mentor=mentor), coordinator
     )
     proposed_case = waiting_case()
-    proposed = services.propose(actor=coordinator, case=proposed_case, mentor=mentor)
+    proposed = services.match_propose(actor=coordinator, case=proposed_case, mentor=mentor)
     assert spare(mentor) == 0
 
     for case in (active_case, proposed_case):
@@ -460,10 +466,10 @@ def test_on_hold_withdraws_a_proposal_but_keeps_an_active_match(coordinator):
     mentor = matching_mentor(caseload_cap=2)
     active_case = waiting_case()
     active = started(
-        services.propose(actor=coordinator, case=active_case, mentor=mentor), coordinator
+        services.match_propose(actor=coordinator, case=active_case, mentor=mentor), coordinator
     )
     proposed_case = waiting_case()
-    proposed = services.propose(actor=coordinator, case=proposed_case, mentor=mentor)
+    proposed = services.match_propose(actor=coordinator, case=proposed_case, mentor=mentor)
 
     for case in (active_case, proposed_case):
         case.refresh_from_db()
@@ -487,12 +493,12 @@ def test_live_matches_fill_the_cap_in_the_register_too(coordinator):
         annotated = annotate_matchable(Mentor.objects.filter(pk=mentor.pk)).get()
         return mentor_matchability(one, Rules.load()).reasons, annotated.is_matchable
 
-    first = services.propose(actor=coordinator, case=waiting_case(), mentor=mentor)
+    first = services.match_propose(actor=coordinator, case=waiting_case(), mentor=mentor)
     assert register() == ((), True)
     started(first, coordinator)
-    second = services.propose(actor=coordinator, case=waiting_case(), mentor=mentor)
+    second = services.match_propose(actor=coordinator, case=waiting_case(), mentor=mentor)
     assert register() == (("No spare capacity (2 of 2 cases)",), False)
-    services.decline(actor=coordinator, match=second, reason=DeclineReason.NO_CAPACITY)
+    services.match_decline(actor=coordinator, match=second, reason=DeclineReason.NO_CAPACITY)
     assert register() == ((), True)
 
 
@@ -503,7 +509,7 @@ def best_assignment(cases, mentors):
     """By brute force over every assignment: (most matched, then highest total score),
     with each pair's verdict from ``evaluate_pair`` and each mentor's spare places."""
     verdicts = {
-        (i, j): services.evaluate_pair(case, mentor)
+        (i, j): selectors.evaluate_pair(case, mentor)
         for i, case in enumerate(cases)
         for j, mentor in enumerate(mentors)
     }
@@ -569,7 +575,7 @@ def contested(coordinator):
 
 def test_a_batch_is_the_optimal_assignment(coordinator, contested):
     cases, mentors = contested
-    batch = services.create_batch(actor=coordinator)
+    batch = services.batch_create(actor=coordinator)
     assert batch.status == BatchStatus.DRAFT
     check_batch(batch, cases, mentors)
     chosen = dict(batch.pairs.values_list("case_id", "mentor__full_name"))
@@ -611,35 +617,37 @@ def test_a_batch_matches_brute_force_on_small_random_instances(coordinator, seed
         )
         for _ in range(4)
     ]
-    batch = services.create_batch(actor=coordinator)
+    batch = services.batch_create(actor=coordinator)
     check_batch(batch, cases, mentors)
 
 
 def test_change_remove_and_confirm_a_batch(coordinator, contested):
     (urgent, only_urdu, any_english, only_somali), (urdu, english, somali) = contested
-    batch = services.create_batch(actor=coordinator)
+    batch = services.batch_create(actor=coordinator)
 
     # The Urdu speaker's one place is taken by another pair of the batch.
-    options = {o.mentor.pk: o for o in services.alternatives(batch, any_english)}
+    options = {o.mentor.pk: o for o in selectors.alternatives(batch, any_english)}
     assert options[urdu.pk].places_left == 0
     assert options[english.pk].places_left == 1  # two places, one used by the urgent case
     with pytest.raises(MatchRefused, match="no place left in this batch"):
-        services.change_pair(actor=coordinator, batch=batch, case=any_english, mentor=urdu)
+        services.batch_pair_change(actor=coordinator, batch=batch, case=any_english, mentor=urdu)
     with pytest.raises(MatchRefused, match="English speaker cannot take this case"):
-        services.change_pair(actor=coordinator, batch=batch, case=only_urdu, mentor=english)
+        services.batch_pair_change(actor=coordinator, batch=batch, case=only_urdu, mentor=english)
 
-    services.remove_pair(actor=coordinator, batch=batch, case=only_somali)
+    services.batch_pair_remove(actor=coordinator, batch=batch, case=only_somali)
     with pytest.raises(MatchRefused, match="no longer in this batch"):
-        services.remove_pair(actor=coordinator, batch=batch, case=only_somali)
-    option = services.change_pair(actor=coordinator, batch=batch, case=any_english, mentor=somali)
+        services.batch_pair_remove(actor=coordinator, batch=batch, case=only_somali)
+    option = services.batch_pair_change(
+        actor=coordinator, batch=batch, case=any_english, mentor=somali
+    )
     pair = batch.pairs.get(case=any_english)
     assert (pair.mentor, pair.score, pair.changed) == (somali, option.score, True)
-    assert option.score == services.evaluate_pair(any_english, somali).score
+    assert option.score == selectors.evaluate_pair(any_english, somali).score
 
     # Meanwhile another coordinator gives the Somali speaker's only place away.
-    services.propose(actor=create_user("coordinator"), case=only_somali, mentor=somali)
+    services.match_propose(actor=create_user("coordinator"), case=only_somali, mentor=somali)
 
-    confirmation = services.confirm_batch(actor=coordinator, batch=batch)
+    confirmation = services.batch_confirm(actor=coordinator, batch=batch)
     batch.refresh_from_db()
     assert batch.status == BatchStatus.CONFIRMED and batch.decided_by == coordinator
     assert sorted(m.case_id for m in confirmation.proposed) == sorted([urgent.pk, only_urdu.pk])
@@ -649,19 +657,19 @@ def test_change_remove_and_confirm_a_batch(coordinator, contested):
     assert reason == "Somali speaker cannot take this case: at capacity."
     assert spare(somali) == 0 and spare(urdu) == 0 and spare(english) == 1
     with pytest.raises(MatchRefused, match="already confirmed"):
-        services.confirm_batch(actor=coordinator, batch=batch)
+        services.batch_confirm(actor=coordinator, batch=batch)
     with pytest.raises(MatchRefused, match="already confirmed"):
-        services.remove_pair(actor=coordinator, batch=batch, case=urgent)
+        services.batch_pair_remove(actor=coordinator, batch=batch, case=urgent)
 
 
 def test_a_discarded_batch_proposes_nothing(coordinator, contested):
-    batch = services.create_batch(actor=coordinator)
-    services.discard_batch(actor=coordinator, batch=batch)
+    batch = services.batch_create(actor=coordinator)
+    services.batch_discard(actor=coordinator, batch=batch)
     batch.refresh_from_db()
     assert batch.status == BatchStatus.DISCARDED and batch.decided_at is not None
     assert not Match.objects.filter(status=MatchStatus.PROPOSED).exists()
     with pytest.raises(MatchRefused, match="already discarded"):
-        services.confirm_batch(actor=coordinator, batch=batch)
+        services.batch_confirm(actor=coordinator, batch=batch)
     actions = set(
         AuditEvent.objects.filter(
             object_id=str(batch.pk), object_type="matching.batchproposal"
@@ -672,11 +680,11 @@ def test_a_discarded_batch_proposes_nothing(coordinator, contested):
 
 def test_cases_with_a_live_proposal_are_not_waiting_for_a_batch(coordinator, contested):
     cases, (_, _, somali) = contested
-    services.propose(actor=coordinator, case=cases[3], mentor=somali)
-    waiting = list(services.waiting_cases())
+    services.match_propose(actor=coordinator, case=cases[3], mentor=somali)
+    waiting = list(selectors.waiting_cases())
     assert cases[3] not in waiting
     assert waiting[0] == cases[0]  # the urgent case first
-    batch = services.create_batch(actor=coordinator)
+    batch = services.batch_create(actor=coordinator)
     assert batch.cases_waiting == 3
     assert not batch.pairs.filter(mentor=somali).exists()  # no place left
 
@@ -687,7 +695,7 @@ def test_the_explanation_is_stored_encrypted(coordinator):
 
     mentor = matching_mentor()
     case = waiting_case()
-    match = services.propose(actor=coordinator, case=case, mentor=mentor)
+    match = services.match_propose(actor=coordinator, case=case, mentor=mentor)
     assert any("Birmingham" in part["words"] for part in match.explanation)
     with connection.cursor() as cursor:
         cursor.execute("SELECT explanation_json FROM matching_match WHERE id = %s", [match.pk])

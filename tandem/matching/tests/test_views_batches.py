@@ -237,7 +237,7 @@ def test_pair_that_became_impossible_is_refused_and_the_others_proposed(client, 
     batch = create(client)
     # Meanwhile the Urdu speaker's only place goes to a proposal made outside the batch.
     newcomer = waiting_case(languages=("Urdu",))
-    services.propose(actor=coordinator, case=newcomer, mentor=scene["urdu_mentor"])
+    services.match_propose(actor=coordinator, case=newcomer, mentor=scene["urdu_mentor"])
     response = client.post(reverse("matching:batch_confirm", kwargs={"pk": batch.pk}))
     notes = messages_of(response)
     assert "1 match proposed" in notes[0]
@@ -253,7 +253,7 @@ def test_pair_that_became_impossible_is_refused_and_the_others_proposed(client, 
 def test_case_matched_elsewhere_meanwhile_is_flagged_and_not_proposed(client, coordinator, scene):
     batch = create(client)
     case = scene["english_case"]
-    services.propose(actor=coordinator, case=case, mentor=scene["spare_mentor"])
+    services.match_propose(actor=coordinator, case=case, mentor=scene["spare_mentor"])
     page = detail(client, batch)
     flagged = [row["case"] for row in page.context["rows"] if row["no_longer_waiting"]]
     assert flagged == [case]

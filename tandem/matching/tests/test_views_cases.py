@@ -16,8 +16,8 @@ from tandem.audit.models import AuditEvent
 from tandem.cases.models import CaseEvent, CaseStatus
 from tandem.cases.tests.factories import make_case
 from tandem.catalogues.models import Area, Faith, Language, Specialism
-from tandem.matching import services
-from tandem.matching.models import Match, MatchStatus
+from tandem.matching import selectors
+from tandem.matching.models import CaseNeeds, Match, MatchStatus
 from tandem.mentors.models import Proficiency, slot_bit
 
 from .factories import live_match, matching_mentor, waiting_case
@@ -85,7 +85,7 @@ def test_the_five_best_mentors_are_shown_in_score_order_with_explanations_and_ex
     body = page(response)
 
     expected = sorted(
-        ((services.evaluate_pair(case, m).score, m.pk, m.full_name) for m in allowed),
+        ((selectors.evaluate_pair(case, m).score, m.pk, m.full_name) for m in allowed),
         key=lambda row: (-row[0], row[1]),
     )[:5]
     assert shown(body) == [(name, score) for score, _, name in expected]
@@ -356,9 +356,10 @@ def test_saving_the_needs_stores_them_audits_and_notes_the_timeline(client, coor
     assert case.interpreter_needed and case.accepts_online
     assert case.preferred_language == urdu
     assert case.mentor_gender_preference == "female"
-    assert case.requested_faith == faith and case.required_specialism == theology
+    needs = CaseNeeds.objects.get(case=case)
+    assert needs.requested_faith == faith and needs.required_specialism == theology
     assert case.area == coventry
-    assert case.availability == (
+    assert needs.availability == (
         slot_bit(0, "morning") | slot_bit(4, "evening") | slot_bit(6, "afternoon")
     )
     assert case.version == before + 1
@@ -407,7 +408,7 @@ def test_a_stale_needs_form_is_refused_keeping_what_was_typed(client, coordinato
     assert re.search(rf'<option value="{coventry.pk}" selected>Coventry', body)
     assert f'name="version" value="{seen + 1}"' in body
     case.refresh_from_db()
-    assert case.availability == 0 and case.area.name == "Birmingham"
+    assert CaseNeeds.of(case).availability == 0 and case.area.name == "Birmingham"
 
 
 def test_the_preferred_language_must_be_one_of_the_languages(client, coordinator):

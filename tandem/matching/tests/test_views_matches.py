@@ -49,7 +49,7 @@ def proposal(coordinator):
         accepts_online=True,
     )
     mentor = matching_mentor(full_name="Mentor Mine", with_account=True)
-    return services.propose(actor=coordinator, case=case, mentor=mentor)
+    return services.match_propose(actor=coordinator, case=case, mentor=mentor)
 
 
 def as_user(client, user):
@@ -58,7 +58,7 @@ def as_user(client, user):
 
 
 def accepted(match: Match) -> Match:
-    return services.accept(actor=match.mentor.user, match=match)
+    return services.match_accept(actor=match.mentor.user, match=match)
 
 
 def tomorrow() -> str:

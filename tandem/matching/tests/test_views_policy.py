@@ -6,10 +6,10 @@ from django.utils.html import escape
 
 from conftest import create_user
 from tandem.audit.models import AuditEvent
+from tandem.matching.criteria import CONSTRAINTS
 from tandem.matching.forms.policy import WEIGHT_FIELDS
 from tandem.matching.models import MatchingPolicy
 from tandem.matching.scoring import EXCLUSIONS
-from tandem.matching.views.policy import CONSTRAINT_WORDS
 from tandem.mentors.models import AccreditationLevel
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +36,7 @@ def posted(policy: MatchingPolicy, **changes) -> dict:
 
 
 def test_every_hard_constraint_has_words():
-    assert tuple(CONSTRAINT_WORDS) == EXCLUSIONS
+    assert tuple(c.code for c in CONSTRAINTS if c.rule) == EXCLUSIONS
 
 
 def test_policy_page_shows_weights_rules_and_constraints(client, coordinator):
@@ -52,8 +52,8 @@ def test_policy_page_shows_weights_rules_and_constraints(client, coordinator):
     assert policy.urgent_min_level.name in html
     assert "No minimum" in html  # no level for priority cases by default
     assert "2 or fewer" in html
-    for words in CONSTRAINT_WORDS.values():
-        assert escape(words) in html
+    for constraint in CONSTRAINTS:
+        assert escape(constraint.rule) in html
     assert "Not changed since the scheme started" in html
     assert EDIT in html
 

@@ -11,20 +11,21 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tandem.audit.services import record_view
 from tandem.cases.models import URGENCY_RANK, Case, CaseStatus
+from tandem.core.links import url_if_installed
 from tandem.core.permissions import permission_required
+from tandem.core.text import counted
 from tandem.mentors.models import Mentor
 
-from .. import services
+from .. import selectors, services
 from ..forms.batches import ChangePairForm
 from ..models import LIVE, BatchProposal, BatchStatus, Match
 from ..permissions import batches
@@ -38,14 +39,6 @@ PAGE_SIZE = 20
 
 def _batch(request, pk: int, action: str, queryset=None) -> BatchProposal:
     return batches.get_object_or_404(request.user, action, queryset=queryset, pk=pk)
-
-
-def _url(name: str, **kwargs) -> str:
-    """The address of a page of another part of matching, or "" where it does not exist."""
-    try:
-        return reverse(name, kwargs=kwargs)
-    except NoReverseMatch:
-        return ""
 
 
 def number(value: int) -> str:
@@ -64,7 +57,9 @@ def delta_text(delta: int) -> str:
 def _places_text(places: int) -> str:
     if places <= 0:
         return "no place left in this batch"
-    return f"{places} place{'s' if places != 1 else ''} left in this batch"
+    return counted(
+        places, "%(count)d place left in this batch", "%(count)d places left in this batch"
+    )
 
 
 def _pair_order(pair):
@@ -91,7 +86,7 @@ def _refused(request, batch: BatchProposal, error: services.MatchRefused):
 @permission_required("matching_batch", "view")
 @require_GET
 def batch_list(request):
-    waiting = services.waiting_cases().count()
+    waiting = selectors.waiting_cases().count()
     proposals = batches.queryset(
         request.user,
         "view",
@@ -118,15 +113,16 @@ def batch_list(request):
 @permission_required("matching_batch", "change")
 @require_POST
 def batch_create(request):
-    if not services.waiting_cases().exists():
+    if not selectors.waiting_cases().exists():
         messages.info(request, "No case is waiting for a match, so there is nothing to propose.")
         return redirect("matching:batch_list")
-    batch = services.create_batch(actor=request.user, request=request)
+    batch = services.batch_create(actor=request.user, request=request)
     messages.success(
         request,
-        f"Matches proposed for review: {batch.optimal_matched} of {batch.cases_waiting} waiting "
-        f"case{'s' if batch.cases_waiting != 1 else ''}, total fit "
-        f"{number(batch.optimal_score)}. Nothing is proposed to a mentor until you confirm.",
+        f"Matches proposed for review: {batch.optimal_matched} of "
+        + counted(batch.cases_waiting, "%(count)d waiting case", "%(count)d waiting cases")
+        + f", total fit {number(batch.optimal_score)}. Nothing is proposed to a mentor until "
+        "you confirm.",
     )
     return _back_to(batch)
 
@@ -160,7 +156,9 @@ def batch_detail(request, pk: int):
                 "case": pair.case,
                 "mentor": pair.mentor,
                 "match": match,
-                "match_url": _url("matching:match_detail", pk=match.pk) if match else "",
+                "match_url": url_if_installed("matching:match_detail", pk=match.pk)
+                if match
+                else "",
                 # Matched elsewhere or moved on since the batch was proposed.
                 "no_longer_waiting": draft
                 and (pair.case.status != CaseStatus.AWAITING_MATCH or pair.case_has_live_match),
@@ -172,9 +170,9 @@ def batch_detail(request, pk: int):
             {
                 "case": case,
                 "late": case.status_changed_at > batch.created_at,
-                "suggestions_url": _url("matching:suggestions", pk=case.pk),
+                "suggestions_url": url_if_installed("matching:suggestions", pk=case.pk),
             }
-            for case in services.unmatched_cases().exclude(pk__in=batch.pairs.values("case_id"))
+            for case in selectors.unmatched_cases().exclude(pk__in=batch.pairs.values("case_id"))
         ]
     return render(
         request,
@@ -201,7 +199,7 @@ def batch_detail(request, pk: int):
 def _case_for(batch: BatchProposal, case_pk: int) -> Case:
     """A case of the batch, or one waiting for a match that the batch could take."""
     in_batch = Q(pk__in=batch.pairs.values("case_id"))
-    waiting = Q(pk__in=services.unmatched_cases().values("pk"))
+    waiting = Q(pk__in=selectors.unmatched_cases().values("pk"))
     try:
         return Case.objects.filter(in_batch | waiting).get(pk=case_pk)
     except Case.DoesNotExist:
@@ -242,7 +240,7 @@ def batch_change(request, pk: int, case_pk: int):
         )
         return _back_to(batch)
     current = batch.pairs.filter(case=case).select_related("mentor").first()
-    options = services.alternatives(batch, case)
+    options = selectors.alternatives(batch, case)
     posted = request.POST if request.method == "POST" else None
     form = ChangePairForm(
         posted,
@@ -256,7 +254,7 @@ def batch_change(request, pk: int, case_pk: int):
             return _back_to(batch)
         mentor = Mentor.objects.get(pk=mentor_id)
         try:
-            services.change_pair(
+            services.batch_pair_change(
                 actor=request.user, batch=batch, case=case, mentor=mentor, request=request
             )
         except services.MatchRefused as error:
@@ -270,10 +268,7 @@ def batch_change(request, pk: int, case_pk: int):
             return _back_to(batch)
     if request.method == "GET":
         # The explanations speak of the person's needs.
-        with transaction.atomic():
-            record_view(
-                actor=request.user, obj=case, request=request, reason="Batch proposal: change"
-            )
+        record_view(actor=request.user, obj=case, request=request, reason="Batch proposal: change")
     return render(
         request,
         f"{TEMPLATES}/change.html",
@@ -285,7 +280,7 @@ def batch_change(request, pk: int, case_pk: int):
             "total": number(_total(batch)),
             "form": form,
             "options": _option_rows(options, form, current.mentor_id if current else None),
-            "suggestions_url": _url("matching:suggestions", pk=case.pk),
+            "suggestions_url": url_if_installed("matching:suggestions", pk=case.pk),
         },
     )
 
@@ -296,7 +291,7 @@ def batch_remove(request, pk: int, case_pk: int):
     batch = _batch(request, pk, "change")
     case = _case_for(batch, case_pk)
     try:
-        services.remove_pair(actor=request.user, batch=batch, case=case, request=request)
+        services.batch_pair_remove(actor=request.user, batch=batch, case=case, request=request)
     except services.MatchRefused as error:
         return _refused(request, batch, error)
     messages.success(
@@ -311,16 +306,20 @@ def batch_remove(request, pk: int, case_pk: int):
 def batch_confirm(request, pk: int):
     batch = _batch(request, pk, "change")
     try:
-        outcome = services.confirm_batch(actor=request.user, batch=batch, request=request)
+        outcome = services.batch_confirm(actor=request.user, batch=batch, request=request)
     except services.MatchRefused as error:
         return _refused(request, batch, error)
     n = len(outcome.proposed)
     if n:
         messages.success(
             request,
-            f"{n} match{'es' if n != 1 else ''} proposed to the mentor{'s' if n != 1 else ''}. "
-            f"{'Each case stays' if n != 1 else 'The case stays'} awaiting a match until "
-            f"{'its' if n != 1 else 'the'} mentor accepts.",
+            counted(
+                n,
+                "%(count)d match proposed to the mentor. The case stays awaiting a match "
+                "until the mentor accepts.",
+                "%(count)d matches proposed to the mentors. Each case stays awaiting a match "
+                "until its mentor accepts.",
+            ),
         )
     if outcome.refused:
         refused = "; ".join(
@@ -330,8 +329,12 @@ def batch_confirm(request, pk: int):
         count = len(outcome.refused)
         messages.warning(
             request,
-            f"{count} pair{'s were' if count != 1 else ' was'} not proposed because "
-            f"{'they are' if count != 1 else 'it is'} no longer possible. {refused}",
+            counted(
+                count,
+                "%(count)d pair was not proposed because it is no longer possible.",
+                "%(count)d pairs were not proposed because they are no longer possible.",
+            )
+            + f" {refused}",
         )
     if not n and not outcome.refused:
         messages.info(request, "The batch proposal is confirmed. It had no pairs to propose.")
@@ -343,7 +346,7 @@ def batch_confirm(request, pk: int):
 def batch_discard(request, pk: int):
     batch = _batch(request, pk, "change")
     try:
-        services.discard_batch(actor=request.user, batch=batch, request=request)
+        services.batch_discard(actor=request.user, batch=batch, request=request)
     except services.MatchRefused as error:
         return _refused(request, batch, error)
     messages.success(request, "The batch proposal is discarded. Nothing was proposed.")

@@ -11,9 +11,8 @@ shown again with what was typed and the case as it is now.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tandem.audit.services import record_view
@@ -21,39 +20,26 @@ from tandem.cases.lifecycle import ENDED
 from tandem.cases.models import Case, CaseStatus
 from tandem.cases.navigation import case_tabs
 from tandem.cases.services.lifecycle import CaseConflict
+from tandem.core.links import url_if_installed
 from tandem.core.permissions import permission_required
 
-from .. import services
-from ..explain import exclusion_summary, exclusion_words
+from ..explain import by_count, exclusion_summary, exclusion_words
 from ..features import cases_for_matching
 from ..forms.cases import NeedsForm, ProposeForm
-from ..models import Match
-from ..needs import NeedsRefused, availability_in_words, save_needs
+from ..models import CaseNeeds, Match
+from ..needs import availability_in_words
 from ..permissions import case_matching
-from ..scoring import EXCLUSIONS
 from ..selectors import rank_mentors
+from ..services import MatchRefused, NeedsRefused, case_needs_update, match_propose
 
 TEMPLATES = "matching/cases"
 SHOWN = 5
 
 
-def _url(name: str, **kwargs) -> str:
-    try:
-        return reverse(name, kwargs=kwargs or None)
-    except NoReverseMatch:  # a page that is not installed
-        return ""
-
-
-def _case_queryset():
-    return cases_for_matching(
-        Case.objects.select_related(
-            "area", "preferred_language", "requested_faith", "required_specialism"
-        )
-    )
-
-
 def _case(request, pk: int, action: str) -> Case:
-    return case_matching.get_object_or_404(request.user, action, queryset=_case_queryset(), pk=pk)
+    return case_matching.get_object_or_404(
+        request.user, action, queryset=cases_for_matching(), pk=pk
+    )
 
 
 # The suggestions page ------------------------------------------------------------------
@@ -68,10 +54,9 @@ def suggestions_for(case: Case) -> dict:
     if not ranking.pool_size:
         return {"state": "no_mentors"}
     words = exclusion_words(ranking.case, ranking.policy)
-    ordered = sorted(
-        ranking.excluded.items(), key=lambda item: (-item[1], EXCLUSIONS.index(item[0]))
-    )
-    exclusions = [{"count": count, "words": words[name]} for name, count in ordered]
+    exclusions = [
+        {"count": count, "words": words[name]} for name, count in by_count(ranking.excluded)
+    ]
     rows = [
         {"mentor": r.mentor, "score": r.score, "places_left": r.spare, "parts": r.parts}
         for r in ranking.mentors
@@ -91,6 +76,7 @@ def needs_rows(case: Case) -> list[dict]:
     the needs page changes it."""
     languages = [language.name for language in case.languages.all()]
     fitting = [s.name for s in case.concern_type.specialisms.all()]
+    needs = CaseNeeds.of(case)
     rows = [
         (
             "Languages",
@@ -106,19 +92,19 @@ def needs_rows(case: Case) -> list[dict]:
         ("Mentor's gender", [case.get_mentor_gender_preference_display()], True),
         (
             "Faith asked for",
-            [case.requested_faith.name if case.requested_faith else "No request"],
+            [needs.requested_faith.name if needs.requested_faith else "No request"],
             True,
         ),
         (
             "Required specialism",
-            [case.required_specialism.name if case.required_specialism else "None"],
+            [needs.required_specialism.name if needs.required_specialism else "None"],
             True,
         ),
         ("Area", [case.area.name if case.area else "Not known"], True),
         ("Online sessions", ["Acceptable" if case.accepts_online else "Not acceptable"], True),
         (
             "When the person can meet",
-            availability_in_words(case.availability) or ["Not known"],
+            availability_in_words(needs.availability) or ["Not known"],
             True,
         ),
         ("Urgency", [case.get_urgency_display()], False),
@@ -147,8 +133,7 @@ def _suggestions_page(request, case: Case, *, form: ProposeForm | None = None):
     live, past = _matches_of(case)
     can_propose = case_matching.has_object_permission(request.user, "change", case)
     waiting = case.status == CaseStatus.AWAITING_MATCH and live is None
-    with transaction.atomic():
-        record_view(actor=request.user, obj=case, request=request, reason="matching")
+    record_view(actor=request.user, obj=case, request=request, reason="matching")
     return render(
         request,
         f"{TEMPLATES}/suggestions.html",
@@ -162,7 +147,7 @@ def _suggestions_page(request, case: Case, *, form: ProposeForm | None = None):
             "suggestions": suggestions_for(case) if waiting else None,
             "can_change": can_propose,
             "needs": needs_rows(case),
-            "gaps_url": _url("matching:gaps"),
+            "gaps_url": url_if_installed("matching:gaps"),
         },
     )
 
@@ -181,14 +166,14 @@ def propose(request, pk: int):
     if form.is_valid():
         mentor = form.cleaned_data["mentor"]
         try:
-            match = services.propose(
+            match = match_propose(
                 actor=request.user,
                 case=case,
                 mentor=mentor,
                 expected_version=form.cleaned_data["version"],
                 request=request,
             )
-        except (services.MatchRefused, CaseConflict) as refusal:
+        except (MatchRefused, CaseConflict) as refusal:
             form.add_error(None, str(refusal))
         else:
             messages.success(
@@ -222,7 +207,7 @@ def needs(request, pk: int):
     form = NeedsForm(request.POST if request.method == "POST" else None, case=case)
     if request.method == "POST" and form.is_valid():
         try:
-            changed = save_needs(
+            changed = case_needs_update(
                 actor=request.user,
                 case=case,
                 needs=form.cleaned_needs(),
@@ -240,8 +225,8 @@ def needs(request, pk: int):
             )
             return redirect("matching:suggestions", pk=case.pk)
     if request.method == "GET" and case.faith_preference:
-        with transaction.atomic():  # the page quotes the referral's faith preference
-            record_view(actor=request.user, obj=case, request=request, reason="matching needs")
+        # The page quotes the referral's faith preference.
+        record_view(actor=request.user, obj=case, request=request, reason="matching needs")
     return render(
         request,
         f"{TEMPLATES}/needs.html",

@@ -9,15 +9,15 @@ case at all.
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.shortcuts import render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from tandem.audit.services import record_event
 from tandem.cases.selectors import waiting_text
 from tandem.core.access import Scope
+from tandem.core.links import url_if_installed
 from tandem.core.permissions import permission_required
 
 from ..fairness import SMALL_COUNT, fairness_tables
@@ -29,10 +29,7 @@ TEMPLATES = "matching/insights"
 
 def _case_link(pk: int) -> str:
     """The case's matching page, or its record while matching pages are not installed."""
-    try:
-        return reverse("matching:suggestions", args=[pk])
-    except NoReverseMatch:
-        return reverse("cases:detail", args=[pk])
+    return url_if_installed("matching:suggestions", pk=pk) or reverse("cases:detail", args=[pk])
 
 
 @require_GET
@@ -61,14 +58,13 @@ def gaps(request):
         for profile in report.profiles
     ]
     if show_cases and profiles:
-        with transaction.atomic():
-            record_event(
-                actor=request.user,
-                action="case.list",
-                object_type="cases.case",
-                reason="Pool gaps",
-                request=request,
-            )
+        record_event(
+            actor=request.user,
+            action="case.list",
+            object_type="cases.case",
+            reason="Pool gaps",
+            request=request,
+        )
     return render(
         request,
         f"{TEMPLATES}/gaps.html",

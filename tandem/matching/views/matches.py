@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -25,11 +24,12 @@ from tandem.cases.services.lifecycle import LifecycleRefused
 from tandem.core.access import Scope
 from tandem.core.forms import GovUKForm
 from tandem.core.permissions import permission_required
+from tandem.core.text import counted
 
 from .. import services
-from ..explain import CRITERION_LABELS
+from ..criteria import PREFERENCE_LABELS
 from ..forms.matches import DeclineForm, EndForm, MatchFilterForm, StartForm, WithdrawForm
-from ..models import Match, MatchStatus, MeetingPlace
+from ..models import CaseNeeds, Match, MatchStatus, MeetingPlace
 from ..needs import availability_in_words
 from ..permissions import case_matching, matches
 from ..permissions import match_list as match_list_policy
@@ -51,6 +51,7 @@ def _match_queryset():
         "case__concern_type",
         "case__area",
         "case__preferred_language",
+        "case__matching_needs",
         "mentor",
         "proposed_by",
         "ended_by",
@@ -92,7 +93,7 @@ def match_list(request):
             "filter_form": form,
             "page": page,
             "status_label": MatchStatus(status).label.lower() if status else "",
-            "caption": f"{count} match{'es' if count != 1 else ''}"
+            "caption": counted(count, "%(count)d match", "%(count)d matches")
             + (f" {MatchStatus(status).label.lower()}" if status else "")
             + ", newest first",
         },
@@ -171,8 +172,7 @@ def _detail_page(request, match: Match, *, posted: GovUKForm | None = None):
             forms[name] = posted
     case = match.case
     is_mentor = match.mentor.user_id is not None and match.mentor.user_id == user.pk
-    with transaction.atomic():
-        record_view(actor=user, obj=match, request=request, reason="match")
+    record_view(actor=user, obj=match, request=request, reason="match")
     return render(
         request,
         f"{TEMPLATES}/detail.html",
@@ -187,9 +187,9 @@ def _detail_page(request, match: Match, *, posted: GovUKForm | None = None):
             "can_match_case": case_matching.has_object_permission(user, "view", case),
             "show_decline_note": bool(match.decline_note) and (can_change or is_mentor),
             "languages": [language.name for language in case.languages.all()],
-            "availability": availability_in_words(case.availability),
+            "availability": availability_in_words(CaseNeeds.of(case).availability),
             "explanation": [
-                {**part, "label": CRITERION_LABELS.get(part.get("criterion"), "")}
+                {**part, "label": PREFERENCE_LABELS.get(part.get("criterion"), "")}
                 for part in match.explanation
             ],
             "first_meeting_place": MeetingPlace(match.first_meeting_place).label
@@ -227,7 +227,7 @@ def _act(request, pk: int, action: str, form_class, perform):
 @permission_required("match", "respond")
 def match_accept(request, pk: int):
     def perform(match, data):
-        services.accept(actor=request.user, match=match, request=request)
+        services.match_accept(actor=request.user, match=match, request=request)
         return (
             f"You have accepted the match for {match.case.reference}. The case record is "
             "now open to you."
@@ -240,7 +240,7 @@ def match_accept(request, pk: int):
 @permission_required("match", "respond")
 def match_decline(request, pk: int):
     def perform(match, data):
-        services.decline(
+        services.match_decline(
             actor=request.user,
             match=match,
             reason=data["reason"],
@@ -256,7 +256,7 @@ def match_decline(request, pk: int):
 @permission_required("match", "start")
 def match_start(request, pk: int):
     def perform(match, data):
-        services.start(
+        services.match_start(
             actor=request.user,
             match=match,
             first_meeting_at=data["first_meeting_at"],
@@ -276,7 +276,9 @@ def match_start(request, pk: int):
 @permission_required("match", "change")
 def match_withdraw(request, pk: int):
     def perform(match, data):
-        services.withdraw(actor=request.user, match=match, reason=data["reason"], request=request)
+        services.match_withdraw(
+            actor=request.user, match=match, reason=data["reason"], request=request
+        )
         return f"The proposal to {match.mentor.full_name} has been withdrawn."
 
     return _act(request, pk, "change", WithdrawForm, perform)
@@ -287,7 +289,7 @@ def match_withdraw(request, pk: int):
 def match_end(request, pk: int):
     def perform(match, data):
         rematch = data["rematch"] == "yes"
-        services.end(
+        services.match_end(
             actor=request.user,
             match=match,
             reason=data["reason"],

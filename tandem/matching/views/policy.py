@@ -4,39 +4,19 @@ threshold for a pool gap, and the hard constraints no weight can override."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods
 
-from tandem.audit.services import record_event
 from tandem.core.permissions import has_permission, permission_required
 
-from ..explain import CRITERION_LABELS
-from ..forms.policy import CRITERION_HELP, LEVEL_FIELDS, WEIGHT_FIELDS, PolicyForm
+from ..criteria import CONSTRAINTS, PREFERENCES
+from ..forms.policy import LEVEL_FIELDS, WEIGHT_FIELDS, PolicyForm
 from ..models import MatchingPolicy
-from ..scoring import CRITERIA, EXCLUSIONS, SCALE
+from ..scoring import SCALE
+from ..services import matching_policy_update
 
 TEMPLATES = "matching/policy"
-
-# The hard constraints, in words: a mentor who fails any is never suggested or proposed.
-CONSTRAINT_WORDS = {
-    "unavailable": "The mentor is available for matching: active in the register, with "
-    "current vetting checks, a current accreditation and the code of conduct signed.",
-    "capacity": "The mentor has a place spare under their caseload cap. Proposals waiting for "
-    "an answer take a place too.",
-    "conflict": "The mentor has declared no conflict of interest with the person.",
-    "history": "The mentor has not declined this person before, and no earlier match between "
-    "them ended badly (the relationship did not work, or a conduct concern).",
-    "language": "The mentor speaks at least one of the languages the person can be mentored in, "
-    "unless the person needs an interpreter.",
-    "gender": "The mentor is of the gender the person needs, when they asked for one.",
-    "specialism": "The mentor holds the specialism the case requires, when one is required.",
-    "experience": "The mentor's accreditation level is at least the lowest level the case's "
-    "urgency or concern requires (the experience rules above).",
-    "travel": "The person's area is within the mentor's travel distance, or both the person "
-    "and the mentor accept online sessions.",
-}
 
 
 def _policy() -> MatchingPolicy:
@@ -48,17 +28,17 @@ def _policy() -> MatchingPolicy:
 
 
 def _weight_rows(policy: MatchingPolicy) -> list[dict]:
-    weights = [getattr(policy, name) for name in WEIGHT_FIELDS]
+    weights = [getattr(policy, p.weight_field) for p in PREFERENCES]
     total = sum(weights)
     return [
         {
-            "criterion": criterion,
-            "label": CRITERION_LABELS[criterion],
+            "criterion": preference.code,
+            "label": preference.label,
             "weight": weight,
             "points": round(weight * SCALE / total) if total else 0,
-            "help": CRITERION_HELP[criterion],
+            "help": preference.rewards,
         }
-        for criterion, weight in zip(CRITERIA, weights, strict=True)
+        for preference, weight in zip(PREFERENCES, weights, strict=True)
     ]
 
 
@@ -76,7 +56,7 @@ def policy(request):
                 {"label": label, "help": help_text, "level": getattr(current, name)}
                 for name, label, help_text in LEVEL_FIELDS
             ],
-            "constraints": [CONSTRAINT_WORDS[name] for name in EXCLUSIONS],
+            "constraints": [constraint.rule for constraint in CONSTRAINTS],
             "scale": SCALE,
             "can_change": has_permission(request.user, "matching_policy", "change"),
         },
@@ -89,21 +69,12 @@ def policy_edit(request):
     current = _policy()
     form = PolicyForm(request.POST if request.method == "POST" else None, instance=current)
     if request.method == "POST" and form.is_valid():
-        changed = list(form.changed_data)
+        changed = matching_policy_update(
+            actor=request.user, policy=current, data=form.cleaned_data, request=request
+        )
         if not changed:
             messages.info(request, "Nothing was changed in the matching policy.")
             return redirect("matching:policy")
-        with transaction.atomic():
-            saved = form.save(commit=False)
-            saved.updated_by = request.user
-            saved.save()
-            record_event(
-                actor=request.user,
-                action="matching.policy_change",
-                obj=saved,
-                request=request,
-                changed_fields=changed,
-            )
         messages.success(
             request,
             "The matching policy is saved. Suggestions and batch proposals use it from now on.",

@@ -58,7 +58,7 @@ class ApplicationForm(GovUKForm):
     )
     areas = forms.ModelMultipleChoiceField(
         label="Which areas could you work in?",
-        queryset=Area.objects.all(),
+        queryset=Area.objects.offered(),
         help_text="Select all that apply.",
         widget=forms.CheckboxSelectMultiple,
         error_messages={
@@ -69,7 +69,7 @@ class ApplicationForm(GovUKForm):
     )
     languages = forms.ModelMultipleChoiceField(
         label="Which languages can you hold a mentoring conversation in?",
-        queryset=Language.objects.all(),
+        queryset=Language.objects.offered(),
         help_text="Select all that apply. We record these as conversational; you can say "
         "which you speak fluently or as a first language later, in your profile.",
         widget=forms.CheckboxSelectMultiple,

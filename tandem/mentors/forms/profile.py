@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django import forms
 
+from tandem.catalogues.forms import offered_or_current
 from tandem.catalogues.models import Area, Faith, Language, Specialism
 from tandem.core.forms import GovUKForm
 
@@ -73,7 +74,7 @@ class ProfileForm(GovUKForm):
     )
     faith = forms.ModelChoiceField(
         label="Faith",
-        queryset=Faith.objects.all(),
+        queryset=Faith.objects.none(),  # set per mentor
         required=False,
         empty_label="Not given",
         help_text="Only used when a person asks for a mentor who shares their faith.",
@@ -95,7 +96,7 @@ class ProfileForm(GovUKForm):
     lived_experience = _text("If yes, describe the lived experience", max_length=2000, rows=3)
     areas = forms.ModelMultipleChoiceField(
         label="Areas served",
-        queryset=Area.objects.all(),
+        queryset=Area.objects.none(),  # set per mentor
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="Select every area where sessions can take place.",
@@ -121,14 +122,22 @@ class ProfileForm(GovUKForm):
         label="Can hold sessions online (video calls)", required=False
     )
 
-    def __init__(self, *args, with_caseload_cap: bool = False, **kwargs):
+    def __init__(self, *args, mentor: Mentor, with_caseload_cap: bool = False, **kwargs):
         self.with_caseload_cap = with_caseload_cap
-        self.languages = list(Language.objects.all())
-        self.specialisms = list(Specialism.objects.all())
+        # Entries retired since the mentor chose them stay on their form, so that saving
+        # it keeps them; nobody can newly choose one.
+        self.languages = list(
+            offered_or_current(Language, [row.language_id for row in mentor.languages.all()])
+        )
+        self.specialisms = list(
+            offered_or_current(Specialism, [row.specialism_id for row in mentor.specialisms.all()])
+        )
         # The catalogue fields join the declared ones before the form is set up, so that
         # GovUKFormMixin styles them like any other field.
         self.base_fields = {**type(self).base_fields, **self._catalogue_fields()}
         super().__init__(*args, **kwargs)
+        self.fields["faith"].queryset = offered_or_current(Faith, mentor.faith_id)
+        self.fields["areas"].queryset = offered_or_current(Area, mentor.areas.all())
 
     def _catalogue_fields(self) -> dict[str, forms.Field]:
         fields: dict[str, forms.Field] = {}

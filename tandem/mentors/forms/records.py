@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django import forms
 
+from tandem.core.dates import long_date
 from tandem.core.forms import DATE_EXAMPLE, GovUKDateField, GovUKForm
 
 from ..models import (
@@ -21,7 +22,7 @@ from ..models import (
     TrainingModule,
     VettingCheckType,
 )
-from ..quality import long_date, validity_text
+from ..quality import validity_text
 
 PastDateField = GovUKDateField
 

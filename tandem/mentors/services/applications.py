@@ -25,6 +25,7 @@ from tandem.accounts.models import Role, RoleGrant, User
 from tandem.audit.services import record_event
 from tandem.catalogues.models import Area, Language
 from tandem.core.models import Notification
+from tandem.core.text import counted
 
 from ..models import (
     ApplicationSource,
@@ -79,7 +80,7 @@ def _rate_key(ip: str) -> str:
     return f"tandem:mentor-applications:{digest}"
 
 
-def take_application_slot(ip: str) -> bool:
+def application_slot_take(*, ip: str) -> bool:
     """Count one application from ``ip``; False when the address has used up its
     allowance for the current window (a fixed window from its first application).
 
@@ -97,7 +98,7 @@ def take_application_slot(ip: str) -> bool:
     return used <= rate_limit()
 
 
-def release_application_slot(ip: str) -> None:
+def application_slot_release(*, ip: str) -> None:
     """Give back a slot taken for an application that was not saved after all."""
     with contextlib.suppress(ValueError):  # the window has ended meanwhile
         cache.decr(_rate_key(ip))
@@ -107,7 +108,7 @@ def rate_window_description() -> str:
     minutes = max(1, rate_window_seconds() // 60)
     if minutes % 60 == 0:
         hours = minutes // 60
-        return "an hour" if hours == 1 else f"{hours} hours"
+        return counted(hours, "an hour", "%(count)d hours")
     return f"{minutes} minutes"
 
 

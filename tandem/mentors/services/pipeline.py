@@ -9,27 +9,22 @@ mentor becomes or returns to active only while holding a current accreditation.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.db import transaction
-from django.db.models import Count, F, Prefetch, Window, prefetch_related_objects
-from django.db.models.functions import RowNumber
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
 
 from tandem.accounts.models import Role, RoleGrant
-from tandem.accounts.services import end_all_sessions
+from tandem.accounts.services import user_sessions_end
 from tandem.audit.services import record_event
 
-from ..matchability import Rules, current_accreditation, is_current, latest_checks
+from ..matchability import Rules, current_accreditation
 from ..models import (
     Accreditation,
-    CheckOutcome,
     Mentor,
     MentorStatus,
     StatusChange,
-    VettingCheck,
 )
+from ..selectors import vetting_problems
 
 # The moves that make sense; anything else is refused.
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -81,31 +76,6 @@ def allowed_from(status: str) -> list[str]:
 
 def allowed_transitions(mentor: Mentor) -> list[str]:
     return allowed_from(mentor.status)
-
-
-def _long(date) -> str:
-    return date_format(date, "j F Y")
-
-
-def vetting_problems(mentor: Mentor, rules: Rules) -> list[str]:
-    """Why ``mentor``'s vetting is not complete: one line per required check type whose
-    latest check is missing, pending, failed (with its date and reason) or expired.
-    Reads ``mentor.checks.all()``, so prefetch the checks for many mentors."""
-    latest = latest_checks(mentor)
-    problems = []
-    for check_type in rules.required_types:
-        check = latest.get(check_type.pk)
-        if check is None:
-            problems.append(f"{check_type.name}: no check recorded")
-        elif check.outcome == CheckOutcome.FAILED:
-            problems.append(
-                f"{check_type.name} failed on {_long(check.checked_on)}: {check.failure_reason}"
-            )
-        elif check.outcome == CheckOutcome.PENDING:
-            problems.append(f"{check_type.name} is pending")
-        elif not is_current(check.expires_on, rules.today):
-            problems.append(f"{check_type.name} expired on {_long(check.expires_on)}")
-    return problems
 
 
 def _guard(mentor: Mentor, to_status: str) -> None:
@@ -203,7 +173,7 @@ def _withdraw_mentor_access(*, actor, mentor: Mentor, request=None) -> None:
     if not removed:
         return
     if not RoleGrant.objects.filter(user=user).exists():
-        end_all_sessions(user)
+        user_sessions_end(user=user)
     record_event(
         actor=actor,
         action="user.update",
@@ -212,118 +182,3 @@ def _withdraw_mentor_access(*, actor, mentor: Mentor, request=None) -> None:
         reason="mentor left the scheme",
         changed_fields=["roles"],
     )
-
-
-# The pipeline board (a read: the same rules as the guards above) -----------------------
-
-# Each status section lists at most this many mentors, longest in the status first.
-BOARD_LIMIT = 50
-STAGES_WITH_CHECKS = (MentorStatus.APPLICANT, MentorStatus.VETTING)
-
-
-@dataclass(frozen=True)
-class BoardEntry:
-    mentor: Mentor
-    days_in_status: int
-    next_step: str = ""
-    problems: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class BoardColumn:
-    status: str
-    label: str
-    count: int
-    entries: tuple[BoardEntry, ...]
-
-    @property
-    def hidden(self) -> int:
-        return self.count - len(self.entries)
-
-
-def _next_step(mentor: Mentor, rules: Rules) -> tuple[str, tuple[str, ...]]:
-    if mentor.status in STAGES_WITH_CHECKS:
-        problems = vetting_problems(mentor, rules)
-        total = len(rules.required_types)
-        passed = total - len(problems)
-        summary = f"{passed} of {total} required checks passed"
-        failed = tuple(p.split(":", 1)[0] for p in problems if " failed on " in p)
-        if mentor.status == MentorStatus.APPLICANT:
-            return f"Start vetting ({summary})", failed
-        if not problems:
-            return f"{summary}: ready for training", ()
-        return summary, failed
-    if mentor.status == MentorStatus.TRAINING:
-        if current_accreditation(mentor, rules.today) is not None:
-            return "Accredited: ready to become active", ()
-        return "Complete training, then award an accreditation", ()
-    return "", ()
-
-
-def pipeline_board(*, limit: int = BOARD_LIMIT, today=None) -> list[BoardColumn]:
-    """One column per status with its count and its longest-waiting mentors.
-
-    A fixed number of queries whatever the size of the pool: the counts, one ranked
-    query for every column's mentors, their checks and accreditations, and the rules.
-    """
-    rules = Rules.load(today)
-    counts = dict(
-        Mentor.objects.order_by()
-        .values_list("status")
-        .annotate(n=Count("pk"))
-        .values_list("status", "n")
-    )
-    ranked = (
-        Mentor.objects.annotate(
-            position=Window(
-                RowNumber(),
-                partition_by=[F("status")],
-                order_by=[F("status_changed_at").asc(), F("pk").asc()],
-            )
-        )
-        .filter(position__lte=limit)
-        .order_by("status_changed_at", "pk")
-        .only("pk", "full_name", "status", "status_changed_at", "record_uuid")
-        .prefetch_related(
-            Prefetch(
-                "checks",
-                queryset=VettingCheck.objects.filter(mentor__status__in=STAGES_WITH_CHECKS).only(
-                    "pk",
-                    "mentor_id",
-                    "check_type_id",
-                    "outcome",
-                    "checked_on",
-                    "expires_on",
-                    "failure_reason",
-                    "record_uuid",
-                ),
-            ),
-            Prefetch(
-                "accreditations",
-                queryset=Accreditation.objects.filter(
-                    mentor__status=MentorStatus.TRAINING
-                ).select_related("level"),
-            ),
-        )
-    )
-    by_status: dict[str, list[BoardEntry]] = {status: [] for status in MentorStatus.values}
-    for mentor in ranked:
-        changed_on = timezone.localdate(mentor.status_changed_at)
-        next_step, problems = _next_step(mentor, rules)
-        by_status[mentor.status].append(
-            BoardEntry(
-                mentor=mentor,
-                days_in_status=max(0, (rules.today - changed_on).days),
-                next_step=next_step,
-                problems=problems,
-            )
-        )
-    return [
-        BoardColumn(
-            status=status,
-            label=MentorStatus(status).label,
-            count=counts.get(status, 0),
-            entries=tuple(by_status[status]),
-        )
-        for status in MentorStatus.values
-    ]

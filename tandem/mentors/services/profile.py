@@ -8,12 +8,13 @@ wait for the commit.
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from tandem.accounts.models import Role, User
+from tandem.accounts.models import User
+from tandem.accounts.selectors import active_coordinators
 from tandem.audit.services import record_event
 from tandem.catalogues.models import Language, Specialism
+from tandem.core.links import url_if_installed
 from tandem.core.notifications import notify
 from tandem.core.permissions import has_permission
 
@@ -34,6 +35,7 @@ from ..models import (
     ProfileChangeRequest,
     Weekday,
 )
+from ..selectors import current_code
 
 MAX_CASELOAD_CAP = 6
 MAX_TRAVEL_RADIUS_KM = 100
@@ -56,18 +58,6 @@ SCALAR_FIELDS = (
 
 class ProfileError(Exception):
     """A change the profile rules refuse; the message is safe to show."""
-
-
-def link_to(url_name: str, **kwargs) -> str:
-    """A link for a notification, or none when that page is not installed."""
-    try:
-        return reverse(url_name, kwargs=kwargs or None)
-    except NoReverseMatch:
-        return ""
-
-
-def active_coordinators():
-    return User.objects.filter(is_active=True, role_grants__role=Role.COORDINATOR).distinct()
 
 
 def _mentor_user(mentor: Mentor) -> list[User]:
@@ -218,6 +208,18 @@ def conflict_declare(
 
 
 @transaction.atomic
+def conflict_list_audit(*, actor, mentor: Mentor, request=None) -> None:
+    """Declarations can name people close to a case: listing them is a read of record."""
+    record_event(
+        actor=actor,
+        action="mentors.conflictdeclaration.view",
+        obj=mentor,
+        request=request,
+        reason="own declarations",
+    )
+
+
+@transaction.atomic
 def conflict_withdraw(*, actor, declaration: ConflictDeclaration, request=None):
     """Mark a declaration withdrawn (kept for the record). Withdrawing twice changes nothing."""
     declaration = (
@@ -240,10 +242,6 @@ def conflict_withdraw(*, actor, declaration: ConflictDeclaration, request=None):
 
 
 # Code of conduct ------------------------------------------------------------------------
-
-
-def current_code() -> CodeOfConduct | None:
-    return CodeOfConduct.objects.order_by("-published_at", "-pk").first()
 
 
 @transaction.atomic
@@ -315,7 +313,7 @@ def change_request_create(
         users=active_coordinators(),
         message=f"A mentor asked to change their {change.get_field_display().lower()}. "
         "Review the request.",
-        link=link_to("mentors:change_requests"),
+        link=url_if_installed("mentors:change_requests"),
     )
     return change
 
@@ -398,6 +396,6 @@ def change_request_decide(
             else f"Your request to change your {label} was not approved. See the reason "
             "on your profile."
         ),
-        link=link_to("mentors:my_profile"),
+        link=url_if_installed("mentors:my_profile"),
     )
     return change

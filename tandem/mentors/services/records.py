@@ -11,10 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.utils import timezone
 
 from tandem.audit.services import record_event
+from tandem.core.dates import long_date
 
 from ..models import (
     Accreditation,
@@ -31,7 +33,7 @@ from ..models import (
     VettingCheck,
     VettingCheckType,
 )
-from ..quality import add_months, level_check, long_date, supervised_session_count
+from ..quality import level_check, supervised_session_count
 from .pipeline import mentor_transition
 
 MAX_CPD_HOURS = Decimal(200)
@@ -241,7 +243,7 @@ def accreditation_award(
         mentor=mentor,
         level=level,
         awarded_on=awarded_on,
-        expires_on=add_months(awarded_on, level.validity_months),
+        expires_on=awarded_on + relativedelta(months=level.validity_months),
         awarded_by=actor,
         note=note.strip(),
     )

@@ -1,10 +1,13 @@
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Value
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tandem.mentors import matchability
 from tandem.mentors.matchability import (
     Rules,
     annotate_matchable,
@@ -93,6 +96,21 @@ def test_paused_and_zero_capacity():
     assert reasons(mentor) == ("No spare capacity (0 of 0 cases)",)
     Mentor.objects.filter(pk=mentor.pk).update(status=MentorStatus.PAUSED, caseload_cap=2)
     assert reasons(mentor) == ("Status is paused",)
+
+
+def test_without_a_caseload_counter_no_mentor_holds_a_place(monkeypatch):
+    """The register holds no matches: with no app counting places, nobody holds one."""
+    monkeypatch.setattr(matchability, "_caseload_counters", [])
+    mentor = make_matchable_mentor(caseload_cap=1)
+    assert annotate_matchable(Mentor.objects.filter(pk=mentor.pk)).get().current_caseload == 0
+    assert list(matchable_mentors()) == [mentor]
+
+
+def test_one_caseload_counter_only(monkeypatch):
+    monkeypatch.setattr(matchability, "_caseload_counters", [])
+    matchability.register_caseload_counter(lambda: Value(1))
+    with pytest.raises(ImproperlyConfigured):
+        matchability.register_caseload_counter(lambda: Value(2))
 
 
 def test_pool_query_is_one_query(django_assert_num_queries):

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tandem.mentors.models import CheckOutcome, Mentor, MentorStatus, VettingCheck, VettingCheckType
-from tandem.mentors.services.pipeline import pipeline_board
+from tandem.mentors.selectors import pipeline_board
 
 from .factories import accredit, coordinator, make_mentor, pass_all_checks
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from conftest import create_user
 from tandem.core.models import Notification
+from tandem.mentors import selectors
 from tandem.mentors.models import (
     Accreditation,
     AccreditationLevel,
@@ -47,7 +48,7 @@ def dbs(mentor, expires_on=E, *, outcome=CheckOutcome.PASSED, by=None, checked_o
 def send(django_capture_on_commit_callbacks):
     def _send(today):
         with django_capture_on_commit_callbacks(execute=True):
-            return reminders.send_due_reminders(today=today)
+            return reminders.reminders_send(today=today)
 
     return _send
 
@@ -254,8 +255,8 @@ def test_failed_pending_non_expiring_and_inactive_type_checks_are_not_reminded(s
 def test_expiries_long_past_are_not_announced(send):
     _, mentor = mentor_with_account()
     dbs(mentor)
-    assert send(E + dt.timedelta(days=reminders.EXPIRED_GRACE_DAYS + 1)) == 0
-    assert send(E + dt.timedelta(days=reminders.EXPIRED_GRACE_DAYS)) == 1
+    assert send(E + dt.timedelta(days=selectors.EXPIRED_GRACE_DAYS + 1)) == 0
+    assert send(E + dt.timedelta(days=selectors.EXPIRED_GRACE_DAYS)) == 1
 
 
 def test_a_concurrent_run_that_inserted_first_wins(send):
@@ -281,7 +282,7 @@ def test_the_query_count_does_not_grow_with_the_number_of_mentors(
     today = E - dt.timedelta(days=7)
     send(today)
     with django_assert_max_num_queries(20) as few:
-        assert reminders.send_due_reminders(today=today) == 0
+        assert reminders.reminders_send(today=today) == 0
     for _ in range(12):
         _, mentor = mentor_with_account()
         dbs(mentor)
@@ -294,7 +295,7 @@ def test_the_query_count_does_not_grow_with_the_number_of_mentors(
         )
     send(today)
     with django_assert_max_num_queries(len(few.captured_queries)):
-        assert reminders.send_due_reminders(today=today) == 0
+        assert reminders.reminders_send(today=today) == 0
 
 
 def test_the_command_takes_a_date_and_reports_the_count(capsys, django_capture_on_commit_callbacks):

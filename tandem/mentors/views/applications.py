@@ -6,17 +6,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from tandem.accounts.decorators import mfa_not_required
 from tandem.accounts.models import User
 from tandem.accounts.throttle import client_ip
 from tandem.audit.services import record_view
+from tandem.core.decorators import mfa_not_required
 from tandem.core.forms import GovUKForm
 from tandem.core.permissions import has_permission, permission_required
 
@@ -32,12 +31,12 @@ from ..models import (
 from ..navigation import mentor_tabs
 from ..permissions import mentors
 from ..profiles import weekly_availability, with_profile
+from ..selectors import pipeline_board
 from ..services import applications as services
 from ..services.pipeline import (
     TransitionRefused,
     allowed_from,
     mentor_transition,
-    pipeline_board,
 )
 
 TEMPLATES = "mentors/applications"
@@ -64,11 +63,11 @@ def apply(request):
             return redirect("mentors:apply_done")
         if form.is_valid():
             ip = client_ip(request)
-            if services.take_application_slot(ip):
+            if services.application_slot_take(ip=ip):
                 try:
                     services.application_submit(request=request, **form.application_data())
                 except Exception:
-                    services.release_application_slot(ip)
+                    services.application_slot_release(ip=ip)
                     raise
                 return redirect("mentors:apply_done")
             form.add_error(
@@ -141,8 +140,7 @@ def detail(request, pk: int):
     can_change = mentors.has_object_permission(request.user, "change", mentor)
     # The page shows decrypted contact details (the phone number) and, to those who
     # may change the record, the application answers.
-    with transaction.atomic():
-        record_view(actor=request.user, obj=mentor, request=request)
+    record_view(actor=request.user, obj=mentor, request=request)
     access_user = None
     if can_change and mentor.user_id is None:
         access_user = User.objects.filter(email__iexact=mentor.email).first()

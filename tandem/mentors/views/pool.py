@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from django.core.paginator import Paginator
 from django.shortcuts import render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from tandem.core.links import section_links
 from tandem.core.permissions import permission_required
 
 from .. import selectors
-from ..forms.pool import PoolFilterForm
+from ..filters import PoolFilter
 from ..matchability import Rules
 
 EXPIRIES_PAGE_SIZE = 50
@@ -24,28 +25,14 @@ SECTIONS = [
 ]
 
 
-def _sections(request) -> list[dict]:
-    """The pool pages' own sub-navigation."""
-    sections = []
-    for text, name in SECTIONS:
-        try:
-            href = reverse(name)
-        except NoReverseMatch:  # a page of the register that is not installed
-            continue
-        sections.append(
-            {"text": text, "href": href, "active": request.resolver_match.view_name == name}
-        )
-    return sections
-
-
 @require_GET
 @permission_required("mentor_pool", "view")
 def pool(request):
     today = timezone.localdate()
-    form = PoolFilterForm(request.GET)
-    filters = form.filters()
-    mentors = selectors.pool_mentors(actor=request.user, filters=filters, today=today)
-    page = Paginator(selectors.with_pool_rows(mentors), selectors.PAGE_SIZE).get_page(
+    filters = PoolFilter(
+        request.GET, queryset=selectors.pool_mentors(actor=request.user), today=today
+    )
+    page = Paginator(selectors.with_pool_rows(filters.qs), selectors.PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     # The rules (required check types, current code of conduct) are read once per request.
@@ -54,11 +41,11 @@ def pool(request):
         request,
         "mentors/pool/list.html",
         {
-            "form": form,
+            "form": filters.form,
             "page": page,
             "rows": rows,
-            "filtered": bool(form.active_filters),
-            "sections": _sections(request),
+            "filtered": bool(filters.form.active_filters),
+            "sections": section_links(request, SECTIONS),
         },
     )
 
@@ -78,7 +65,7 @@ def expiries(request):
             "soon": sum(row.state == "soon" for row in rows),
             "later": sum(row.state == "later" for row in rows),
             "window": selectors.EXPIRY_WINDOW_DAYS,
-            "sections": _sections(request),
+            "sections": section_links(request, SECTIONS),
         },
     )
 
@@ -89,7 +76,7 @@ def composition(request):
     return render(
         request,
         "mentors/pool/composition.html",
-        {**selectors.composition(actor=request.user), "sections": _sections(request)},
+        {**selectors.composition(actor=request.user), "sections": section_links(request, SECTIONS)},
     )
 
 

@@ -9,7 +9,6 @@ observation notes, feedback summaries) record each view in the audit log.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -17,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tandem.audit.services import record_view
+from tandem.core.dates import long_date
 from tandem.core.permissions import permission_required
 
 from ..forms.records import (
@@ -42,7 +42,6 @@ from ..quality import (
     accreditation_state,
     accreditation_tag,
     level_check,
-    long_date,
     quality_status,
     supervised_session_count,
     total_cpd_hours,
@@ -79,8 +78,7 @@ def vetting(request, pk: int):
     # Checks of types the scheme no longer uses stay visible rather than vanish.
     retired = vetting_rows([t for t in check_types if not t.is_active], checks, today)
     retired = [row for row in retired if row.latest is not None]
-    with transaction.atomic():
-        record_view(actor=request.user, obj=mentor, request=request, reason="Vetting record")
+    record_view(actor=request.user, obj=mentor, request=request, reason="Vetting record")
     return _record_page(
         request,
         mentor,
@@ -342,10 +340,7 @@ def quality(request, pk: int):
         pk=pk,
     )
     today = timezone.localdate()
-    with transaction.atomic():
-        record_view(
-            actor=request.user, obj=mentor, request=request, reason="Quality-assurance record"
-        )
+    record_view(actor=request.user, obj=mentor, request=request, reason="Quality-assurance record")
     return _record_page(
         request,
         mentor,

@@ -18,13 +18,15 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tandem.audit.services import record_event, record_view
+from tandem.audit.services import record_view
+from tandem.core.links import url_if_installed
 from tandem.core.permissions import has_permission, permission_required
 
+from .. import selectors
 from ..forms.profile import (
     ChangeRequestForm,
     CodeAcceptForm,
@@ -73,13 +75,6 @@ def _profile_queryset():
 
 def _load_profile(mentor: Mentor) -> Mentor:
     return _profile_queryset().get(pk=mentor.pk)
-
-
-def _url_or_none(name: str, **kwargs) -> str | None:
-    try:
-        return reverse(name, kwargs=kwargs or None)
-    except NoReverseMatch:
-        return None
 
 
 def _vetting_summary(mentor: Mentor, today) -> list[dict]:
@@ -133,8 +128,7 @@ def my_profile(request):
         )
     completions = list(mentor.completions.all())
     change_requests = list(mentor.change_requests.all()[:10])
-    with transaction.atomic():
-        record_view(actor=request.user, obj=mentor, request=request)
+    record_view(actor=request.user, obj=mentor, request=request)
     return render(
         request,
         "mentors/profile/my_profile.html",
@@ -163,7 +157,10 @@ def my_profile(request):
 
 def _profile_form_page(request, *, mentor, coordinator: bool, success_url: str, template_ctx):
     form = ProfileForm(
-        _posted(request), initial=profile_initial(mentor), with_caseload_cap=coordinator
+        _posted(request),
+        mentor=mentor,
+        initial=profile_initial(mentor),
+        with_caseload_cap=coordinator,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -181,8 +178,7 @@ def _profile_form_page(request, *, mentor, coordinator: bool, success_url: str, 
             )
             return redirect(success_url)
     if request.method == "GET":
-        with transaction.atomic():
-            record_view(actor=request.user, obj=mentor, request=request)
+        record_view(actor=request.user, obj=mentor, request=request)
     return render(
         request,
         "mentors/profile/edit.html",
@@ -223,14 +219,7 @@ def my_declarations(request):
             return redirect("mentors:my_declarations")
     declarations = list(mentor.conflicts.all())
     if declarations:
-        with transaction.atomic():
-            record_event(
-                actor=request.user,
-                action="mentors.conflictdeclaration.view",
-                obj=mentor,
-                request=request,
-                reason="own declarations",
-            )
+        services.conflict_list_audit(actor=request.user, mentor=mentor, request=request)
     return render(
         request,
         "mentors/profile/declarations.html",
@@ -264,7 +253,7 @@ def my_code(request):
     if request.method == "POST" and not has_permission(request.user, "mentor_profile", "change"):
         raise PermissionDenied
     mentor = own_mentor_or_404(request.user, "change" if request.method == "POST" else "view")
-    code = services.current_code()
+    code = selectors.current_code()
     form = CodeAcceptForm(_posted(request))
     if request.method == "POST" and code is not None and form.is_valid():
         services.code_accept(actor=request.user, mentor=mentor, code=code, request=request)
@@ -322,7 +311,7 @@ def my_change_request(request):
 @permission_required("mentor", "change")
 def edit(request, pk: int):
     mentor = mentors.get_object_or_404(request.user, "change", queryset=_profile_queryset(), pk=pk)
-    detail_url = _url_or_none("mentors:detail", pk=mentor.pk)
+    detail_url = url_if_installed("mentors:detail", pk=mentor.pk)
     return _profile_form_page(
         request,
         mentor=mentor,
@@ -394,6 +383,8 @@ def change_requests(request):
     for change in shown:
         change.decision_form = failed_form if change.pk == failed_id else None
     if shown:
+        # One transaction for the page's events: one commit, one hold of the
+        # audit chain's head lock.
         with transaction.atomic():
             for change in shown:
                 record_view(actor=request.user, obj=change, request=request)

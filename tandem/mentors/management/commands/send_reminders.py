@@ -2,7 +2,7 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tandem.mentors.services.reminders import send_due_reminders
+from tandem.mentors.services.reminders import reminders_send
 
 
 class Command(BaseCommand):
@@ -26,5 +26,5 @@ class Command(BaseCommand):
                 today = dt.date.fromisoformat(options["today"])
             except ValueError:
                 raise CommandError("--today must be a date written as YYYY-MM-DD.") from None
-        sent = send_due_reminders(today=today)
+        sent = reminders_send(today=today)
         self.stdout.write(f"Reminders sent: {sent}.")

@@ -12,12 +12,6 @@ from django.utils import timezone
 
 from tandem.assessments.models import Assessment, AssessmentKind, FactorRating
 from tandem.cases import gas
-from tandem.cases.demo import (
-    COORDINATOR_EMAIL,
-    DEMO_CASES,
-    REFERRER_EMAIL,
-    ensure_demo_cases,
-)
 from tandem.cases.lifecycle import ALLOWED_MOVES
 from tandem.cases.models import (
     Case,
@@ -34,6 +28,12 @@ from tandem.cases.models import (
 )
 from tandem.catalogues.defaults import AREAS as AREA_POINTS
 from tandem.catalogues.models import ConcernType
+from tandem.site.demo.cases import (
+    COORDINATOR_EMAIL,
+    DEMO_CASES,
+    REFERRER_EMAIL,
+    ensure_demo_cases,
+)
 
 FROM_ASSESSMENT = [
     CaseStatus.ASSESSMENT,

@@ -7,7 +7,10 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 
-from .permissions import has_permission
+from tandem.core.permissions import has_permission
+from tandem.matching.models import MatchStatus
+from tandem.matching.permissions import matches
+from tandem.mentors.permissions import mentors
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,7 @@ ROLE_PANELS: dict[str, PanelSpec] = {
             Link("Who is in the pool", "mentors:composition", POOL),
             Link("Changes mentors have asked for", "mentors:change_requests", POOL),
             Link("Add an applicant", "mentors:add", ("mentor", "change")),
+            Link("Areas, languages and other lists", "catalogues:index", ("catalogue", "view")),
             Link("Search the audit log", "audit:event_list", AUDIT),
         ),
     ),
@@ -113,6 +117,7 @@ ROLE_PANELS: dict[str, PanelSpec] = {
         "Manage who can sign in to Tandem and what roles they hold.",
         (
             Link("Manage users", "accounts:user_list", ("user_account", "view")),
+            Link("Areas, languages and other lists", "catalogues:index", ("catalogue", "view")),
             Link("Search the audit log", "audit:event_list", AUDIT),
         ),
     ),
@@ -120,8 +125,6 @@ ROLE_PANELS: dict[str, PanelSpec] = {
 
 
 def _supervisees(user) -> list[tuple[str, str]]:
-    from tandem.mentors.permissions import mentors
-
     return [
         (mentor.full_name, reverse("mentors:detail", kwargs={"pk": mentor.pk}))
         for mentor in mentors.queryset(user, "view").filter(supervisor=user).exclude(status="left")
@@ -130,9 +133,6 @@ def _supervisees(user) -> list[tuple[str, str]]:
 
 def _proposals(user) -> list[tuple[str, str]]:
     """The mentor's proposals waiting for their answer."""
-    from tandem.matching.models import MatchStatus
-    from tandem.matching.permissions import matches
-
     return [
         (
             f"Proposal for {match.case.reference}: accept or decline",

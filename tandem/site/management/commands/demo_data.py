@@ -1,10 +1,10 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from tandem.accounts.demo import DEMO_PASSWORD, DEMO_USERS, ensure_demo_users
-from tandem.cases.demo import DEMO_CASES, ensure_demo_cases
-from tandem.matching.demo import ensure_demo_matches
-from tandem.mentors.demo import DEMO_MENTORS, ensure_demo_mentors
+from tandem.site.demo.accounts import DEMO_PASSWORD, DEMO_USERS, ensure_demo_users
+from tandem.site.demo.cases import DEMO_CASES, ensure_demo_cases
+from tandem.site.demo.matching import ensure_demo_matches
+from tandem.site.demo.mentors import DEMO_MENTORS, ensure_demo_mentors
 
 
 class Command(BaseCommand):

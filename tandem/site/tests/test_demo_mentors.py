@@ -6,9 +6,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from tandem.accounts.demo import DEMO_USERS
 from tandem.accounts.models import User
-from tandem.mentors.demo import DEMO_MENTORS, MENTOR_USER_EMAIL, ensure_demo_mentors
 from tandem.mentors.matchability import (
     Rules,
     matchable_mentors,
@@ -24,6 +22,8 @@ from tandem.mentors.models import (
     VettingCheck,
 )
 from tandem.mentors.selectors import expiry_rows
+from tandem.site.demo.accounts import DEMO_USERS
+from tandem.site.demo.mentors import DEMO_MENTORS, MENTOR_USER_EMAIL, ensure_demo_mentors
 
 pytestmark = pytest.mark.django_db
 

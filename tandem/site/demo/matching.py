@@ -8,17 +8,17 @@ settings.TANDEM_ALLOW_DEMO_DATA is true). Runs after the demo mentors and cases.
 - Matched cases have an accepted match; cases in support (and those on hold from
   support) an active one, started at the case's "first meeting" with the date of that
   meeting. Cases whose support has finished (closing, closed) have an ended match, as
-  ``services.end`` leaves it; support stopped by a withdrawal of consent or an
+  ``services.match_end`` leaves it; support stopped by a withdrawal of consent or an
   escalation ended the match with the case. Of the two people waiting again after
   losing their mentor, one match did not work out (that mentor is never proposed for
   them again) and one mentor could not carry on. The mentors come from an exact
   assignment (``engine.assign``) over the demo pool: the fewest hard constraints bent
   for these past pairings, and never more live matches than a mentor's cap.
 - The demo mentor user (Imran Qureshi) has people in support and one proposal waiting
-  for his answer, made through ``services.propose`` (so he has the notification too).
+  for his answer, made through ``services.match_propose`` (so he has the notification too).
 - Other waiting people show a declined proposal and a withdrawn one; the people put
   on hold (or who withdrew consent) while waiting had their proposal withdrawn with
-  the case, as ``services.follow_case`` does.
+  the case, as ``services.matches_follow_case`` does.
 - Some people are hard to place, so that pool gaps show: three need a woman who
   speaks Urdu and knows Islamic theology in Birmingham (the one such mentor is full),
   one needs Tigrinya (only an applicant speaks it) and one, urgent, needs a senior
@@ -49,17 +49,14 @@ from django.db.models import F
 from django.utils import timezone
 
 from tandem.accounts.models import User
-from tandem.cases.demo import COORDINATOR_EMAIL, DEMO_CASES, DemoCase
 from tandem.cases.models import Case, CaseEvent, CaseStatus, ClosureOutcome, MentorGenderPreference
 from tandem.catalogues.models import Area, Language, Specialism
-from tandem.mentors.demo import DEMO_MENTORS, MENTOR_USER_EMAIL
-from tandem.mentors.models import Mentor, MentorStatus
-
-from . import engine, scoring
-from .explain import explain, prefetch_for_explanation
-from .features import cases_for_matching, load_cases, load_pool, weights_of
-from .models import (
+from tandem.matching import engine, scoring
+from tandem.matching.explain import explain, prefetch_for_explanation
+from tandem.matching.features import cases_for_matching, load_cases, load_pool, weights_of
+from tandem.matching.models import (
     LIVE,
+    CaseNeeds,
     DeclineReason,
     EndReason,
     Match,
@@ -67,6 +64,12 @@ from .models import (
     MatchStatus,
     MeetingPlace,
 )
+from tandem.matching.selectors import evaluate_pair
+from tandem.matching.services import MatchRefused, match_propose
+from tandem.mentors.models import Accreditation, CodeAcceptance, Mentor, MentorStatus
+
+from .cases import COORDINATOR_EMAIL, DEMO_CASES, DemoCase
+from .mentors import DEMO_MENTORS, MENTOR_USER_EMAIL
 
 SEED = 20260501
 MATCH_NAMESPACE = uuid.UUID("3c1f0a52-8d6e-5b7a-9e41-6d61746368ff")
@@ -200,17 +203,16 @@ def _set_needs(demo: _Demo) -> None:
         case.preferred_language = urdu
         case.interpreter_needed = False
         case.mentor_gender_preference = MentorGenderPreference.FEMALE
-        case.required_specialism = theology
         case.area = areas.get("Birmingham", case.area)
         case.save(
             update_fields=[
                 "preferred_language",
                 "interpreter_needed",
                 "mentor_gender_preference",
-                "required_specialism",
                 "area",
             ]
         )
+        CaseNeeds.objects.update_or_create(case=case, defaults={"required_specialism": theology})
     if plan.tigrinya in demo.cases and tigrinya is not None:
         case = demo.cases[plan.tigrinya]
         case.languages.set([tigrinya])
@@ -255,10 +257,7 @@ def _fit(cases: list[Case], mentors: list[Mentor]) -> _Fit:
     index = pool.index_of()
     mentors = [m for m in mentors if m.pk in index]
     columns = np.array([index[m.pk] for m in mentors], dtype=np.int64)
-    rows = cases_for_matching(Case.objects.filter(pk__in=[c.pk for c in cases])).select_related(
-        "area", "preferred_language", "requested_faith", "required_specialism"
-    )
-    rows = {c.pk: c for c in rows}
+    rows = cases_for_matching(Case.objects.filter(pk__in=[c.pk for c in cases])).in_bulk()
     cases = [rows[c.pk] for c in cases]
     waiting = load_cases(cases, pool, policy)
     n, m = len(cases), len(pool.pks)
@@ -567,8 +566,6 @@ def _pool(demo: _Demo) -> list[Mentor]:
     """Active demo mentors who could take people until now: accredited once and bound by
     the code of conduct (a check or an accreditation may have lapsed since; the people
     they already mentor stay with them)."""
-    from tandem.mentors.models import Accreditation, CodeAcceptance
-
     have_code = set(CodeAcceptance.objects.values_list("mentor_id", flat=True))
     accredited = set(Accreditation.objects.values_list("mentor_id", flat=True))
     return [
@@ -777,8 +774,6 @@ def _build(demo: _Demo) -> int:
 
 def _propose_to_the_mentor_user(demo: _Demo) -> int:
     """A live proposal waiting for the demo mentor user's answer, through the service."""
-    from .services import MatchRefused, evaluate_pair, propose
-
     mentor = Mentor.objects.filter(user__email=MENTOR_USER_EMAIL).first()
     if mentor is None:
         return 0
@@ -798,7 +793,7 @@ def _propose_to_the_mentor_user(demo: _Demo) -> int:
     if best is None:
         return 0
     try:
-        propose(actor=demo.coordinator, case=best[1], mentor=mentor)
+        match_propose(actor=demo.coordinator, case=best[1], mentor=mentor)
     except MatchRefused:
         return 0
     return 1

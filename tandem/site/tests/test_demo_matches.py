@@ -13,16 +13,16 @@ import numpy as np
 import pytest
 from django.db import transaction
 
-from tandem.accounts.demo import ensure_demo_users
 from tandem.audit.models import AuditEvent
-from tandem.cases.demo import DEMO_CASES, ensure_demo_cases
 from tandem.cases.models import Case, CaseEvent, CaseStatus
-from tandem.matching import scoring, services
-from tandem.matching.demo import FILL, KEEP_FREE, ensure_demo_matches, hard_to_place
+from tandem.matching import scoring, selectors, services
 from tandem.matching.features import load_cases, load_pool, weights_of
-from tandem.matching.models import LIVE, WORKING, Match, MatchingPolicy, MatchStatus
-from tandem.mentors.demo import MENTOR_USER_EMAIL, ensure_demo_mentors
+from tandem.matching.models import LIVE, WORKING, CaseNeeds, Match, MatchingPolicy, MatchStatus
 from tandem.mentors.models import Mentor
+from tandem.site.demo.accounts import ensure_demo_users
+from tandem.site.demo.cases import DEMO_CASES, ensure_demo_cases
+from tandem.site.demo.matching import FILL, KEEP_FREE, ensure_demo_matches, hard_to_place
+from tandem.site.demo.mentors import MENTOR_USER_EMAIL, ensure_demo_mentors
 
 
 @pytest.fixture(scope="module")
@@ -124,7 +124,7 @@ def test_the_demo_mentor_has_people_in_support_and_a_proposal_to_answer(demo, db
 
 def allowed_per_waiting_case():
     policy = MatchingPolicy.load()
-    cases = list(services.waiting_cases())
+    cases = list(selectors.waiting_cases())
     pool = load_pool()
     waiting = load_cases(cases, pool, policy)
     pair_case, _, _ = scoring.allowed_pairs(waiting.arrays, pool.arrays, weights_of(policy))
@@ -141,7 +141,7 @@ def test_some_people_waiting_have_no_feasible_mentor_and_others_several(demo, nu
     urdu = [numbered[n] for n in plan.urdu_theology]
     for case in urdu:
         assert case.mentor_gender_preference == "female"
-        assert case.required_specialism.code == "islamic-theology"
+        assert CaseNeeds.of(case).required_specialism.code == "islamic-theology"
         assert [lang.name for lang in case.languages.all()] == ["Urdu"]
         assert case.area.name == "Birmingham"
     # The one mentor who would fit them is full.
@@ -156,7 +156,7 @@ def test_some_people_waiting_have_no_feasible_mentor_and_others_several(demo, nu
 
 def test_a_batch_proposal_has_work_to_do_but_not_for_everyone(demo, db):
     coordinator = Match.objects.first().proposed_by
-    batch = services.create_batch(actor=coordinator)
+    batch = services.batch_create(actor=coordinator)
     assert 2 <= batch.optimal_matched < batch.cases_waiting
     mentors = set(batch.pairs.values_list("mentor__full_name", flat=True))
     assert mentors <= set(KEEP_FREE)

@@ -19,11 +19,9 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from tandem.accounts.demo import DEMO_DOMAIN, ensure_demo_users
 from tandem.accounts.models import User
 from tandem.catalogues.models import Area, Language, Specialism
-
-from .models import (
+from tandem.mentors.models import (
     Accreditation,
     AccreditationLevel,
     AgeBand,
@@ -49,6 +47,8 @@ from .models import (
     VettingCheck,
     VettingCheckType,
 )
+
+from .accounts import DEMO_DOMAIN, ensure_demo_users
 
 MENTOR_DOMAIN = f"mentors.{DEMO_DOMAIN}"
 COORDINATOR_EMAIL = f"coordinator@{DEMO_DOMAIN}"

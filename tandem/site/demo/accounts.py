@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .mfa import TOTP_DEVICE_NAME
-from .models import Role, RoleGrant, User
+from tandem.accounts.mfa import TOTP_DEVICE_NAME
+from tandem.accounts.models import Role, RoleGrant, User
 
 DEMO_PASSWORD = "tandem-demo-password"
 DEMO_DOMAIN = "tandem.example"

@@ -3,7 +3,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from tandem.cases.demo import DEMO_CASES
+from tandem.site.demo.cases import DEMO_CASES
 
 pytestmark = pytest.mark.django_db
 

@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from tandem.accounts.demo import DEMO_DOMAIN, ensure_demo_users
 from tandem.accounts.models import User
 from tandem.assessments.models import (
     Assessment,
@@ -38,12 +37,11 @@ from tandem.assessments.models import (
     Framework,
     RatingLevel,
 )
-from tandem.catalogues.models import Area, ConcernType, Language, ReferralSource
-from tandem.core.encryption.datakeys import key_for_encryption
-
-from . import gas
-from .defaults import REVIEW_INTERVAL_WEEKS
-from .models import (
+from tandem.cases import gas
+from tandem.cases.ages import age_on
+from tandem.cases.cadence import follow_up_dates
+from tandem.cases.defaults import REVIEW_INTERVAL_WEEKS
+from tandem.cases.models import (
     Approach,
     Case,
     CaseEvent,
@@ -66,9 +64,11 @@ from .models import (
     SupportPlan,
     Urgency,
 )
-from .services.lifecycle import allocate_reference
-from .services.plans import follow_up_dates
-from .services.referrals import age_on
+from tandem.cases.services.lifecycle import reference_allocate
+from tandem.catalogues.models import Area, ConcernType, Language, ReferralSource
+from tandem.core.encryption.datakeys import key_for_encryption
+
+from .accounts import DEMO_DOMAIN, ensure_demo_users
 
 REFERRER_EMAIL = f"referrer@{DEMO_DOMAIN}"
 COORDINATOR_EMAIL = f"coordinator@{DEMO_DOMAIN}"
@@ -702,7 +702,7 @@ class _Story:
         )
         self.case = Case(
             record_uuid=spec.record_uuid,
-            reference=allocate_reference(year=received_on.year),
+            reference=reference_allocate(year=received_on.year),
             status=CaseStatus.REFERRED,
             status_changed_at=received_at,
             referred_by=cat.coordinator if spec.by_coordinator else cat.referrer,

@@ -1,0 +1,56 @@
+"""The filters of a list page: django-filter does the filtering, GOV.UK draws the form.
+
+A list declares a ``GovUKFilterSet`` over the queryset its policy lets the user see.
+Each filter carries its form field's wording (label, hint, error messages) and the
+form is a ``GovUKFilterForm``, so the page shows GOV.UK fields and MoJ filter tags.
+A value that fails validation is explained and left out; the other filters still apply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import django_filters
+
+from .forms import GovUKFilterForm
+
+
+class SortFilter(django_filters.ChoiceFilter):
+    """The order of the list. ``orderings`` maps each choice to its label and its
+    ``order_by()`` arguments; the first choice is the default."""
+
+    def __init__(self, *, orderings: dict[str, tuple[str, Sequence]], **kwargs):
+        self.orderings = {value: order for value, (_label, order) in orderings.items()}
+        self.default = next(iter(orderings))
+        super().__init__(
+            label="Sort by",
+            choices=[(value, label) for value, (label, _order) in orderings.items()],
+            empty_label=None,
+            error_messages={"invalid_choice": "Select a sort order from the list"},
+            **kwargs,
+        )
+
+    def filter(self, qs, value):
+        return qs.order_by(*self.orderings[value or self.default])
+
+
+class GovUKFilterSet(django_filters.FilterSet):
+    class Meta:
+        form = GovUKFilterForm
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        for name, filter_ in self.filters.items():
+            # A sort order that is not valid is explained; the list keeps the default.
+            if isinstance(filter_, SortFilter) and name not in self.form.cleaned_data:
+                queryset = filter_.filter(queryset, "")
+        return queryset
+
+    @property
+    def used(self) -> list[str]:
+        """The names of the filters that narrow the list: valid, given, the order aside."""
+        return [
+            name
+            for name, value in self.form.cleaned_data.items()
+            if value and not isinstance(self.filters[name], SortFilter)
+        ]

@@ -1,0 +1,24 @@
+"""The primary navigation. It names pages of every app, so it is assembled here, above
+them all; the plumbing that shows each entry only to those who may open it is core's."""
+
+from __future__ import annotations
+
+from tandem.core.navigation import NavItem, navigation_for
+
+NAVIGATION: list[NavItem] = [
+    NavItem("Home", "site:home"),
+    NavItem("Cases", "cases:list", ("case_list", "view")),
+    NavItem("Your referrals", "cases:my_referrals", ("referral", "view")),
+    NavItem("Matching", "matching:batch_list", ("matching_batch", "view")),
+    NavItem("Your matches", "matching:my_matches", ("mentor_profile", "view")),
+    NavItem("Mentors", "mentors:pool", ("mentor_pool", "view")),
+    NavItem("Your mentor profile", "mentors:my_profile", ("mentor_profile", "view")),
+    NavItem("Catalogues", "catalogues:index", ("catalogue", "view")),
+    NavItem("Users", "accounts:user_list", ("user_account", "view")),
+    NavItem("Audit log", "audit:event_list", ("audit_log", "view")),
+    NavItem("Your account", "accounts:account", ("own_account", "view")),
+]
+
+
+def navigation(request) -> dict:
+    return {"navigation": navigation_for(request, NAVIGATION)}
