@@ -41,6 +41,7 @@ from .models import (
     MeetingPlace,
 )
 from .selectors import rank_mentors
+from .signals import match_started
 
 
 class MatchRefused(Exception):
@@ -265,6 +266,7 @@ def start(*, actor, match: Match, first_meeting_at: dt.datetime, place: str, req
         request=request,
         changed_fields=["status", "first_meeting_at", "first_meeting_place"],
     )
+    match_started.send(sender=Match, match=match, actor=actor, request=request)
     notify(
         users=[*_mentor_users(match.mentor), match.proposed_by],
         message=f"The match for {match.case.reference} has started: first meeting "
