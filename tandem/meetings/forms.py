@@ -52,12 +52,12 @@ class SessionForm(GovUKForm):
 
     use_required_attribute = False
 
-    version = forms.CharField(widget=forms.HiddenInput, required=False, max_length=12)
+    version = forms.CharField(widget=forms.HiddenInput, required=False, strip=True)
 
     def clean_version(self):
         # A tampered or missing version counts as a stale page: the service refuses it.
         value = self.cleaned_data.get("version") or ""
-        return int(value) if value.isascii() and value.isdigit() else 0
+        return int(value) if value.isascii() and value.isdigit() and len(value) <= 9 else 0
 
 
 def _minutes(label: str, *, what: str, minimum: int, help_text: str = "") -> forms.IntegerField:
