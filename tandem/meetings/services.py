@@ -263,6 +263,7 @@ def session_schedule(
     return created
 
 
+@transaction.atomic
 def session_first_from_match(*, actor, match: Match, request=None) -> Session | None:
     """The match's first meeting becomes its first planned session (once per match).
     The place is the first offered place type of the meeting's mode."""

@@ -167,3 +167,61 @@ def test_a_mentor_records_sessions_on_a_phone_and_only_the_right_people_read_the
     )
     assert [e.actor_id for e in reads] == [supervisor_user.pk]
     assert not AuditEvent.objects.filter(reason__contains=NOTE[:20]).exists()
+
+
+def test_a_coordinator_writes_the_brief_and_the_mentor_moves_changes_and_cancels_a_session(
+    browser, live_server, axe, transactional_db
+):
+    ensure_demo_users()
+    mentor_user = User.objects.get(email=spec("mentor").email)
+    coordinator_user = User.objects.get(email=spec("coordinator").email)
+    Mentor.objects.filter(user=mentor_user).update(user=None)
+    mentor = make_mentor(full_name="Imran Qureshi", user=mentor_user, status=MentorStatus.ACTIVE)
+    case = make_case(status=CaseStatus.ACTIVE)
+    match = live_match(case, mentor, status=MatchStatus.ACTIVE, by=coordinator_user)
+    session = make_session(match, starts_at=timezone.now() + dt.timedelta(days=2))
+
+    # 1. The coordinator writes the meeting brief from the match page.
+    desk = signed_in_as("coordinator", browser, live_server, axe)
+    page = desk.goto(f"/matches/{match.pk}/")
+    page.get_by_role("link", name="Meeting brief for the mentor").click()
+    desk.check()
+    page.get_by_label("Preferred first name").fill("Jay")
+    page.get_by_label("How to contact them").fill("07700 900123")
+    page.get_by_role("button", name="Save the brief").click()
+    desk.check()
+    assert MeetingBrief.objects.get(case=case).preferred_name == "Jay"
+
+    # 2. The mentor moves the session; a date in the past is explained, nothing is lost.
+    phone = signed_in_as("mentor", browser, live_server, axe)
+    page = phone.goto(f"/meetings/sessions/{session.pk}/")
+    page.get_by_role("link", name="Move it to another day").click()
+    phone.check()
+    page.locator("#id_date").fill("1/1/2020")
+    page.locator("#id_start_time").fill("11:15")
+    page.get_by_role("button", name="Move the session").click()
+    phone.check()
+    assert "There is a problem" in page.locator("main").inner_text()
+    assert page.locator("#id_start_time").input_value() == "11:15"
+    day = timezone.localdate() + dt.timedelta(days=9)
+    page.locator("#id_date").fill(day.strftime("%d/%m/%Y"))
+    page.get_by_role("button", name="Move the session").click()
+    phone.check()
+    session.refresh_from_db()
+    moved = session.rescheduled_to
+    assert session.status == SessionStatus.RESCHEDULED and moved is not None
+
+    # 3. Changes its length, then cancels it for the person.
+    page.get_by_role("link", name="Change the time, length or place").click()
+    phone.check()
+    no_sideways_scroll(phone)
+    page.locator("#id_duration_minutes").fill("90")
+    page.get_by_role("button", name="Save the changes").click()
+    phone.check()
+    moved.refresh_from_db()
+    assert moved.duration_minutes == 90
+    page.get_by_label("The person").check()
+    page.get_by_role("button", name="Cancel the session").click()
+    phone.check()
+    moved.refresh_from_db()
+    assert moved.status == SessionStatus.CANCELLED and moved.cancelled_by == "person"
