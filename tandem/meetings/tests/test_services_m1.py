@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pytest
 from django.utils import timezone
@@ -101,9 +102,7 @@ def test_a_series_repeats_on_the_local_clock(repeat, weeks):
     assert len(made) == 4 and len({s.series for s in made}) == 1 and made[0].series
     days = [timezone.localtime(s.starts_at) for s in made]
     assert all(d.hour == 18 for d in days)
-    assert [(b.date() - a.date()).days for a, b in zip(days, days[1:], strict=False)] == [
-        7 * weeks
-    ] * 3
+    assert [(b.date() - a.date()).days for a, b in itertools.pairwise(days)] == [7 * weeks] * 3
     assert CaseEvent.objects.filter(case=match.case, kind="session.scheduled").count() == 1
 
 

@@ -378,3 +378,33 @@ def test_your_sessions_lists_what_to_record_and_what_is_coming(client, signed_in
 def test_your_sessions_says_so_when_there_are_none(client, signed_in):
     signed_in(create_user("mentor"))
     assert "You have no planned sessions" in client.get("/meetings/").content.decode()
+
+
+@pytest.mark.parametrize("who", ["mentor", "supervisor", "coordinator"])
+def test_the_case_record_has_a_sessions_tab(client, signed_in, who):
+    match = working_match()
+    user = {
+        "mentor": match.mentor.user,
+        "supervisor": match.mentor.supervisor,
+        "coordinator": create_user("coordinator"),
+    }[who]
+    signed_in(user)
+    page = client.get(f"/cases/{match.case_id}/").content.decode()
+    assert f'href="/meetings/cases/{match.case_id}/"' in page
+
+
+def test_starting_a_match_from_its_page_plans_the_first_session(client, signed_in):
+    match = working_match(status=MatchStatus.ACCEPTED)
+    signed_in(create_user("coordinator"))
+    day = timezone.localdate() + dt.timedelta(days=5)
+    response = client.post(
+        f"/matches/{match.pk}/start/",
+        {
+            "start-first_meeting_on": day.strftime("%d/%m/%Y"),
+            "start-first_meeting_time": "15:00",
+            "start-place": "phone",
+        },
+    )
+    assert response.status_code == 302
+    first = Session.objects.get(match=match)
+    assert first.is_first and first.place_type.code == "phone"
