@@ -97,6 +97,45 @@ def _catalogue_entries(user):
     )
 
 
+def _working_case(mentor):
+    from tandem.cases.models import CaseStatus
+    from tandem.cases.tests.factories import make_case
+    from tandem.matching.models import MatchStatus
+    from tandem.matching.tests.factories import live_match
+
+    return live_match(make_case(status=CaseStatus.ACTIVE), mentor, status=MatchStatus.ACTIVE)
+
+
+def _case_sessions(user):
+    """A case the user's own mentor record (their supervisee's, for a supervisor) works
+    with through an active match, and a case of another mentor."""
+    from tandem.mentors.tests.factories import make_mentor
+
+    own = _working_case(_own_mentor(user))
+    other = _working_case(make_mentor())
+    return Objects(
+        {"pk": own.case_id},
+        {"pk": other.case_id},
+        frozenset({Scope.MATCHED, Scope.SUPERVISEES}),
+    )
+
+
+def _sessions(user):
+    """A planned session (its time passed) of the user's own active match (their
+    supervisee's, for a supervisor), and one of another mentor."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tandem.meetings.tests.factories_m1 import make_session
+    from tandem.mentors.tests.factories import make_mentor
+
+    when = timezone.now() - dt.timedelta(hours=1)
+    own = make_session(_working_case(_own_mentor(user)), starts_at=when, created_by=user)
+    other = make_session(_working_case(make_mentor()), starts_at=when, created_by=user)
+    return Objects({"pk": own.pk}, {"pk": other.pk}, frozenset({Scope.OWN, Scope.SUPERVISEES}))
+
+
 OBJECT_BUILDERS = {
     "user_account": _user_accounts,
     "catalogue": _catalogue_entries,
@@ -110,6 +149,10 @@ OBJECT_BUILDERS = {
     "case_matching": _cases,
     "match": _matches,
     "matching_batch": _batches,
+    "case_sessions": _case_sessions,
+    "meeting_brief": _case_sessions,
+    "session": _sessions,
+    "session_private_notes": _sessions,
 }
 
 # What a role's user needs to exist so that its own pages have something to show.

@@ -1,0 +1,83 @@
+"""Who reaches sessions, their private notes, a case's sessions and the meeting brief.
+
+A mentor reaches the sessions of their own working match (accepted or active); a
+supervisor the sessions of their supervisees' working matches; a coordinator every
+session, but never the private notes. The private notes have their own resource so
+that the access matrix says in one place who reads them.
+
+Extension point: ``private_notes_readers`` lets a capability built later (the
+safeguarding lead reads the notes of a session a concern refers to) add who else
+reaches private notes through a scope, without meetings knowing about it::
+
+    private_notes_readers.register(Scope.MATCHED, lambda user: Q(...))
+
+and a matching line for the role under ``[resources.session_private_notes]`` in the
+access matrix. Until a scope is registered it reaches nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db.models import Q
+
+from tandem.cases.permissions import CasePolicy
+from tandem.core.access import Scope
+from tandem.core.permissions import PermissionPolicy
+from tandem.matching.models import WORKING
+
+from .models import Session
+
+
+class PrivateNotesReaders:
+    """Extra readers of private notes: for a scope, the sessions it reaches for a user."""
+
+    def __init__(self):
+        self._rules: dict[Scope, Callable] = {}
+
+    def register(self, scope: Scope, rule: Callable) -> None:
+        self._rules[scope] = rule
+
+    def unregister(self, scope: Scope) -> None:
+        self._rules.pop(scope, None)
+
+    def condition(self, user, scope: Scope) -> Q | None:
+        rule = self._rules.get(scope)
+        return rule(user) if rule is not None else None
+
+
+private_notes_readers = PrivateNotesReaders()
+
+
+class SessionPolicy(PermissionPolicy):
+    """A session: its mentor (working match), their supervisor, coordinators."""
+
+    model = Session
+
+    def __init__(self, resource: str):
+        self.resource = resource
+
+    def scope_filter(self, user, scope):
+        if scope is Scope.OWN:
+            return Q(mentor__user=user, match__status__in=WORKING)
+        if scope is Scope.SUPERVISEES:
+            return Q(mentor__supervisor=user, match__status__in=WORKING)
+        return super().scope_filter(user, scope)
+
+
+class PrivateNotesPolicy(SessionPolicy):
+    """The private working notes of a session: the session's mentor, their supervisor,
+    and whoever ``private_notes_readers`` adds. Never coordinators as such."""
+
+    def scope_filter(self, user, scope):
+        if scope in (Scope.OWN, Scope.SUPERVISEES):
+            return super().scope_filter(user, scope)
+        return private_notes_readers.condition(user, scope)
+
+
+sessions = SessionPolicy("session")
+private_notes = PrivateNotesPolicy("session_private_notes")
+# A case's sessions (the mentor's workspace, the Sessions tab, logging and scheduling).
+case_sessions = CasePolicy("case_sessions")
+# What a mentor needs to meet the person: coordinators and the matched mentor only.
+meeting_briefs = CasePolicy("meeting_brief")
