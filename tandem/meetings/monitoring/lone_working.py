@@ -41,6 +41,9 @@ def _safeguarding_leads():
 def _refuse_unless_lone_working(session: Session) -> None:
     if not session.place_type.needs_lone_working:
         raise LoneWorkingRefused("This session does not need a lone-working check-in.")
+
+
+def _refuse_unless_in_play(session: Session) -> None:
     if session.status not in IN_PLAY:
         raise LoneWorkingRefused(
             f"This session is “{session.get_status_display().lower()}”, so there is nothing "
@@ -53,6 +56,7 @@ def session_check_in(*, actor, session: Session, request=None) -> Session:
     """The mentor is at the session's place and starting."""
     now = timezone.now()
     _refuse_unless_lone_working(session)
+    _refuse_unless_in_play(session)
     if now < session.starts_at - CHECK_IN_EARLY:
         raise LoneWorkingRefused("You can check in from two hours before the session starts.")
     if now > session.ends_at + dt.timedelta(hours=12):
@@ -74,7 +78,9 @@ def session_check_in(*, actor, session: Session, request=None) -> Session:
 
 @transaction.atomic
 def session_check_out(*, actor, session: Session, request=None) -> Session:
-    """The mentor has left safely. A check-out after an alert tells whoever was alerted."""
+    """The mentor has left safely. A check-out after an alert tells whoever was alerted.
+    Whatever became of the session (cancelled at the door, say), a mentor who checked in
+    can always check out."""
     now = timezone.now()
     _refuse_unless_lone_working(session)
     if session.checked_in_at is None:

@@ -220,10 +220,9 @@ def sessions_to_check_in(user, *, now: dt.datetime | None = None) -> list[Sessio
             mentor__user=user,
             match__status__in=WORKING,
             place_type__needs_lone_working=True,
-            status__in=IN_PLAY,
         )
         .filter(
-            Q(starts_at__gte=day_start, starts_at__lt=day_end)
+            Q(starts_at__gte=day_start, starts_at__lt=day_end, status__in=IN_PLAY)
             | Q(checked_in_at__isnull=False, checked_out_at__isnull=True)
         )
         .select_related("case", "place_type")
