@@ -38,8 +38,8 @@ def contact_overdue(request):
 
 @require_http_methods(["GET", "POST"])
 @permission_required("contact_monitoring", "change")
-def contact_check_in(request, case_pk: int):
-    case = contact.get_object_or_404(request.user, "change", pk=case_pk)
+def contact_check_in(request, pk: int):
+    case = contact.get_object_or_404(request.user, "change", pk=pk)
     form = CheckInForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -73,5 +73,5 @@ def contact_check_in(request, case_pk: int):
 
 urlpatterns = [
     path("contact/overdue/", contact_overdue, name="contact_overdue"),
-    path("contact/<int:case_pk>/check-in/", contact_check_in, name="contact_check_in"),
+    path("contact/<int:pk>/check-in/", contact_check_in, name="contact_check_in"),
 ]
