@@ -159,3 +159,26 @@ def test_only_mentors_have_a_calendar_link(client, signed_in, make_user):
     assert client.get(reverse("meetings:calendar")).status_code == 403
     assert client.post(reverse("meetings:calendar_create")).status_code == 403
     assert not CalendarFeed.objects.exists()
+
+
+def test_the_feed_reads_a_fixed_number_of_queries(client, signed_in):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    mentor = mentor_with_account()
+    match = active_match(mentor=mentor)
+    signed_in(mentor.user)
+    token = create_feed(client)
+    url = reverse("meetings:calendar_feed", kwargs={"token": token})
+    add_session(match, days_ago=1, status=SessionStatus.HELD)
+    client.get(url)  # the hourly audited read out of the way
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    small = count()
+    for n in range(8):
+        add_session(active_match(mentor=mentor), days_ago=n, status=SessionStatus.HELD)
+    assert count() == small

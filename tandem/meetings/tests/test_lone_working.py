@@ -262,3 +262,43 @@ def test_a_session_cancelled_after_check_in_still_needs_its_check_out(client, si
     client.post(reverse("meetings:session_check_out", args=[session.pk]))
     session.refresh_from_db()
     assert session.checked_out_at is not None
+
+
+# Query counts ----------------------------------------------------------------------------
+
+
+def _count_queries(client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_alerts_page_reads_a_fixed_number_of_queries(client, signed_in):
+    signed_in(create_user("coordinator"))
+    url = reverse("meetings:lone_working_alerts")
+
+    def alerts(n):
+        for _ in range(n):
+            checked_in(minutes_ago=60 + 31)
+        lone_working_alerts_run()
+
+    alerts(1)
+    client.get(url)
+    small = _count_queries(client, url)
+    alerts(6)
+    assert _count_queries(client, url) == small
+
+
+def test_the_check_in_page_reads_a_fixed_number_of_queries(client, signed_in):
+    mentor = mentor_with_account()
+    signed_in(mentor.user)
+    url = reverse("meetings:lone_working_today")
+    home_visit(minutes_ago=0, mentor=mentor)
+    client.get(url)
+    small = _count_queries(client, url)
+    for _ in range(5):
+        home_visit(minutes_ago=0, mentor=mentor)
+    assert _count_queries(client, url) == small

@@ -11,7 +11,9 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
+from tandem.core.access import Scope
 from tandem.core.permissions import has_permission, permission_required
+from tandem.mentors.permissions import mentors
 
 from ..models import Session
 from ..monitoring import lone_working as services
@@ -88,6 +90,8 @@ def lone_working_alert_list(request):
             "open_alerts": open_lone_working_alerts(),
             "acknowledged": recent_acknowledged_alerts(),
             "can_acknowledge": has_permission(request.user, "lone_working_alert", "change"),
+            # The mentor's record (phone, email) for those who reach every mentor's.
+            "can_open_mentor": Scope.ALL in mentors.scopes(request.user, "view"),
         },
     )
 
