@@ -11,6 +11,7 @@ reads the same on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -180,7 +181,9 @@ def _row(match: Match, *, policy: MeetingsPolicy, now: dt.datetime) -> OverdueRo
     )
 
 
-def contact_overdue(user, *, now: dt.datetime | None = None) -> tuple[QuerySet, callable]:
+def contact_overdue(
+    user, *, now: dt.datetime | None = None
+) -> tuple[QuerySet, Callable[[Match], OverdueRow]]:
     """The overdue matches ``user`` may see, and a function turning one into a row for
     the page (so that the page paginates the queryset first)."""
     now = now or timezone.now()
