@@ -1,5 +1,12 @@
-from .views import brief, sessions
+from .views import brief, calendar, contact, lone_working, sessions
 
 app_name = "meetings"
 
-urlpatterns = [*sessions.urlpatterns, *brief.urlpatterns]
+# Each area keeps its own URL list next to its views.
+urlpatterns = [
+    *sessions.urlpatterns,
+    *brief.urlpatterns,
+    *contact.urlpatterns,
+    *lone_working.urlpatterns,
+    *calendar.urlpatterns,
+]

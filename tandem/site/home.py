@@ -58,6 +58,12 @@ ROLE_PANELS: dict[str, PanelSpec] = {
             Link("Pool gaps: whom to recruit", "matching:gaps", GAPS),
             Link("Fairness of matching", "matching:fairness", FAIRNESS),
             Link("Matching policy", "matching:policy", ("matching_policy", "view")),
+            Link("Contact overdue", "meetings:contact_overdue", ("contact_monitoring", "view")),
+            Link(
+                "Lone-working alerts",
+                "meetings:lone_working_alerts",
+                ("lone_working_alert", "view"),
+            ),
             Link("Reviews due", "cases:reviews_due", CASES),
             Link("Follow-ups due", "cases:follow_ups_due", CASES),
             Link("Enter a referral", "cases:refer", REFER),
@@ -79,6 +85,12 @@ ROLE_PANELS: dict[str, PanelSpec] = {
             Link("Your proposals and matches", "matching:my_matches", MATCHES),
             Link("Your cases", "cases:list", CASES),
             Link("Your mentor profile", "mentors:my_profile", ("mentor_profile", "view")),
+            Link(
+                "Check in and out (lone working)",
+                "meetings:lone_working_today",
+                ("lone_working", "view"),
+            ),
+            Link("Your sessions in your calendar", "meetings:calendar", ("calendar_feed", "view")),
         ),
     ),
     "supervisor": PanelSpec(

@@ -136,6 +136,32 @@ def _sessions(user):
     return Objects({"pk": own.pk}, {"pk": other.pk}, frozenset({Scope.OWN, Scope.SUPERVISEES}))
 
 
+def _lone_working_sessions(user):
+    """A lone-working session of the user's own mentor record, and another mentor's."""
+    from tandem.cases.models import CaseStatus
+    from tandem.cases.tests.factories import make_case
+    from tandem.matching.models import MatchStatus
+    from tandem.matching.tests.factories import live_match
+    from tandem.meetings.tests.factories_monitoring import add_session
+    from tandem.mentors.tests.factories import make_mentor
+
+    def session(mentor):
+        match = live_match(make_case(status=CaseStatus.ACTIVE), mentor, status=MatchStatus.ACTIVE)
+        return add_session(match, place_code="home").pk
+
+    return Objects(
+        {"pk": session(_own_mentor(user))}, {"pk": session(make_mentor())}, frozenset({Scope.OWN})
+    )
+
+
+def _calendar_feed(user):
+    """A live feed of a mentor (made here: the feed URL answers only for a live secret)."""
+    from tandem.meetings.monitoring.calendar import calendar_feed_create
+
+    _, token = calendar_feed_create(actor=create_user("mentor"))
+    return {"token": token}
+
+
 OBJECT_BUILDERS = {
     "user_account": _user_accounts,
     "catalogue": _catalogue_entries,
@@ -153,6 +179,9 @@ OBJECT_BUILDERS = {
     "meeting_brief": _case_sessions,
     "session": _sessions,
     "session_private_notes": _sessions,
+    "contact_monitoring": _cases,
+    "lone_working": _lone_working_sessions,
+    "lone_working_alert": _lone_working_sessions,
 }
 
 # What a role's user needs to exist so that its own pages have something to show.
@@ -160,7 +189,9 @@ ROLE_CONTEXT = {
     "mentor": _own_mentor,
 }
 
-# URLs whose parameters are not objects of a resource (for example tokens).
+# URLs whose parameters are not objects of a resource (for example tokens): the kwargs,
+# or a function of the requesting user (None when anonymous) that makes them.
 STATIC_KWARGS = {
     "accounts:password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
+    "meetings:calendar_feed": _calendar_feed,
 }

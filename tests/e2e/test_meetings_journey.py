@@ -10,7 +10,6 @@ import re
 
 import pytest
 from django.utils import timezone
-from tandem.site.demo.accounts import DEMO_PASSWORD, DEMO_USERS, ensure_demo_users
 
 from tandem.accounts.models import User
 from tandem.audit.models import AuditEvent
@@ -22,6 +21,7 @@ from tandem.meetings.models import MeetingBrief, Session, SessionStatus
 from tandem.meetings.tests.factories_m1 import make_session
 from tandem.mentors.models import Mentor, MentorStatus
 from tandem.mentors.tests.factories import make_mentor
+from tandem.site.demo.accounts import DEMO_PASSWORD, DEMO_USERS, ensure_demo_users
 
 pytestmark = pytest.mark.e2e
 
