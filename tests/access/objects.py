@@ -87,6 +87,29 @@ def _batches(user):
     return Objects(batch(), batch(), frozenset())
 
 
+def _claims(user):
+    """A draft claim with a receipt on a held session of the user's own mentor record,
+    and another mentor's."""
+    from tandem.meetings.tests.factories_claims import add_receipt, held_session, make_claim
+
+    def claim(mentor):
+        made = make_claim(held_session(mentor))
+        return {"pk": made.pk, "receipt_pk": add_receipt(made).pk}
+
+    return Objects(claim(_own_mentor(user)), claim(None), frozenset({Scope.OWN}))
+
+
+def _session_claims(user):
+    """A held session of the user's own mentor record with no claim yet, and another's."""
+    from tandem.meetings.tests.factories_claims import held_session
+
+    return Objects(
+        {"session_pk": held_session(_own_mentor(user)).pk},
+        {"session_pk": held_session().pk},
+        frozenset({Scope.OWN}),
+    )
+
+
 OBJECT_BUILDERS = {
     "user_account": _user_accounts,
     "mentor": _mentors,
@@ -99,6 +122,8 @@ OBJECT_BUILDERS = {
     "case_matching": _cases,
     "match": _matches,
     "matching_batch": _batches,
+    "claim": _claims,
+    "session_claim": _session_claims,
 }
 
 # What a role's user needs to exist so that its own pages have something to show.

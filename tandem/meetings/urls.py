@@ -1,0 +1,7 @@
+from .views import claims
+
+app_name = "meetings"
+
+urlpatterns = [
+    *claims.urlpatterns,
+]
