@@ -22,6 +22,8 @@ NAVIGATION: list[NavItem] = [
     NavItem("Your referrals", "cases:my_referrals", ("referral", "view")),
     NavItem("Matching", "matching:batch_list", ("matching_batch", "view")),
     NavItem("Your matches", "matching:my_matches", ("mentor_profile", "view")),
+    NavItem("Claims", "meetings:claim_queue", ("claim_queue", "view")),
+    NavItem("Your claims", "meetings:my_claims", ("mentor_profile", "view")),
     NavItem("Mentors", "mentors:pool", ("mentor_pool", "view")),
     NavItem("Your mentor profile", "mentors:my_profile", ("mentor_profile", "view")),
     NavItem("Users", "accounts:user_list", ("user_account", "view")),
