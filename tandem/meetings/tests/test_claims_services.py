@@ -8,9 +8,10 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
-from conftest import create_user
+from conftest import create_user, sign_in
 from tandem.audit.models import AuditEvent
 from tandem.core.models import Notification
 from tandem.mentors.models import AccreditationLevel, MentorStatus, ObservationRating
@@ -216,3 +217,13 @@ def test_a_mentor_without_enough_held_sessions_cannot_be_awarded_senior():
     with pytest.raises(mentor_records.AccreditationRefused) as refused:
         award_senior(mentor)
     assert refused.value.unmet == ["Supervised sessions: 19 of 20 recorded"]
+
+
+def test_the_training_page_shows_held_sessions_counted(client):
+    mentor = senior_ready_mentor()
+    for week in range(3):
+        held_session(mentor, starts_at=timezone.now() - dt.timedelta(days=7 * week + 1))
+    sign_in(client, create_user("coordinator"))
+    page = client.get(reverse("mentors:training", args=[mentor.pk]))
+    assert "3 of 20 recorded" in page.text
+    assert "Counts the sessions the mentor recorded as held" in page.text

@@ -7,6 +7,8 @@ import io
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from ..exports import HEADERS, as_csv, as_xlsx, safe_text
@@ -149,3 +151,27 @@ def test_the_export_parses_as_csv_and_xlsx_and_names_nobody_supported():
 
     for content in (text, str(values)):
         assert case.first_name not in content and case.last_name not in content
+
+
+amounts = st.decimals(min_value=0, max_value=1000, places=2, allow_nan=False)
+
+
+@given(
+    session_hours=amounts,
+    travel_hours=amounts,
+    miles=st.decimals(min_value=0, max_value=1000, places=1, allow_nan=False),
+    expenses=amounts,
+    hourly_rate=amounts,
+    mileage_rate=st.decimals(min_value=0, max_value=10, places=2, allow_nan=False),
+)
+def test_amounts_are_whole_pence_and_add_up(**values):
+    amount = claim_amount(**values)
+    for part in (amount.hours_pay, amount.mileage_pay, amount.expenses, amount.total):
+        assert part >= 0 and part == part.quantize(D("0.01"))
+    assert amount.total == amount.hours_pay + amount.mileage_pay + amount.expenses
+    exact = (
+        (values["session_hours"] + values["travel_hours"]) * values["hourly_rate"]
+        + values["miles"] * values["mileage_rate"]
+        + values["expenses"]
+    )
+    assert abs(amount.total - exact) <= D("0.01")
