@@ -1,4 +1,5 @@
-"""Who reaches sessions, their private notes, a case's sessions and the meeting brief.
+"""Who reaches what in meetings: sessions, their private notes, a case's sessions and
+the meeting brief; contact monitoring, lone working and the calendar feed; claims.
 
 A mentor reaches the sessions of their own working match (accepted or active); a
 supervisor the sessions of their supervisees' working matches; a coordinator every
@@ -21,12 +22,13 @@ from collections.abc import Callable
 
 from django.db.models import Q
 
+from tandem.cases.models import Case
 from tandem.cases.permissions import CasePolicy
 from tandem.core.access import Scope
 from tandem.core.permissions import PermissionPolicy
 from tandem.matching.models import WORKING
 
-from .models import Session
+from .models import CalendarFeed, Claim, ClaimRate, Session
 
 
 class PrivateNotesReaders:
@@ -81,3 +83,87 @@ private_notes = PrivateNotesPolicy("session_private_notes")
 case_sessions = CasePolicy("case_sessions")
 # What a mentor needs to meet the person: coordinators and the matched mentor only.
 meeting_briefs = CasePolicy("meeting_brief")
+
+
+# Contact monitoring, lone working and the calendar feed ---------------------------------
+
+
+class ContactPolicy(PermissionPolicy):
+    """The contact record of a case: the overdue list and coordinator check-ins."""
+
+    resource = "contact_monitoring"
+    model = Case
+
+
+class LoneWorkingPolicy(PermissionPolicy):
+    """A session's lone-working check-in and check-out: the mentor's own sessions."""
+
+    resource = "lone_working"
+    model = Session
+
+    def scope_filter(self, user, scope):
+        if scope is Scope.OWN:
+            return Q(mentor__user=user)
+        return super().scope_filter(user, scope)
+
+
+class LoneWorkingAlertPolicy(PermissionPolicy):
+    """Missed check-outs: seen and acknowledged by coordinators (and safeguarding leads,
+    to whom they escalate)."""
+
+    resource = "lone_working_alert"
+    model = Session
+
+
+class CalendarFeedPolicy(PermissionPolicy):
+    resource = "calendar_feed"
+    model = CalendarFeed
+
+    def scope_filter(self, user, scope):
+        if scope is Scope.OWN:
+            return Q(user=user)
+        return super().scope_filter(user, scope)
+
+
+contact = ContactPolicy()
+lone_working = LoneWorkingPolicy()
+lone_working_alerts = LoneWorkingAlertPolicy()
+calendar_feeds = CalendarFeedPolicy()
+
+
+# Claims --------------------------------------------------------------------------------
+
+
+class ClaimPolicy(PermissionPolicy):
+    model = Claim
+
+    def __init__(self, resource: str):
+        self.resource = resource
+
+    def scope_filter(self, user, scope):
+        if scope is Scope.OWN:
+            return Q(mentor__user=user)
+        return super().scope_filter(user, scope)
+
+
+class SessionClaimPolicy(PermissionPolicy):
+    """Claiming for a session: the mentor whose session it was."""
+
+    resource = "session_claim"
+    model = Session
+
+    def scope_filter(self, user, scope):
+        if scope is Scope.OWN:
+            return Q(mentor__user=user)
+        return super().scope_filter(user, scope)
+
+
+class ClaimRatePolicy(PermissionPolicy):
+    resource = "claim_rate"
+    model = ClaimRate
+
+
+claims = ClaimPolicy("claim")
+claim_queue = ClaimPolicy("claim_queue")
+session_claims = SessionClaimPolicy()
+claim_rates = ClaimRatePolicy()

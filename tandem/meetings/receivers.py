@@ -1,7 +1,7 @@
 """Meetings follows matching through matching's own signals (matching never imports
 meetings)."""
 
-from .services import session_first_from_match
+from .services.sessions import session_first_from_match
 
 
 def first_session_from_match(sender, *, match, actor, request=None, **kwargs):

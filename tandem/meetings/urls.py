@@ -1,4 +1,4 @@
-from .views import brief, calendar, contact, lone_working, sessions
+from .views import brief, calendar, claims, contact, lone_working, sessions
 
 app_name = "meetings"
 
@@ -9,4 +9,5 @@ urlpatterns = [
     *contact.urlpatterns,
     *lone_working.urlpatterns,
     *calendar.urlpatterns,
+    *claims.urlpatterns,
 ]

@@ -12,6 +12,8 @@ NAVIGATION: list[NavItem] = [
     NavItem("Matching", "matching:batch_list", ("matching_batch", "view")),
     NavItem("Your matches", "matching:my_matches", ("mentor_profile", "view")),
     NavItem("Your sessions", "meetings:my_sessions", ("mentor_profile", "view")),
+    NavItem("Claims", "meetings:claim_queue", ("claim_queue", "view")),
+    NavItem("Your claims", "meetings:my_claims", ("mentor_profile", "view")),
     NavItem("Mentors", "mentors:pool", ("mentor_pool", "view")),
     NavItem("Your mentor profile", "mentors:my_profile", ("mentor_profile", "view")),
     NavItem("Catalogues", "catalogues:index", ("catalogue", "view")),

@@ -64,6 +64,7 @@ ROLE_PANELS: dict[str, PanelSpec] = {
                 "meetings:lone_working_alerts",
                 ("lone_working_alert", "view"),
             ),
+            Link("Claims to check, by month", "meetings:claim_queue", ("claim_queue", "view")),
             Link("Reviews due", "cases:reviews_due", CASES),
             Link("Follow-ups due", "cases:follow_ups_due", CASES),
             Link("Enter a referral", "cases:refer", REFER),
@@ -84,6 +85,7 @@ ROLE_PANELS: dict[str, PanelSpec] = {
         (
             Link("Your proposals and matches", "matching:my_matches", MATCHES),
             Link("Your cases", "cases:list", CASES),
+            Link("Your claims", "meetings:my_claims", ("mentor_profile", "view")),
             Link("Your mentor profile", "mentors:my_profile", ("mentor_profile", "view")),
             Link(
                 "Check in and out (lone working)",

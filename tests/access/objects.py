@@ -156,10 +156,33 @@ def _lone_working_sessions(user):
 
 def _calendar_feed(user):
     """A live feed of a mentor (made here: the feed URL answers only for a live secret)."""
-    from tandem.meetings.monitoring.calendar import calendar_feed_create
+    from tandem.meetings.services.calendar import calendar_feed_create
 
     _, token = calendar_feed_create(actor=create_user("mentor"))
     return {"token": token}
+
+
+def _claims(user):
+    """A draft claim with a receipt on a held session of the user's own mentor record,
+    and another mentor's."""
+    from tandem.meetings.tests.factories_claims import add_receipt, held_session, make_claim
+
+    def claim(mentor):
+        made = make_claim(held_session(mentor))
+        return {"pk": made.pk, "receipt_pk": add_receipt(made).pk}
+
+    return Objects(claim(_own_mentor(user)), claim(None), frozenset({Scope.OWN}))
+
+
+def _session_claims(user):
+    """A held session of the user's own mentor record with no claim yet, and another's."""
+    from tandem.meetings.tests.factories_claims import held_session
+
+    return Objects(
+        {"session_pk": held_session(_own_mentor(user)).pk},
+        {"session_pk": held_session().pk},
+        frozenset({Scope.OWN}),
+    )
 
 
 OBJECT_BUILDERS = {
@@ -182,6 +205,8 @@ OBJECT_BUILDERS = {
     "contact_monitoring": _cases,
     "lone_working": _lone_working_sessions,
     "lone_working_alert": _lone_working_sessions,
+    "claim": _claims,
+    "session_claim": _session_claims,
 }
 
 # What a role's user needs to exist so that its own pages have something to show.

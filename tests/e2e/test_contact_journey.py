@@ -13,7 +13,7 @@ from django.utils import timezone
 from tandem.accounts.models import User
 from tandem.cases.models import CaseEvent
 from tandem.meetings.models import CoordinatorCheckIn, Session, SessionStatus
-from tandem.meetings.monitoring.lone_working import lone_working_alerts_run
+from tandem.meetings.services.lone_working import lone_working_alerts_run
 from tandem.meetings.tests.factories_monitoring import active_match, add_session
 from tandem.mentors.models import Mentor
 from tandem.mentors.tests.factories import make_mentor

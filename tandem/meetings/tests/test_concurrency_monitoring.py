@@ -16,8 +16,8 @@ from conftest import create_user
 from tandem.core.models import Notification
 
 from ..models import ContactAlert, Session, SessionStatus
-from ..monitoring.contact import contact_alerts_raise
-from ..monitoring.lone_working import lone_working_alerts_run
+from ..services.contact import contact_alerts_raise
+from ..services.lone_working import lone_working_alerts_run
 from .factories_monitoring import active_match, add_session, mentor_with_account
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -18,7 +18,7 @@ from tandem.audit.models import AuditEvent
 from tandem.core.models import Notification
 
 from ..models import MeetingsPolicy, Session, SessionStatus
-from ..monitoring.lone_working import lone_working_alerts_run
+from ..services.lone_working import lone_working_alerts_run
 from .factories_monitoring import active_match, add_session, mentor_with_account
 
 pytestmark = pytest.mark.django_db

@@ -15,8 +15,9 @@ from tandem.core.models import Notification
 from tandem.matching import services as matching
 from tandem.matching.models import MatchStatus
 
-from .. import lifecycle, services
+from .. import lifecycle
 from ..models import MeetingBrief, PlaceType, Session, SessionStatus, Topic
+from ..services import sessions as services
 from .factories_m1 import make_session, place, working_match
 
 pytestmark = pytest.mark.django_db

@@ -15,10 +15,10 @@ from tandem.cases.navigation import case_tabs
 from tandem.core.permissions import permission_required
 from tandem.matching.models import WORKING
 
-from .. import services
-from ..forms import BriefForm
+from ..forms.sessions import BriefForm
 from ..models import MeetingBrief
 from ..permissions import meeting_briefs
+from ..services import sessions as services
 
 
 @require_http_methods(["GET", "POST"])

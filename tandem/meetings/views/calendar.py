@@ -17,8 +17,8 @@ from tandem.core.decorators import mfa_not_required
 from tandem.core.permissions import permission_required
 
 from ..models import CalendarFeed
-from ..monitoring import calendar as services
-from ..monitoring.selectors import feed_sessions
+from ..selectors.monitoring import feed_sessions
+from ..services import calendar as services
 
 # Wrong secrets from one address before it is refused for a while (429).
 FEED_MISSES_ALLOWED = 20

@@ -13,12 +13,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tandem.audit.services import record_event, record_view
 from tandem.core.permissions import permission_required
 
+from ..forms.monitoring import CheckInForm
 from ..models import CoordinatorCheckIn
-from ..monitoring import contact as services
-from ..monitoring.forms import CheckInForm
-from ..monitoring.permissions import contact
-from ..monitoring.selectors import contact_of_case
-from ..monitoring.selectors import contact_overdue as overdue_for
+from ..permissions import contact
+from ..selectors.monitoring import contact_of_case
+from ..selectors.monitoring import contact_overdue as overdue_for
+from ..services import contact as services
 
 PAGE_SIZE = 25
 RECENT_CHECK_INS = 5

@@ -16,13 +16,13 @@ from tandem.core.permissions import has_permission, permission_required
 from tandem.mentors.permissions import mentors
 
 from ..models import Session
-from ..monitoring import lone_working as services
-from ..monitoring.permissions import lone_working, lone_working_alerts
-from ..monitoring.selectors import (
+from ..permissions import lone_working, lone_working_alerts
+from ..selectors.monitoring import (
     open_lone_working_alerts,
     recent_acknowledged_alerts,
     sessions_to_check_in,
 )
+from ..services import lone_working as services
 
 
 def _next(request, default: str) -> str:

@@ -21,8 +21,7 @@ from tandem.audit.services import record_view
 from tandem.cases.navigation import case_tabs
 from tandem.core.permissions import permission_required
 
-from .. import selectors, services
-from ..forms import (
+from ..forms.sessions import (
     PRIVATE_NOTES_READERS,
     SUMMARY_READERS,
     CancelForm,
@@ -35,6 +34,8 @@ from ..forms import (
 from ..lifecycle import available_steps
 from ..models import Session
 from ..permissions import case_sessions, meeting_briefs, private_notes, sessions
+from ..selectors import sessions as selectors
+from ..services import sessions as services
 
 TEMPLATES = "meetings"
 REFUSALS = (services.SessionRefused,)

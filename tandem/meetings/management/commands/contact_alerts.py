@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from tandem.meetings.monitoring.contact import contact_alerts_raise
+from tandem.meetings.services.contact import contact_alerts_raise
 
 
 class Command(BaseCommand):

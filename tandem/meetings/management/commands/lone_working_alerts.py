@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from tandem.meetings.monitoring.lone_working import lone_working_alerts_run
+from tandem.meetings.services.lone_working import lone_working_alerts_run
 
 
 class Command(BaseCommand):

@@ -13,8 +13,8 @@ from django.utils import timezone
 from tandem.cases.models import STYLE_SCALE, Approach
 from tandem.core.forms import GovUKDateField, GovUKForm
 
-from .models import CancelledBy, PlaceType, Topic
-from .services import MAX_SERIES, Arrangements, WhatHappened
+from ..models import CancelledBy, PlaceType, Topic
+from ..services.sessions import MAX_SERIES, Arrangements, WhatHappened
 
 DASH = "\N{EN DASH}"
 TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")

@@ -25,7 +25,7 @@ from tandem.core.links import url_if_installed
 from tandem.core.notifications import notify
 
 from ..models import MeetingsPolicy, Session
-from .selectors import IN_PLAY, escalation_candidates, missed_check_out_candidates
+from ..selectors.monitoring import IN_PLAY, escalation_candidates, missed_check_out_candidates
 
 # A mentor may check in from this long before the session starts.
 CHECK_IN_EARLY = dt.timedelta(hours=2)

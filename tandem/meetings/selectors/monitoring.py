@@ -42,7 +42,7 @@ from ..models import (
     Session,
     SessionStatus,
 )
-from .permissions import contact
+from ..permissions import contact
 
 # The expected rhythm of each plan frequency, in days. A case without a plan is expected
 # to meet fortnightly: the middle of the three, so a missing plan neither hides a gap

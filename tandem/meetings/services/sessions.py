@@ -24,8 +24,8 @@ from tandem.core.links import url_if_installed
 from tandem.core.notifications import notify
 from tandem.matching.models import WORKING, Match
 
-from .lifecycle import EDITABLE, STEPS, Step
-from .models import (
+from ..lifecycle import EDITABLE, STEPS, Step
+from ..models import (
     CancelledBy,
     MeetingBrief,
     PlaceType,

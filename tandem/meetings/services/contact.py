@@ -36,7 +36,7 @@ from ..models import (
     CoordinatorCheckIn,
     MeetingsPolicy,
 )
-from .selectors import gaps_of, overdue_matches
+from ..selectors.monitoring import gaps_of, overdue_matches
 
 
 class ContactRefused(Exception):

@@ -13,8 +13,8 @@ from django.utils import timezone
 from tandem.cases.models import Case, Frequency, Goal, SupportPlan
 from tandem.matching.models import WORKING, Match
 
-from .models import MeetingBrief, Session, SessionStatus
-from .permissions import sessions
+from ..models import MeetingBrief, Session, SessionStatus
+from ..permissions import sessions
 
 RHYTHM_DAYS = {Frequency.WEEKLY: 7, Frequency.FORTNIGHTLY: 14, Frequency.MONTHLY: 28}
 CASE_PAGE_SIZE = 10
