@@ -41,6 +41,7 @@ MATCHES = ("match_list", "view")
 BATCHES = ("matching_batch", "view")
 GAPS = ("pool_gaps", "view")
 FAIRNESS = ("matching_fairness", "view")
+ADVICE = ("advice_question", "answer")
 
 ROLE_PANELS: dict[str, PanelSpec] = {
     "coordinator": PanelSpec(
@@ -65,6 +66,7 @@ ROLE_PANELS: dict[str, PanelSpec] = {
             Link("Changes mentors have asked for", "mentors:change_requests", POOL),
             Link("Add an applicant", "mentors:add", ("mentor", "change")),
             Link("Search the audit log", "audit:event_list", AUDIT),
+            Link("Questions for specialist advice", "meetings:advice_queue", ADVICE),
         ),
     ),
     "mentor": PanelSpec(
@@ -75,6 +77,11 @@ ROLE_PANELS: dict[str, PanelSpec] = {
             Link("Your proposals and matches", "matching:my_matches", MATCHES),
             Link("Your cases", "cases:list", CASES),
             Link("Your mentor profile", "mentors:my_profile", ("mentor_profile", "view")),
+            Link(
+                "Specialist advice: ask, or answer for your specialism",
+                "meetings:advice_queue",
+                ADVICE,
+            ),
         ),
     ),
     "supervisor": PanelSpec(
