@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 
 def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text or "").casefold()
+    return unicodedata.normalize("NFKC", text or "").lower()
 
 
 def name_variants(names: Iterable[str]) -> list[str]:
@@ -28,11 +28,13 @@ def name_variants(names: Iterable[str]) -> list[str]:
 
 
 def names_in(text: str, names: Iterable[str]) -> list[str]:
-    """The names (as folded) that ``text`` contains as whole words, longest first."""
-    folded = " ".join(_fold(text).split())
-    found = []
+    """The names that ``text`` contains as whole words, as they are written in the
+    text (so that a refusal can point at them), longest name first."""
+    normal = " ".join(unicodedata.normalize("NFKC", text or "").split())
+    found: list[str] = []
     for name in name_variants(names):
         pattern = r"(?<!\w)" + r"\s+".join(re.escape(part) for part in name.split()) + r"(?!\w)"
-        if re.search(pattern, folded):
-            found.append(name)
+        match = re.search(pattern, normal, flags=re.IGNORECASE)
+        if match and match.group(0) not in found:
+            found.append(match.group(0))
     return found
