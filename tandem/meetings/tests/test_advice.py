@@ -264,6 +264,20 @@ def test_the_case_page_shows_questions_and_answers_and_audits_the_read(client, w
     ).exists()
 
 
+@pytest.mark.parametrize("pk", [10**15, 10**20, 2**63])
+def test_huge_ids_are_not_found(client, pk):
+    world = advice_world()
+    client_for(client, create_user("coordinator"))
+    for name, kwargs in [
+        ("meetings:advice_case", {"case_pk": pk}),
+        ("meetings:advice_answer", {"pk": pk}),
+    ]:
+        assert client.get(reverse(name, kwargs=kwargs)).status_code == 404
+    client.logout()
+    client_for(client, world.mentor_user)
+    assert client.get(reverse("meetings:advice_ask", kwargs={"case_pk": pk})).status_code == 404
+
+
 def test_the_case_page_is_not_found_for_others(client):
     world = advice_world()
     ask(world)
