@@ -1,4 +1,4 @@
-from .views import brief, calendar, claims, contact, lone_working, sessions
+from .views import advice, brief, calendar, claims, contact, lone_working, sessions
 
 app_name = "meetings"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     *lone_working.urlpatterns,
     *calendar.urlpatterns,
     *claims.urlpatterns,
+    *advice.urlpatterns,
 ]

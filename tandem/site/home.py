@@ -44,6 +44,7 @@ MATCHES = ("match_list", "view")
 BATCHES = ("matching_batch", "view")
 GAPS = ("pool_gaps", "view")
 FAIRNESS = ("matching_fairness", "view")
+ADVICE = ("advice_question", "answer")
 
 ROLE_PANELS: dict[str, PanelSpec] = {
     "coordinator": PanelSpec(
@@ -76,6 +77,7 @@ ROLE_PANELS: dict[str, PanelSpec] = {
             Link("Add an applicant", "mentors:add", ("mentor", "change")),
             Link("Areas, languages and other lists", "catalogues:index", ("catalogue", "view")),
             Link("Search the audit log", "audit:event_list", AUDIT),
+            Link("Questions for specialist advice", "meetings:advice_queue", ADVICE),
         ),
     ),
     "mentor": PanelSpec(
@@ -93,6 +95,11 @@ ROLE_PANELS: dict[str, PanelSpec] = {
                 ("lone_working", "view"),
             ),
             Link("Your sessions in your calendar", "meetings:calendar", ("calendar_feed", "view")),
+            Link(
+                "Specialist advice: ask, or answer for your specialism",
+                "meetings:advice_queue",
+                ADVICE,
+            ),
         ),
     ),
     "supervisor": PanelSpec(

@@ -185,6 +185,38 @@ def _session_claims(user):
     )
 
 
+def _advice(user):
+    """A case the user works with as a mentor (their supervisee does, for a
+    supervisor) with a question in a specialism the user holds, asked by someone else;
+    and another mentor's case with a question in a specialism the user does not hold."""
+    from tandem.cases.tests.factories import make_case
+    from tandem.catalogues.models import Specialism
+    from tandem.matching.models import MatchStatus
+    from tandem.matching.tests.factories import live_match
+    from tandem.meetings.models import AdviceQuestion
+    from tandem.mentors.models import MentorSpecialism, MentorStatus
+    from tandem.mentors.tests.factories import make_mentor
+
+    mine, theirs = Specialism.objects.order_by("pk")[:2]
+    mentor = _own_mentor(user)
+    type(mentor).objects.filter(pk=mentor.pk).update(status=MentorStatus.ACTIVE)
+    MentorSpecialism.objects.get_or_create(mentor=mentor, specialism=mine)
+
+    def question(case_mentor, specialism):
+        case = make_case()
+        live_match(case, case_mentor, status=MatchStatus.ACTIVE)
+        asked = AdviceQuestion.objects.create(
+            case=case, specialism=specialism, asked_by=create_user("mentor"), question="How?"
+        )
+        return {"case_pk": case.pk, "pk": asked.pk}
+
+    return Objects(
+        question(mentor, mine),
+        question(make_mentor(), theirs),
+        frozenset({Scope.MATCHED, Scope.SUPERVISEES, Scope.OWN}),
+    )
+
+
 OBJECT_BUILDERS = {
     "user_account": _user_accounts,
     "catalogue": _catalogue_entries,
@@ -207,6 +239,7 @@ OBJECT_BUILDERS = {
     "lone_working_alert": _lone_working_sessions,
     "claim": _claims,
     "session_claim": _session_claims,
+    "advice_question": _advice,
 }
 
 # What a role's user needs to exist so that its own pages have something to show.

@@ -21,8 +21,8 @@ from tandem.core.models import Notification
 from tandem.matching.models import MatchStatus
 
 from ..models import ContactAlert, CoordinatorCheckIn, MeetingsPolicy, SessionStatus
-from ..services.contact import contact_alerts_raise
 from ..selectors.monitoring import overdue_matches
+from ..services.contact import contact_alerts_raise
 from .factories_monitoring import active_match, add_session
 
 pytestmark = pytest.mark.django_db
