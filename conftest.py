@@ -84,10 +84,12 @@ def _default_configuration(request):
         from tandem.assessments.defaults import install as install_framework
         from tandem.catalogues.defaults import install as install_catalogues
         from tandem.matching.defaults import install as install_matching_policy
+        from tandem.meetings.defaults import install as install_meetings
         from tandem.mentors.defaults import install as install_register
 
         install_catalogues()
         install_register()
         install_framework()
         install_matching_policy()
+        install_meetings()
     yield

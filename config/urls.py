@@ -10,6 +10,7 @@ urlpatterns = [
     path("cases/", include("tandem.cases.urls")),
     path("cases/", include("tandem.assessments.urls")),
     path("", include("tandem.matching.urls")),
+    path("meetings/", include("tandem.meetings.urls")),
 ]
 
 handler400 = "tandem.core.views.bad_request"

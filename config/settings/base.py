@@ -23,6 +23,7 @@ TANDEM_APPS = [
     "tandem.cases",
     "tandem.assessments",
     "tandem.matching",
+    "tandem.meetings",
     "tandem.site",
 ]
 

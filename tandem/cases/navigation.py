@@ -11,6 +11,7 @@ TABS = [
     ("Assessments", "assessments:list", "case_assessment"),
     ("Plan and reviews", "cases:plan", "case_plan"),
     ("Matching", "matching:suggestions", "case_matching"),
+    ("Sessions", "meetings:case_sessions", "case_sessions"),
     ("Timeline", "cases:timeline", "case"),
 ]
 

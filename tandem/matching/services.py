@@ -45,6 +45,7 @@ from .models import (
 )
 from .needs import CASE_NEEDS_FIELDS, NEEDS_LABELS
 from .selectors import PairVerdict, evaluate_pair, waiting_cases
+from .signals import match_started
 
 
 class MatchRefused(Exception):
@@ -249,6 +250,7 @@ def match_start(
         request=request,
         changed_fields=["status", "first_meeting_at", "first_meeting_place"],
     )
+    match_started.send(sender=Match, match=match, actor=actor, request=request)
     notify(
         users=[*_mentor_users(match.mentor), match.proposed_by],
         message=f"The match for {match.case.reference} has started: first meeting "

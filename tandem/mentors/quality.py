@@ -9,6 +9,7 @@ caller prefetched them; they never query per record.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -37,9 +38,10 @@ NEGATIVE_FEEDBACK_THRESHOLD = 2
 GOOD_RATINGS = frozenset({ObservationRating.GOOD, ObservationRating.OUTSTANDING})
 POOR_RATINGS = frozenset({ObservationRating.REQUIRES_IMPROVEMENT, ObservationRating.INADEQUATE})
 
-SUPERVISED_SESSIONS_NOTE = (
-    "Tandem cannot count supervised sessions yet: session records arrive with the "
-    "meetings part of Tandem. Until then it counts 0."
+SUPERVISED_SESSIONS_NOTE = "Counts the sessions the mentor recorded as held up to that date."
+NO_SESSION_COUNTER_NOTE = (
+    "Tandem cannot count sessions: no part of Tandem that records sessions is installed, "
+    "so it counts 0."
 )
 
 
@@ -191,10 +193,37 @@ class LevelCheck:
         return [r.unmet_reason for r in self.requirements if not r.met]
 
 
+# Held sessions -------------------------------------------------------------------------
+
+# The register keeps no session records: the app that does (meetings) registers a
+# counter here when it starts, so that the mentor register never imports it.
+# A counter takes mentor ids and a date and answers {mentor id: held sessions up to
+# and including that date}, in one query for all of them.
+HeldSessionCounter = Callable[[Collection[int], dt.date], Mapping[int, int]]
+_held_session_counter: HeldSessionCounter | None = None
+
+
+def register_held_session_counter(counter: HeldSessionCounter | None) -> None:
+    """Install the function that counts mentors' held sessions (None removes it)."""
+    global _held_session_counter
+    _held_session_counter = counter
+
+
+def counts_sessions() -> bool:
+    return _held_session_counter is not None
+
+
+def supervised_session_counts(mentor_ids: Collection[int], on: dt.date) -> dict[int, int]:
+    """Held sessions of each mentor up to ``on``, for many mentors at once (one query);
+    0 for every mentor when nothing that records sessions is installed."""
+    ids = list(mentor_ids)
+    counts = _held_session_counter(ids, on) if _held_session_counter and ids else {}
+    return {pk: counts.get(pk, 0) for pk in ids}
+
+
 def supervised_session_count(mentor: Mentor, on: dt.date) -> int:
-    """Supervised sessions a mentor has held. Session records arrive with the meetings
-    capability; until then there are none to count."""
-    return 0
+    """Sessions the mentor has held up to ``on``."""
+    return supervised_session_counts([mentor.pk], on)[mentor.pk]
 
 
 def level_check(
@@ -233,7 +262,8 @@ def level_check(
             Requirement(
                 "Supervised sessions",
                 met,
-                f"{supervised_sessions} of {needed} recorded. {SUPERVISED_SESSIONS_NOTE}",
+                f"{supervised_sessions} of {needed} recorded. "
+                + (SUPERVISED_SESSIONS_NOTE if counts_sessions() else NO_SESSION_COUNTER_NOTE),
                 "" if met else f"Supervised sessions: {supervised_sessions} of {needed} recorded",
             )
         )

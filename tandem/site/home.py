@@ -44,6 +44,7 @@ MATCHES = ("match_list", "view")
 BATCHES = ("matching_batch", "view")
 GAPS = ("pool_gaps", "view")
 FAIRNESS = ("matching_fairness", "view")
+ADVICE = ("advice_question", "answer")
 
 ROLE_PANELS: dict[str, PanelSpec] = {
     "coordinator": PanelSpec(
@@ -58,6 +59,13 @@ ROLE_PANELS: dict[str, PanelSpec] = {
             Link("Pool gaps: whom to recruit", "matching:gaps", GAPS),
             Link("Fairness of matching", "matching:fairness", FAIRNESS),
             Link("Matching policy", "matching:policy", ("matching_policy", "view")),
+            Link("Contact overdue", "meetings:contact_overdue", ("contact_monitoring", "view")),
+            Link(
+                "Lone-working alerts",
+                "meetings:lone_working_alerts",
+                ("lone_working_alert", "view"),
+            ),
+            Link("Claims to check, by month", "meetings:claim_queue", ("claim_queue", "view")),
             Link("Reviews due", "cases:reviews_due", CASES),
             Link("Follow-ups due", "cases:follow_ups_due", CASES),
             Link("Enter a referral", "cases:refer", REFER),
@@ -69,6 +77,7 @@ ROLE_PANELS: dict[str, PanelSpec] = {
             Link("Add an applicant", "mentors:add", ("mentor", "change")),
             Link("Areas, languages and other lists", "catalogues:index", ("catalogue", "view")),
             Link("Search the audit log", "audit:event_list", AUDIT),
+            Link("Questions for specialist advice", "meetings:advice_queue", ADVICE),
         ),
     ),
     "mentor": PanelSpec(
@@ -78,7 +87,19 @@ ROLE_PANELS: dict[str, PanelSpec] = {
         (
             Link("Your proposals and matches", "matching:my_matches", MATCHES),
             Link("Your cases", "cases:list", CASES),
+            Link("Your claims", "meetings:my_claims", ("mentor_profile", "view")),
             Link("Your mentor profile", "mentors:my_profile", ("mentor_profile", "view")),
+            Link(
+                "Check in and out (lone working)",
+                "meetings:lone_working_today",
+                ("lone_working", "view"),
+            ),
+            Link("Your sessions in your calendar", "meetings:calendar", ("calendar_feed", "view")),
+            Link(
+                "Specialist advice: ask, or answer for your specialism",
+                "meetings:advice_queue",
+                ADVICE,
+            ),
         ),
     ),
     "supervisor": PanelSpec(

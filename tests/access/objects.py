@@ -97,6 +97,126 @@ def _catalogue_entries(user):
     )
 
 
+def _working_case(mentor):
+    from tandem.cases.models import CaseStatus
+    from tandem.cases.tests.factories import make_case
+    from tandem.matching.models import MatchStatus
+    from tandem.matching.tests.factories import live_match
+
+    return live_match(make_case(status=CaseStatus.ACTIVE), mentor, status=MatchStatus.ACTIVE)
+
+
+def _case_sessions(user):
+    """A case the user's own mentor record (their supervisee's, for a supervisor) works
+    with through an active match, and a case of another mentor."""
+    from tandem.mentors.tests.factories import make_mentor
+
+    own = _working_case(_own_mentor(user))
+    other = _working_case(make_mentor())
+    return Objects(
+        {"pk": own.case_id},
+        {"pk": other.case_id},
+        frozenset({Scope.MATCHED, Scope.SUPERVISEES}),
+    )
+
+
+def _sessions(user):
+    """A planned session (its time passed) of the user's own active match (their
+    supervisee's, for a supervisor), and one of another mentor."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tandem.meetings.tests.factories_m1 import make_session
+    from tandem.mentors.tests.factories import make_mentor
+
+    when = timezone.now() - dt.timedelta(hours=1)
+    own = make_session(_working_case(_own_mentor(user)), starts_at=when, created_by=user)
+    other = make_session(_working_case(make_mentor()), starts_at=when, created_by=user)
+    return Objects({"pk": own.pk}, {"pk": other.pk}, frozenset({Scope.OWN, Scope.SUPERVISEES}))
+
+
+def _lone_working_sessions(user):
+    """A lone-working session of the user's own mentor record, and another mentor's."""
+    from tandem.cases.models import CaseStatus
+    from tandem.cases.tests.factories import make_case
+    from tandem.matching.models import MatchStatus
+    from tandem.matching.tests.factories import live_match
+    from tandem.meetings.tests.factories_monitoring import add_session
+    from tandem.mentors.tests.factories import make_mentor
+
+    def session(mentor):
+        match = live_match(make_case(status=CaseStatus.ACTIVE), mentor, status=MatchStatus.ACTIVE)
+        return add_session(match, place_code="home").pk
+
+    return Objects(
+        {"pk": session(_own_mentor(user))}, {"pk": session(make_mentor())}, frozenset({Scope.OWN})
+    )
+
+
+def _calendar_feed(user):
+    """A live feed of a mentor (made here: the feed URL answers only for a live secret)."""
+    from tandem.meetings.services.calendar import calendar_feed_create
+
+    _, token = calendar_feed_create(actor=create_user("mentor"))
+    return {"token": token}
+
+
+def _claims(user):
+    """A draft claim with a receipt on a held session of the user's own mentor record,
+    and another mentor's."""
+    from tandem.meetings.tests.factories_claims import add_receipt, held_session, make_claim
+
+    def claim(mentor):
+        made = make_claim(held_session(mentor))
+        return {"pk": made.pk, "receipt_pk": add_receipt(made).pk}
+
+    return Objects(claim(_own_mentor(user)), claim(None), frozenset({Scope.OWN}))
+
+
+def _session_claims(user):
+    """A held session of the user's own mentor record with no claim yet, and another's."""
+    from tandem.meetings.tests.factories_claims import held_session
+
+    return Objects(
+        {"session_pk": held_session(_own_mentor(user)).pk},
+        {"session_pk": held_session().pk},
+        frozenset({Scope.OWN}),
+    )
+
+
+def _advice(user):
+    """A case the user works with as a mentor (their supervisee does, for a
+    supervisor) with a question in a specialism the user holds, asked by someone else;
+    and another mentor's case with a question in a specialism the user does not hold."""
+    from tandem.cases.tests.factories import make_case
+    from tandem.catalogues.models import Specialism
+    from tandem.matching.models import MatchStatus
+    from tandem.matching.tests.factories import live_match
+    from tandem.meetings.models import AdviceQuestion
+    from tandem.mentors.models import MentorSpecialism, MentorStatus
+    from tandem.mentors.tests.factories import make_mentor
+
+    mine, theirs = Specialism.objects.order_by("pk")[:2]
+    mentor = _own_mentor(user)
+    type(mentor).objects.filter(pk=mentor.pk).update(status=MentorStatus.ACTIVE)
+    MentorSpecialism.objects.get_or_create(mentor=mentor, specialism=mine)
+
+    def question(case_mentor, specialism):
+        case = make_case()
+        live_match(case, case_mentor, status=MatchStatus.ACTIVE)
+        asked = AdviceQuestion.objects.create(
+            case=case, specialism=specialism, asked_by=create_user("mentor"), question="How?"
+        )
+        return {"case_pk": case.pk, "pk": asked.pk}
+
+    return Objects(
+        question(mentor, mine),
+        question(make_mentor(), theirs),
+        frozenset({Scope.MATCHED, Scope.SUPERVISEES, Scope.OWN}),
+    )
+
+
 OBJECT_BUILDERS = {
     "user_account": _user_accounts,
     "catalogue": _catalogue_entries,
@@ -110,6 +230,16 @@ OBJECT_BUILDERS = {
     "case_matching": _cases,
     "match": _matches,
     "matching_batch": _batches,
+    "case_sessions": _case_sessions,
+    "meeting_brief": _case_sessions,
+    "session": _sessions,
+    "session_private_notes": _sessions,
+    "contact_monitoring": _cases,
+    "lone_working": _lone_working_sessions,
+    "lone_working_alert": _lone_working_sessions,
+    "claim": _claims,
+    "session_claim": _session_claims,
+    "advice_question": _advice,
 }
 
 # What a role's user needs to exist so that its own pages have something to show.
@@ -117,7 +247,9 @@ ROLE_CONTEXT = {
     "mentor": _own_mentor,
 }
 
-# URLs whose parameters are not objects of a resource (for example tokens).
+# URLs whose parameters are not objects of a resource (for example tokens): the kwargs,
+# or a function of the requesting user (None when anonymous) that makes them.
 STATIC_KWARGS = {
     "accounts:password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
+    "meetings:calendar_feed": _calendar_feed,
 }

@@ -213,7 +213,7 @@ def status_of(mentor):
     return mentor.status
 
 
-def test_the_senior_level_is_refused_while_sessions_cannot_be_counted():
+def test_the_senior_level_is_refused_without_enough_held_sessions():
     mentor = make_mentor(status=MentorStatus.ACTIVE)
     complete_all(mentor)
     observe(mentor, ObservationRating.OUTSTANDING, on=days_ago(10))

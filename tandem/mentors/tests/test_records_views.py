@@ -362,7 +362,7 @@ def test_the_training_page_shows_completions_cpd_and_requirements(as_coordinator
     assert long(days_ago(40)) in page and long(days_ago(4)) in page
     assert "Not accredited" in page
     assert "Not completed: Data protection and confidentiality" in page
-    assert "counts 0" in page  # the senior level's supervised sessions, explained
+    assert "0 of 20 recorded. Counts the sessions the mentor recorded as held" in page
     assert "No observation rated good or outstanding" in page
 
 

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tandem.site.demo.accounts import DEMO_PASSWORD, DEMO_USERS, ensure_demo_users
 from tandem.site.demo.cases import DEMO_CASES, ensure_demo_cases
 from tandem.site.demo.matching import ensure_demo_matches
+from tandem.site.demo.meetings import ensure_demo_meetings
 from tandem.site.demo.mentors import DEMO_MENTORS, ensure_demo_mentors
 
 
@@ -20,6 +21,11 @@ class Command(BaseCommand):
         cases = ensure_demo_cases()
         self.stdout.write(f"Demo cases created: {cases} (of {len(DEMO_CASES)}).")
         self.stdout.write(f"Demo matches created: {ensure_demo_matches()}.")
+        meetings = ensure_demo_meetings()
+        self.stdout.write(
+            f"Demo sessions created: {meetings.sessions} (with {meetings.claims} claims, "
+            f"{meetings.briefs} meeting briefs and {meetings.questions} advice questions)."
+        )
         self.stdout.write("")
         self.stdout.write("Sign in at http://127.0.0.1:8000 with any of these accounts.")
         self.stdout.write(f"Password for every demo account: {DEMO_PASSWORD}")

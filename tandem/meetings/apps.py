@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+
+
+class MeetingsConfig(AppConfig):
+    name = "tandem.meetings"
+    label = "meetings"
+    verbose_name = "Meetings"
+
+    def ready(self):
+        # The lower apps never import meetings: they offer a signal or an extension
+        # point, and meetings connects to it here.
+        from tandem.matching.signals import match_started
+        from tandem.mentors.quality import register_held_session_counter
+
+        from .accreditation import held_session_counts
+        from .receivers import first_session_from_match
+
+        match_started.connect(first_session_from_match, dispatch_uid="meetings.match_started")
+        register_held_session_counter(held_session_counts)

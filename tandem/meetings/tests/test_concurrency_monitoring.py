@@ -1,0 +1,108 @@
+"""Contact alerts and lone-working alerts under real concurrency (PostgreSQL): two
+copies of each command released at the same moment alert each gap and each missed
+check-out exactly once between them. Each run has its own thread and connection."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from functools import partial
+
+import pytest
+from django.db import connection, connections
+from django.utils import timezone
+
+from conftest import create_user
+from tandem.core.models import Notification
+
+from ..models import ContactAlert, Session, SessionStatus
+from ..services.contact import contact_alerts_raise
+from ..services.lone_working import lone_working_alerts_run
+from .factories_monitoring import active_match, add_session, mentor_with_account
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ROUNDS = 3
+
+
+@pytest.fixture(autouse=True)
+def _postgresql_only():
+    if connection.vendor == "sqlite":
+        pytest.skip(
+            "SQLite serialises writers (immediate transactions), so two runs can never "
+            "overlap; test_contact.py and test_lone_working.py cover repeated runs."
+        )
+
+
+def simultaneously(*attempts) -> list:
+    barrier = threading.Barrier(len(attempts))
+    values: list = [None] * len(attempts)
+
+    def run(i, attempt):
+        try:
+            barrier.wait(timeout=10)
+            try:
+                values[i] = attempt()
+            except Exception as error:
+                values[i] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(attempts)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads)
+    assert not any(isinstance(v, Exception) for v in values), values
+    return values
+
+
+def test_two_contact_alert_runs_at_once_alert_each_gap_once():
+    coordinator = create_user("coordinator")
+    for _ in range(ROUNDS):
+        matches = [active_match(started_days_ago=60) for _ in range(4)]
+        missed = active_match(started_days_ago=10)
+        add_session(missed, days_ago=2, status=SessionStatus.DID_NOT_ATTEND)
+        add_session(missed, days_ago=1, status=SessionStatus.DID_NOT_ATTEND)
+        before = Notification.objects.filter(user=coordinator).count()
+
+        runs = simultaneously(contact_alerts_raise, contact_alerts_raise)
+
+        raised = sorted(a.case_id for run in runs for a in run.raised)
+        expected = sorted(m.case_id for m in [*matches, missed])
+        assert raised == expected
+        cases = [m.case_id for m in [*matches, missed]]
+        assert ContactAlert.objects.filter(case__in=cases).count() == 5
+        assert Notification.objects.filter(user=coordinator).count() - before == 5
+
+
+def test_two_lone_working_runs_at_once_alert_and_escalate_once():
+    coordinator = create_user("coordinator")
+    create_user("safeguarding_lead")
+    for _ in range(ROUNDS):
+        sessions = []
+        for _ in range(3):
+            match = active_match(mentor=mentor_with_account(), started_days_ago=10)
+            session = add_session(
+                match, at=timezone.now() - dt.timedelta(minutes=95), place_code="home"
+            )
+            Session.objects.filter(pk=session.pk).update(checked_in_at=session.starts_at)
+            sessions.append(session)
+
+        runs = simultaneously(lone_working_alerts_run, lone_working_alerts_run)
+        assert sum(r.alerted for r in runs) == 3
+
+        later = timezone.now() + dt.timedelta(minutes=31)
+        runs = simultaneously(
+            partial(lone_working_alerts_run, now=later), partial(lone_working_alerts_run, now=later)
+        )
+        assert sum(r.escalated for r in runs) == 3
+        assert (
+            Session.objects.filter(
+                pk__in=[s.pk for s in sessions], check_out_escalated_at__isnull=False
+            ).count()
+            == 3
+        )
+    # Per round: one alert and one escalation notification per session.
+    assert Notification.objects.filter(user=coordinator).count() == ROUNDS * 3 * 2
