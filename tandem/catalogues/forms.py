@@ -188,6 +188,11 @@ FORMS: dict[str, type[EntryForm]] = {
 }
 
 
+def register_form(slug: str, form: type[EntryForm]) -> None:
+    """The entry form of a catalogue an app registers (see ``registry.register``)."""
+    FORMS[slug] = form
+
+
 def entry_form(catalogue: Catalogue, data=None, *, entry=None) -> EntryForm:
     return FORMS.get(catalogue.slug, EntryForm)(data, catalogue=catalogue, entry=entry)
 

@@ -1,6 +1,6 @@
 from tandem.core.permissions import PermissionPolicy
 
-from .registry import CATALOGUES, Catalogue
+from .registry import Catalogue
 
 
 class CataloguePolicy(PermissionPolicy):
@@ -13,8 +13,5 @@ class CataloguePolicy(PermissionPolicy):
         self.model = model
 
 
-_POLICIES = {slug: CataloguePolicy(catalogue.model) for slug, catalogue in CATALOGUES.items()}
-
-
 def catalogue_policy(catalogue: Catalogue) -> CataloguePolicy:
-    return _POLICIES[catalogue.slug]
+    return CataloguePolicy(catalogue.model)

@@ -3,6 +3,10 @@
 Each is known in URLs by its slug; the fields an entry has beyond the ones every
 catalogue shares (name, position, retired or not) are read from its model, so a
 field added to a catalogue shows on its pages without a second list to keep in step.
+
+The shared lists are registered here; an app above keeps its own lists (a meeting's
+place types, a session's topics) on the same pages by calling ``register`` from its
+``AppConfig.ready()``, with its entry form through ``tandem.catalogues.forms``.
 """
 
 from __future__ import annotations
@@ -107,3 +111,11 @@ CATALOGUES: dict[str, Catalogue] = {
         ),
     )
 }
+
+
+def register(catalogue: Catalogue) -> None:
+    """Maintain ``catalogue`` on the catalogue pages (an app's own list of entries)."""
+    existing = CATALOGUES.get(catalogue.slug)
+    if existing is not None and existing != catalogue:
+        raise ValueError(f"Another catalogue is registered as {catalogue.slug!r}.")
+    CATALOGUES[catalogue.slug] = catalogue

@@ -12,8 +12,10 @@ class MeetingsConfig(AppConfig):
         from tandem.matching.signals import match_started
         from tandem.mentors.quality import register_held_session_counter
 
+        from . import catalogues
         from .accreditation import held_session_counts
         from .receivers import first_session_from_match
 
         match_started.connect(first_session_from_match, dispatch_uid="meetings.match_started")
         register_held_session_counter(held_session_counts)
+        catalogues.register()

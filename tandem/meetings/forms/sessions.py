@@ -113,7 +113,7 @@ def _text(label: str, *, help_text: str, rows: int = 4) -> forms.CharField:
 def _place_field() -> forms.ModelChoiceField:
     return forms.ModelChoiceField(
         label="Where",
-        queryset=PlaceType.objects.filter(is_active=True).order_by("position", "name"),
+        queryset=PlaceType.objects.offered(),
         widget=forms.RadioSelect,
         empty_label=None,
         error_messages={
@@ -187,7 +187,7 @@ class HeldForm(WhenMixin, SessionForm):
     )
     topics = forms.ModelMultipleChoiceField(
         label="What you talked about",
-        queryset=Topic.objects.filter(is_active=True).order_by("position", "name"),
+        queryset=Topic.objects.offered(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         error_messages={
