@@ -1,4 +1,4 @@
-from .views import advice, brief, calendar, claims, contact, lone_working, sessions
+from .views import advice, brief, calendar, claims, contact, lone_working, policy, sessions
 
 app_name = "meetings"
 
@@ -11,4 +11,5 @@ urlpatterns = [
     *calendar.urlpatterns,
     *claims.urlpatterns,
     *advice.urlpatterns,
+    *policy.urlpatterns,
 ]

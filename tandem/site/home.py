@@ -59,6 +59,7 @@ ROLE_PANELS: dict[str, PanelSpec] = {
             Link("Pool gaps: whom to recruit", "matching:gaps", GAPS),
             Link("Fairness of matching", "matching:fairness", FAIRNESS),
             Link("Matching policy", "matching:policy", ("matching_policy", "view")),
+            Link("Meetings policy", "meetings:policy", ("meetings_policy", "change")),
             Link("Contact overdue", "meetings:contact_overdue", ("contact_monitoring", "view")),
             Link(
                 "Lone-working alerts",
