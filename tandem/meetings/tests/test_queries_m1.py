@@ -14,7 +14,7 @@ from conftest import create_user
 from tandem.cases.models import Goal
 
 from ..models import SessionStatus, Topic
-from .factories_m1 import make_session, working_match
+from .factories import make_session, working_match
 
 pytestmark = pytest.mark.django_db
 
