@@ -30,6 +30,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from tandem.cases.cadence import RHYTHM_DAYS
 from tandem.cases.models import Frequency
 from tandem.core.access import Scope
 from tandem.matching.models import WORKING, Match, MatchStatus
@@ -44,10 +45,8 @@ from ..models import (
 )
 from ..permissions import contact
 
-# The expected rhythm of each plan frequency, in days. A case without a plan is expected
-# to meet fortnightly: the middle of the three, so a missing plan neither hides a gap
-# for a month nor raises alarms after a week.
-FREQUENCY_DAYS = {Frequency.WEEKLY: 7, Frequency.FORTNIGHTLY: 14, Frequency.MONTHLY: 30}
+# A case without a plan is expected to meet fortnightly: the middle of the three, so a
+# missing plan neither hides a gap for a month nor raises alarms after a week.
 DEFAULT_FREQUENCY = Frequency.FORTNIGHTLY
 
 _LONG_AGO = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -55,7 +54,7 @@ _LONG_AGO = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 def gap_days(frequency: str, policy: MeetingsPolicy) -> Decimal:
     """Days without a held session after which a case of ``frequency`` is overdue."""
-    return FREQUENCY_DAYS[Frequency(frequency)] * Decimal(policy.gap_multiple)
+    return RHYTHM_DAYS[Frequency(frequency)] * Decimal(policy.gap_multiple)
 
 
 def _with_contact(matches: QuerySet) -> QuerySet:

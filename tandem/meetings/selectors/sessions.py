@@ -10,13 +10,13 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from tandem.cases.cadence import RHYTHM_DAYS
 from tandem.cases.models import Case, Frequency, Goal, SupportPlan
 from tandem.matching.models import WORKING, Match
 
 from ..models import MeetingBrief, Session, SessionStatus
 from ..permissions import sessions
 
-RHYTHM_DAYS = {Frequency.WEEKLY: 7, Frequency.FORTNIGHTLY: 14, Frequency.MONTHLY: 28}
 CASE_PAGE_SIZE = 10
 UPCOMING_LIMIT = 50
 
@@ -104,7 +104,7 @@ def suggested_next(*, match: Match) -> dt.datetime:
     """When the next session might be: the latest session plus the plan's rhythm (a week
     when there is no plan), moved on by whole rhythms until it is in the future."""
     plan = plan_of(match.case)
-    days = RHYTHM_DAYS.get(plan.frequency if plan else "", 7)
+    days = RHYTHM_DAYS[plan.frequency if plan else Frequency.WEEKLY]
     latest = (
         Session.objects.filter(match=match)
         .exclude(status=SessionStatus.RESCHEDULED)
