@@ -16,6 +16,7 @@ from tandem.matching.models import WORKING, Match
 
 from ..models import MeetingBrief, Session, SessionStatus
 from ..permissions import sessions
+from .monitoring import sessions_to_check_in
 
 CASE_PAGE_SIZE = 10
 UPCOMING_LIMIT = 50
@@ -77,6 +78,7 @@ class Workspace:
     plan: SupportPlan | None
     goals: list[Goal]
     brief: MeetingBrief | None
+    lone_working: list[Session]  # to check in to or out of now
 
 
 def workspace(*, case: Case, match: Match) -> Workspace:
@@ -93,6 +95,7 @@ def workspace(*, case: Case, match: Match) -> Workspace:
         plan=SupportPlan.objects.filter(case=case).first(),
         goals=list(Goal.objects.filter(case=case, is_active=True).order_by("position", "pk")),
         brief=MeetingBrief.objects.filter(case=case).first(),
+        lone_working=sessions_to_check_in(match.mentor.user_id, match=match, now=now),
     )
 
 
