@@ -12,6 +12,8 @@ PYTHON := $(UV) run --locked python
 MANAGE := $(PYTHON) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The suite runs on every core (pytest-xdist); PYTEST_ARGS="-n 0 -x" runs it in one process.
+PYTEST_ARGS ?= -n auto
 
 .PHONY: help uv deps frontend migrate demo run test lint checks pytest code clean var
 

@@ -16,6 +16,24 @@ pytest_plugins = ["tandem.audit.testing"]
 
 _counter = itertools.count(1)
 
+# Pages the browser tests checked with axe-core, from this process and any xdist workers.
+AXE_PAGES_CHECKED: set[str] = set()
+
+
+def pytest_testnodedown(node, error):
+    AXE_PAGES_CHECKED.update(node.workeroutput.get("axe_pages_checked", ()))
+
+
+def pytest_terminal_summary(terminalreporter):
+    from tests.e2e.conftest import PAGES_CHECKED
+
+    pages = AXE_PAGES_CHECKED | PAGES_CHECKED
+    if pages:
+        terminalreporter.write_line(
+            f"axe-core (WCAG 2.2 A/AA) found no violation on {len(pages)} distinct pages: "
+            + ", ".join(sorted(pages))
+        )
+
 
 def create_user(
     *roles: str,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.urls import NoReverseMatch, reverse
+from tandem.core.navigation import record_tabs
 
 from .permissions import CasePolicy
 
@@ -17,13 +17,4 @@ TABS = [
 
 
 def case_tabs(request, case) -> list[dict]:
-    tabs = []
-    for label, url_name, resource in TABS:
-        if not CasePolicy(resource).has_object_permission(request.user, "view", case):
-            continue
-        try:
-            href = reverse(url_name, kwargs={"pk": case.pk})
-        except NoReverseMatch:  # a tab whose page is not installed
-            continue
-        tabs.append({"text": label, "href": href, "active": request.path == href})
-    return tabs
+    return record_tabs(request, case, TABS, CasePolicy)

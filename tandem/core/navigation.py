@@ -3,12 +3,14 @@ entries themselves name app pages, so the site layer lists them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.db.models import Model
 from django.urls import reverse
 
-from .permissions import has_permission
+from .links import url_if_installed
+from .permissions import PermissionPolicy, has_permission
 
 
 @dataclass(frozen=True)
@@ -41,3 +43,21 @@ def navigation_for(request, items: Iterable[NavItem]) -> list[dict]:
             }
         )
     return entries
+
+
+def record_tabs(
+    request,
+    obj: Model,
+    tabs: Iterable[tuple[str, str, str]],
+    policy: Callable[[str], PermissionPolicy],
+) -> list[dict]:
+    """The tabs of one record's pages, from (text, URL name, resource) triples: those
+    whose resource ``policy`` lets the user view for ``obj`` and whose page is installed,
+    the current one marked active."""
+    links = []
+    for text, url_name, resource in tabs:
+        if not policy(resource).has_object_permission(request.user, "view", obj):
+            continue
+        if href := url_if_installed(url_name, pk=obj.pk):
+            links.append({"text": text, "href": href, "active": request.path == href})
+    return links

@@ -11,6 +11,7 @@ The database backs this up: a case can never have two live matches.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -71,6 +72,17 @@ def _lock_match(match: Match, *expected: str) -> Match:
             "possible. The page shows it as it is now."
         )
     return locked
+
+
+def match_list_audit(*, actor, filters: Iterable[str] = (), request=None) -> None:
+    """Who listed matches, and with which filters (names only, never the values)."""
+    record_event(
+        actor=actor,
+        action="match.list",
+        object_type="matching.match",
+        changed_fields=filters,
+        request=request,
+    )
 
 
 @transaction.atomic

@@ -74,7 +74,7 @@ class Rules:
         return cls(
             today=today or timezone.localdate(),
             required_types=tuple(VettingCheckType.objects.filter(required=True, is_active=True)),
-            current_code=CodeOfConduct.objects.order_by("-published_at", "-pk").first(),
+            current_code=CodeOfConduct.objects.current(),
         )
 
 
@@ -205,7 +205,7 @@ def annotate_matchable(
 ) -> QuerySet[Mentor]:
     """Annotate each mentor with ``is_matchable`` and its parts, in the same single query."""
     today = today or timezone.localdate()
-    code = CodeOfConduct.objects.order_by("-published_at", "-pk").first()
+    code = CodeOfConduct.objects.current()
     code_ok = (
         Exists(CodeAcceptance.objects.filter(mentor=OuterRef("pk"), code=code))
         if code is not None

@@ -68,10 +68,18 @@ class AccreditationLevel(models.Model):
         return self.name
 
 
+class CodeOfConductQuerySet(models.QuerySet):
+    def current(self) -> CodeOfConduct | None:
+        """The code mentors must have accepted: the latest published."""
+        return self.order_by("-published_at", "-pk").first()
+
+
 class CodeOfConduct(models.Model):
     version = models.CharField(max_length=20, unique=True)
     text = models.TextField()
     published_at = models.DateTimeField(default=timezone.now)
+
+    objects = CodeOfConductQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published_at"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.urls import NoReverseMatch, reverse
+from tandem.core.navigation import record_tabs
 
 from .permissions import MentorPolicy
 
@@ -15,13 +15,4 @@ TABS = [
 
 
 def mentor_tabs(request, mentor) -> list[dict]:
-    tabs = []
-    for label, url_name, resource in TABS:
-        if not MentorPolicy(resource).has_object_permission(request.user, "view", mentor):
-            continue
-        try:
-            href = reverse(url_name, kwargs={"pk": mentor.pk})
-        except NoReverseMatch:  # a tab whose page is not installed
-            continue
-        tabs.append({"text": label, "href": href, "active": request.path == href})
-    return tabs
+    return record_tabs(request, mentor, TABS, MentorPolicy)

@@ -40,7 +40,6 @@ from .models import (
     Accreditation,
     AgeBand,
     CheckOutcome,
-    CodeOfConduct,
     Gender,
     Mentor,
     MentorLanguage,
@@ -331,13 +330,6 @@ def composition(*, actor, today: dt.date | None = None) -> dict:
         "total_matchable": total_matchable,
         "tables": tables,
     }
-
-
-# Code of conduct ------------------------------------------------------------------------
-
-
-def current_code() -> CodeOfConduct | None:
-    return CodeOfConduct.objects.order_by("-published_at", "-pk").first()
 
 
 # Vetting and the pipeline board ----------------------------------------------------------

@@ -53,12 +53,12 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason=f"BROWSER TESTS SKIPPED: {reason}"))
 
 
-def pytest_terminal_summary(terminalreporter):
-    if PAGES_CHECKED:
-        terminalreporter.write_line(
-            f"axe-core (WCAG 2.2 A/AA) found no violation on {len(PAGES_CHECKED)} distinct "
-            "pages: " + ", ".join(sorted(PAGES_CHECKED))
-        )
+def pytest_sessionfinish(session):
+    # Under pytest-xdist each worker checks its share of pages; the root conftest adds
+    # them up on the controller and prints the summary.
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["axe_pages_checked"] = sorted(PAGES_CHECKED)
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from tandem.core.permissions import permission_required
+from tandem.core.text import counted
 
 from .. import selectors
 from .plans import TEMPLATES
@@ -17,18 +18,14 @@ from .plans import TEMPLATES
 PAGE_SIZE = 25
 
 
-def _days_text(days: int) -> str:
-    return f"{days} day{'s' if days != 1 else ''}"
-
-
 def _due_tag(due_on, today) -> tuple[str, str]:
     """The text and colour of a due date's tag: overdue red, today orange, soon yellow."""
     days = (due_on - today).days
     if days < 0:
-        return ("Overdue by " + _days_text(-days), "red")
+        return (counted(-days, "Overdue by %(count)d day", "Overdue by %(count)d days"), "red")
     if days == 0:
         return ("Due today", "orange")
-    return ("Due in " + _days_text(days), "yellow")
+    return (counted(days, "Due in %(count)d day", "Due in %(count)d days"), "yellow")
 
 
 @require_GET

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_http_methods
 
+from tandem.audit.services import record_view
 from tandem.core.permissions import permission_required
 
 from ..forms.plans import (
@@ -19,7 +20,6 @@ from ..services import plans as services
 from ..services.lifecycle import CaseConflict
 from .plans import (
     TEMPLATES,
-    audit_view,
     back_to_plan,
     blocked_reason,
     id_from,
@@ -126,7 +126,7 @@ def goal_edit(request, pk: int):
             else:
                 return back_to_plan(request, case, "The goal is changed.")
     if request.method == "GET" and not blocked:
-        audit_view(request, case, "Support plan: goal")
+        record_view(actor=request.user, obj=case, request=request, reason="Support plan: goal")
     return render(
         request,
         f"{TEMPLATES}/goal_form.html",

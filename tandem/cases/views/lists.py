@@ -13,28 +13,17 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from tandem.audit.services import record_event
 from tandem.core.links import section_links
 from tandem.core.permissions import permission_required
 
 from .. import selectors
 from ..filters import CaseFilter
+from ..services.lists import case_list_audit
 
 SECTIONS = [
     ("All cases", "cases:list"),
     ("Waiting for a match", "cases:awaiting_match"),
 ]
-
-
-def _record_list_view(request, *, filters: list[str]) -> None:
-    """Who listed cases, and with which filters (names only, never the values)."""
-    record_event(
-        actor=request.user,
-        action="case.list",
-        object_type="cases.case",
-        changed_fields=filters,
-        request=request,
-    )
 
 
 @require_GET
@@ -47,7 +36,7 @@ def case_list(request):
     every_case = selectors.reaches_every_case(request.user)
     # A mentor with nobody matched sees an honest empty state, not an empty filter form.
     unmatched = not every_case and not rows and not selectors.visible_cases(request.user).exists()
-    _record_list_view(request, filters=filters.used)
+    case_list_audit(actor=request.user, filters=filters.used, request=request)
     return render(
         request,
         "cases/lists/list.html",
@@ -70,7 +59,7 @@ def awaiting_match(request):
     cases = selectors.awaiting_match(actor=request.user)
     page = Paginator(cases, selectors.PAGE_SIZE).get_page(request.GET.get("page"))
     every_case = selectors.reaches_every_case(request.user)
-    _record_list_view(request, filters=["status"])
+    case_list_audit(actor=request.user, filters=["status"], request=request)
     return render(
         request,
         "cases/lists/awaiting_match.html",

@@ -13,13 +13,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tandem.audit.services import record_view
+from tandem.core.links import url_if_installed
 from tandem.core.permissions import permission_required
 
 from .. import defaults
@@ -57,11 +57,6 @@ def plan_of(case: Case) -> SupportPlan | None:
 
 def plan_case(request, pk: int, action: str, queryset=None) -> Case:
     return case_plans.get_object_or_404(request.user, action, queryset=queryset, pk=pk)
-
-
-def audit_view(request, case: Case, reason: str) -> None:
-    with transaction.atomic():
-        record_view(actor=request.user, obj=case, request=request, reason=reason)
 
 
 def id_from(value) -> int | None:
@@ -139,10 +134,7 @@ def _reassessment_link(request, case: Case) -> str:
     """Where to start a reassessment, for a user who may assess the case."""
     if not may_assess.has_object_permission(request.user, "change", case):
         return ""
-    try:
-        return reverse("assessments:create", kwargs={"pk": case.pk})
-    except NoReverseMatch:  # assessments not installed
-        return ""
+    return url_if_installed("assessments:create", pk=case.pk)
 
 
 def _follow_up_state(follow_up: FollowUp, today: dt.date) -> tuple[str, str]:
@@ -179,7 +171,7 @@ def plan(request, pk: int):
     ]
     can_change = case_plans.has_object_permission(request.user, "change", case)
     plan_open = plan_open_status(case)
-    audit_view(request, case, "Support plan and reviews")
+    record_view(actor=request.user, obj=case, request=request, reason="Support plan and reviews")
     return render(
         request,
         f"{TEMPLATES}/plan.html",
@@ -251,7 +243,7 @@ def plan_edit(request, pk: int):
                 request, case, f"The support plan for {case.reference} is {written}."
             )
     if request.method == "GET" and support_plan is not None and not blocked:
-        audit_view(request, case, "Support plan: change")
+        record_view(actor=request.user, obj=case, request=request, reason="Support plan: change")
     return render(
         request,
         f"{TEMPLATES}/plan_form.html",

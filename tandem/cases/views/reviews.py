@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.http import require_http_methods
 
+from tandem.audit.services import record_view
 from tandem.core.dates import long_date
 from tandem.core.permissions import permission_required
 
@@ -18,7 +19,6 @@ from ..services import plans as services
 from ..services.lifecycle import CaseConflict
 from .plans import (
     TEMPLATES,
-    audit_view,
     back_to_plan,
     blocked_reason,
     plan_case,
@@ -58,7 +58,7 @@ def review_add(request, pk: int):
                 message += " A reassessment is prompted."
             return back_to_plan(request, case, message)
     if request.method == "GET" and not blocked:
-        audit_view(request, case, "Support plan: review")
+        record_view(actor=request.user, obj=case, request=request, reason="Support plan: review")
     return render(
         request,
         f"{TEMPLATES}/review_form.html",

@@ -14,8 +14,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from tandem.audit.services import record_event
 from tandem.cases.selectors import waiting_text
+from tandem.cases.services.lists import case_list_audit
 from tandem.core.access import Scope
 from tandem.core.links import url_if_installed
 from tandem.core.permissions import permission_required
@@ -58,13 +58,7 @@ def gaps(request):
         for profile in report.profiles
     ]
     if show_cases and profiles:
-        record_event(
-            actor=request.user,
-            action="case.list",
-            object_type="cases.case",
-            reason="Pool gaps",
-            request=request,
-        )
+        case_list_audit(actor=request.user, reason="Pool gaps", request=request)
     return render(
         request,
         f"{TEMPLATES}/gaps.html",

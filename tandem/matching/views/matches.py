@@ -18,7 +18,7 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from tandem.audit.services import record_event, record_view
+from tandem.audit.services import record_view
 from tandem.cases.permissions import cases
 from tandem.cases.services.lifecycle import LifecycleRefused
 from tandem.core.access import Scope
@@ -79,12 +79,8 @@ def match_list(request):
         match_list_policy.queryset(request.user, "view", queryset), PAGE_SIZE
     ).get_page(request.GET.get("page"))
     count = page.paginator.count
-    record_event(
-        actor=request.user,
-        action="match.list",
-        object_type="matching.match",
-        changed_fields=["status"] if status else [],
-        request=request,
+    services.match_list_audit(
+        actor=request.user, filters=["status"] if status else [], request=request
     )
     return render(
         request,
@@ -109,9 +105,7 @@ def my_matches(request):
         .select_related("case", "mentor")
         .order_by("-proposed_at", "-pk")
     )
-    record_event(
-        actor=request.user, action="match.list", object_type="matching.match", request=request
-    )
+    services.match_list_audit(actor=request.user, request=request)
     groups = [
         {
             "title": "Waiting for your answer",

@@ -35,7 +35,6 @@ from ..models import (
     ProfileChangeRequest,
     Weekday,
 )
-from ..selectors import current_code
 
 MAX_CASELOAD_CAP = 6
 MAX_TRAVEL_RADIUS_KM = 100
@@ -207,7 +206,6 @@ def conflict_declare(
     return declaration
 
 
-@transaction.atomic
 def conflict_list_audit(*, actor, mentor: Mentor, request=None) -> None:
     """Declarations can name people close to a case: listing them is a read of record."""
     record_event(
@@ -250,7 +248,7 @@ def code_accept(
 ) -> CodeAcceptance:
     """Record that the mentor accepted ``code`` (the current one by default). Idempotent:
     accepting again returns the first acceptance and records nothing new."""
-    code = code or current_code()
+    code = code or CodeOfConduct.objects.current()
     if code is None:
         raise ProfileError("There is no code of conduct to accept yet.")
     acceptance, created = CodeAcceptance.objects.get_or_create(mentor=mentor, code=code)

@@ -26,7 +26,6 @@ from tandem.audit.services import record_view
 from tandem.core.links import url_if_installed
 from tandem.core.permissions import has_permission, permission_required
 
-from .. import selectors
 from ..forms.profile import (
     ChangeRequestForm,
     CodeAcceptForm,
@@ -46,6 +45,7 @@ from ..matchability import (
 from ..models import (
     ChangeRequestStatus,
     CheckOutcome,
+    CodeOfConduct,
     Mentor,
     ProfileChangeRequest,
     TrainingCompletion,
@@ -253,7 +253,7 @@ def my_code(request):
     if request.method == "POST" and not has_permission(request.user, "mentor_profile", "change"):
         raise PermissionDenied
     mentor = own_mentor_or_404(request.user, "change" if request.method == "POST" else "view")
-    code = selectors.current_code()
+    code = CodeOfConduct.objects.current()
     form = CodeAcceptForm(_posted(request))
     if request.method == "POST" and code is not None and form.is_valid():
         services.code_accept(actor=request.user, mentor=mentor, code=code, request=request)

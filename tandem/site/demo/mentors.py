@@ -12,10 +12,10 @@ so a fresh demo always has checks and accreditations about to expire.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass
 
+from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.utils import timezone
 
@@ -726,12 +726,6 @@ PIPELINE = [
 ]
 
 
-def add_months(date: dt.date, months: int) -> dt.date:
-    month = date.month - 1 + months
-    year, month = date.year + month // 12, month % 12 + 1
-    return dt.date(year, month, min(date.day, calendar.monthrange(year, month)[1]))
-
-
 def _at(date: dt.date, hour: int = 10) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(date, dt.time(hour, 0)))
 
@@ -764,7 +758,7 @@ def _context() -> _Context:
         languages={language.name: language for language in Language.objects.all()},
         areas={area.name: area for area in Area.objects.all()},
         specialisms={s.code: s for s in Specialism.objects.all()},
-        code=CodeOfConduct.objects.order_by("-published_at", "-pk").first(),
+        code=CodeOfConduct.objects.current(),
     )
 
 
@@ -971,10 +965,9 @@ def _accredit(mentor, spec: DemoMentor, ctx: _Context, active_from: dt.date) -> 
         return
     # The latest award: renewed at each expiry since the mentor became active, or a little
     # early when the expiry is near (only the scenarios below are meant to be expiring).
+    validity = relativedelta(months=level.validity_months)
     awarded_on = active_from
-    while (expiry := add_months(awarded_on, level.validity_months)) <= today + dt.timedelta(
-        days=60
-    ):
+    while (expiry := awarded_on + validity) <= today + dt.timedelta(days=60):
         awarded_on = min(expiry, today - dt.timedelta(days=25 + len(spec.full_name)))
     if spec.level == "senior" and "accredited" in ctx.levels and awarded_on > active_from:
         earlier = ctx.levels["accredited"]
@@ -982,20 +975,20 @@ def _accredit(mentor, spec: DemoMentor, ctx: _Context, active_from: dt.date) -> 
             mentor=mentor,
             level=earlier,
             awarded_on=active_from,
-            expires_on=add_months(active_from, earlier.validity_months),
+            expires_on=active_from + relativedelta(months=earlier.validity_months),
             awarded_by=by,
             note="First accreditation.",
         )
-    expires_on = add_months(awarded_on, level.validity_months)
+    expires_on = awarded_on + validity
     if spec.scenario == ACCREDITATION_EXPIRES_IN_44:
         expires_on = today + dt.timedelta(days=44)
-        awarded_on = add_months(expires_on, -level.validity_months)
+        awarded_on = expires_on - validity
     elif spec.scenario == ACCREDITATION_EXPIRED:
         expires_on = today - dt.timedelta(days=6)
-        awarded_on = add_months(expires_on, -level.validity_months)
+        awarded_on = expires_on - validity
     if spec.status == MentorStatus.LEFT:
         expires_on = min(expires_on, today - dt.timedelta(days=30))
-        awarded_on = min(awarded_on, add_months(expires_on, -level.validity_months))
+        awarded_on = min(awarded_on, expires_on - validity)
     Accreditation.objects.create(
         mentor=mentor,
         level=level,
