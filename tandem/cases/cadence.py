@@ -1,4 +1,5 @@
-"""When a case's reviews and follow-ups fall due, from the scheme's settings."""
+"""When a case's sessions, reviews and follow-ups fall due, from its plan and the
+scheme's settings."""
 
 from __future__ import annotations
 
@@ -7,6 +8,11 @@ import datetime as dt
 from dateutil.relativedelta import relativedelta
 
 from . import defaults
+from .models import Frequency
+
+# Days between sessions at each plan frequency. Monthly is four weeks, so that a monthly
+# rhythm keeps the day of the week the person is used to meeting on.
+RHYTHM_DAYS = {Frequency.WEEKLY: 7, Frequency.FORTNIGHTLY: 14, Frequency.MONTHLY: 28}
 
 
 def review_interval() -> dt.timedelta:

@@ -96,11 +96,13 @@ class ContactPolicy(PermissionPolicy):
     model = Case
 
 
-class LoneWorkingPolicy(PermissionPolicy):
-    """A session's lone-working check-in and check-out: the mentor's own sessions."""
+class MentorsOwnPolicy(PermissionPolicy):
+    """A record that is a mentor's own, whatever the state of the match it came from (a
+    session to check in to or to claim for, a claim): ``own`` is the mentor's."""
 
-    resource = "lone_working"
-    model = Session
+    def __init__(self, resource: str, model):
+        self.resource = resource
+        self.model = model
 
     def scope_filter(self, user, scope):
         if scope is Scope.OWN:
@@ -127,7 +129,8 @@ class CalendarFeedPolicy(PermissionPolicy):
 
 
 contact = ContactPolicy()
-lone_working = LoneWorkingPolicy()
+# A session's lone-working check-in and check-out.
+lone_working = MentorsOwnPolicy("lone_working", Session)
 lone_working_alerts = LoneWorkingAlertPolicy()
 calendar_feeds = CalendarFeedPolicy()
 
@@ -135,38 +138,15 @@ calendar_feeds = CalendarFeedPolicy()
 # Claims --------------------------------------------------------------------------------
 
 
-class ClaimPolicy(PermissionPolicy):
-    model = Claim
-
-    def __init__(self, resource: str):
-        self.resource = resource
-
-    def scope_filter(self, user, scope):
-        if scope is Scope.OWN:
-            return Q(mentor__user=user)
-        return super().scope_filter(user, scope)
-
-
-class SessionClaimPolicy(PermissionPolicy):
-    """Claiming for a session: the mentor whose session it was."""
-
-    resource = "session_claim"
-    model = Session
-
-    def scope_filter(self, user, scope):
-        if scope is Scope.OWN:
-            return Q(mentor__user=user)
-        return super().scope_filter(user, scope)
-
-
 class ClaimRatePolicy(PermissionPolicy):
     resource = "claim_rate"
     model = ClaimRate
 
 
-claims = ClaimPolicy("claim")
-claim_queue = ClaimPolicy("claim_queue")
-session_claims = SessionClaimPolicy()
+claims = MentorsOwnPolicy("claim", Claim)
+claim_queue = MentorsOwnPolicy("claim_queue", Claim)
+# Claiming for a session: the mentor whose session it was.
+session_claims = MentorsOwnPolicy("session_claim", Session)
 claim_rates = ClaimRatePolicy()
 
 

@@ -127,7 +127,7 @@ def _sessions(user):
 
     from django.utils import timezone
 
-    from tandem.meetings.tests.factories_m1 import make_session
+    from tandem.meetings.tests.factories import make_session
     from tandem.mentors.tests.factories import make_mentor
 
     when = timezone.now() - dt.timedelta(hours=1)
@@ -142,12 +142,12 @@ def _lone_working_sessions(user):
     from tandem.cases.tests.factories import make_case
     from tandem.matching.models import MatchStatus
     from tandem.matching.tests.factories import live_match
-    from tandem.meetings.tests.factories_monitoring import add_session
+    from tandem.meetings.tests.factories import make_session
     from tandem.mentors.tests.factories import make_mentor
 
     def session(mentor):
         match = live_match(make_case(status=CaseStatus.ACTIVE), mentor, status=MatchStatus.ACTIVE)
-        return add_session(match, place_code="home").pk
+        return make_session(match, place_code="home", days_ago=0).pk
 
     return Objects(
         {"pk": session(_own_mentor(user))}, {"pk": session(make_mentor())}, frozenset({Scope.OWN})
@@ -165,7 +165,7 @@ def _calendar_feed(user):
 def _claims(user):
     """A draft claim with a receipt on a held session of the user's own mentor record,
     and another mentor's."""
-    from tandem.meetings.tests.factories_claims import add_receipt, held_session, make_claim
+    from tandem.meetings.tests.factories import add_receipt, held_session, make_claim
 
     def claim(mentor):
         made = make_claim(held_session(mentor))
@@ -176,7 +176,7 @@ def _claims(user):
 
 def _session_claims(user):
     """A held session of the user's own mentor record with no claim yet, and another's."""
-    from tandem.meetings.tests.factories_claims import held_session
+    from tandem.meetings.tests.factories import held_session
 
     return Objects(
         {"session_pk": held_session(_own_mentor(user)).pk},

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from tandem.accounts.models import User
 from tandem.meetings.models import Claim, ClaimStatus
-from tandem.meetings.tests.factories_claims import held_session, mentor_with_account, png_bytes
+from tandem.meetings.tests.factories import held_session, mentor_with_account, png_bytes
 from tandem.mentors.models import Mentor
 from tandem.site.demo.accounts import DEMO_PASSWORD, DEMO_USERS, ensure_demo_users
 
@@ -44,7 +44,7 @@ def test_claim_submit_approve_export(visit, browser, live_server, tmp_path):
     ensure_demo_users()
     mentor_user = User.objects.get(email=spec("mentor").email)
     Mentor.objects.filter(user=mentor_user).update(user=None)
-    mentor = mentor_with_account(user=mentor_user, full_name="Sara Ahmed")
+    mentor = mentor_with_account(level="accredited", user=mentor_user, full_name="Sara Ahmed")
     session = held_session(mentor, duration_minutes=90, travel_minutes=30)
     case = session.case
 

@@ -14,7 +14,7 @@ from tandem.accounts.models import User
 from tandem.cases.models import CaseEvent
 from tandem.meetings.models import CoordinatorCheckIn, Session, SessionStatus
 from tandem.meetings.services.lone_working import lone_working_alerts_run
-from tandem.meetings.tests.factories_monitoring import active_match, add_session
+from tandem.meetings.tests.factories import active_match, make_session
 from tandem.mentors.models import Mentor
 from tandem.mentors.tests.factories import make_mentor
 from tandem.site.demo.accounts import DEMO_PASSWORD, DEMO_USERS, ensure_demo_users
@@ -42,9 +42,9 @@ def no_sideways_scrolling(page) -> bool:
 def test_two_did_not_attends_make_the_case_overdue_and_the_coordinator_checks_in(visit):
     ensure_demo_users()
     match = active_match(mentor=demo_mentor(), started_days_ago=20)
-    add_session(match, days_ago=8, status=SessionStatus.HELD)
-    add_session(match, days_ago=5, status=SessionStatus.DID_NOT_ATTEND)
-    add_session(match, days_ago=1, status=SessionStatus.DID_NOT_ATTEND)
+    make_session(match, days_ago=8, status=SessionStatus.HELD)
+    make_session(match, days_ago=5, status=SessionStatus.DID_NOT_ATTEND)
+    make_session(match, days_ago=1, status=SessionStatus.DID_NOT_ATTEND)
     case = match.case
 
     c = spec("coordinator")
@@ -75,8 +75,8 @@ def test_two_did_not_attends_make_the_case_overdue_and_the_coordinator_checks_in
     assert CaseEvent.objects.filter(case=case, kind="contact.check_in").exists()
 
     # A home visit the mentor checked in to and never checked out of: alerted, acknowledged.
-    visit_session = add_session(
-        match, at=timezone.now() - dt.timedelta(minutes=120), place_code="home"
+    visit_session = make_session(
+        match, starts_at=timezone.now() - dt.timedelta(minutes=120), place_code="home"
     )
     Session.objects.filter(pk=visit_session.pk).update(checked_in_at=visit_session.starts_at)
     assert lone_working_alerts_run().alerted == 1
@@ -96,7 +96,9 @@ def test_a_mentor_on_a_phone_checks_in_and_out_of_a_home_visit(browser, live_ser
 
     ensure_demo_users()
     match = active_match(mentor=demo_mentor(), started_days_ago=20)
-    session = add_session(match, at=timezone.now() - dt.timedelta(minutes=10), place_code="home")
+    session = make_session(
+        match, starts_at=timezone.now() - dt.timedelta(minutes=10), place_code="home"
+    )
     context = browser.new_context(base_url=live_server.url, viewport=PHONE, is_mobile=True)
     page = context.new_page()
     page.set_default_timeout(10_000)

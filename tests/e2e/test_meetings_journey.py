@@ -18,7 +18,7 @@ from tandem.cases.tests.factories import make_case
 from tandem.matching.models import MatchStatus
 from tandem.matching.tests.factories import live_match
 from tandem.meetings.models import MeetingBrief, Session, SessionStatus
-from tandem.meetings.tests.factories_m1 import make_session
+from tandem.meetings.tests.factories import make_session
 from tandem.mentors.models import Mentor, MentorStatus
 from tandem.mentors.tests.factories import make_mentor
 from tandem.site.demo.accounts import DEMO_PASSWORD, DEMO_USERS, ensure_demo_users

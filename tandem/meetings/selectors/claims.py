@@ -29,6 +29,27 @@ def claimable_statuses() -> list[str]:
     return statuses
 
 
+@dataclass(frozen=True)
+class SessionClaim:
+    """What a session's page says about claiming for it."""
+
+    claim: Claim | None  # the session's claim, when the user may read it
+    can_claim: bool  # no claim yet, and the user may make one now
+
+
+def session_claim(user, session: Session) -> SessionClaim:
+    existing = Claim.objects.filter(session=session).only("pk", "status", "mentor").first()
+    if existing is not None:
+        readable = claims.has_object_permission(user, "view", existing)
+        return SessionClaim(claim=existing if readable else None, can_claim=False)
+    return SessionClaim(
+        claim=None,
+        can_claim=session.starts_at <= timezone.now()
+        and session.status in claimable_statuses()
+        and session_claims.has_object_permission(user, "create", session),
+    )
+
+
 def claim_queryset() -> QuerySet:
     return Claim.objects.select_related(
         "mentor", "session", "session__case", "session__place_type", "decided_by"

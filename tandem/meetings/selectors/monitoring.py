@@ -30,6 +30,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from tandem.cases.cadence import RHYTHM_DAYS
 from tandem.cases.models import Frequency
 from tandem.core.access import Scope
 from tandem.matching.models import WORKING, Match, MatchStatus
@@ -44,10 +45,8 @@ from ..models import (
 )
 from ..permissions import contact
 
-# The expected rhythm of each plan frequency, in days. A case without a plan is expected
-# to meet fortnightly: the middle of the three, so a missing plan neither hides a gap
-# for a month nor raises alarms after a week.
-FREQUENCY_DAYS = {Frequency.WEEKLY: 7, Frequency.FORTNIGHTLY: 14, Frequency.MONTHLY: 30}
+# A case without a plan is expected to meet fortnightly: the middle of the three, so a
+# missing plan neither hides a gap for a month nor raises alarms after a week.
 DEFAULT_FREQUENCY = Frequency.FORTNIGHTLY
 
 _LONG_AGO = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -55,7 +54,7 @@ _LONG_AGO = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 def gap_days(frequency: str, policy: MeetingsPolicy) -> Decimal:
     """Days without a held session after which a case of ``frequency`` is overdue."""
-    return FREQUENCY_DAYS[Frequency(frequency)] * Decimal(policy.gap_multiple)
+    return RHYTHM_DAYS[Frequency(frequency)] * Decimal(policy.gap_multiple)
 
 
 def _with_contact(matches: QuerySet) -> QuerySet:
@@ -194,6 +193,15 @@ def contact_overdue(
     return queryset, lambda match: _row(match, policy=policy, now=now)
 
 
+def recent_check_ins(case, *, latest: int = 5) -> list[CoordinatorCheckIn]:
+    """The coordinators' latest check-ins on ``case``, newest first."""
+    return list(
+        CoordinatorCheckIn.objects.filter(case=case)
+        .select_related("case", "recorded_by")
+        .order_by("-recorded_at", "-pk")[:latest]
+    )
+
+
 def contact_of_case(case, *, now: dt.datetime | None = None) -> OverdueRow | None:
     """The contact record of a case's active match (overdue or not), or None."""
     now = now or timezone.now()
@@ -213,18 +221,21 @@ def contact_of_case(case, *, now: dt.datetime | None = None) -> OverdueRow | Non
 IN_PLAY = (SessionStatus.PLANNED, SessionStatus.HELD)
 
 
-def sessions_to_check_in(user, *, now: dt.datetime | None = None) -> list[Session]:
-    """The mentor's lone-working sessions today, and any still checked in from before."""
+def sessions_to_check_in(
+    user, *, match: Match | None = None, now: dt.datetime | None = None
+) -> list[Session]:
+    """The mentor's lone-working sessions today, and any still checked in from before
+    (of one ``match`` when given)."""
     now = timezone.localtime(now or timezone.now())
     day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
     day_end = day_start + dt.timedelta(days=1)
+    mine = Session.objects.filter(
+        mentor__user=user, match__status__in=WORKING, place_type__needs_lone_working=True
+    )
+    if match is not None:
+        mine = mine.filter(match=match)
     return list(
-        Session.objects.filter(
-            mentor__user=user,
-            match__status__in=WORKING,
-            place_type__needs_lone_working=True,
-        )
-        .filter(
+        mine.filter(
             Q(starts_at__gte=day_start, starts_at__lt=day_end, status__in=IN_PLAY)
             | Q(checked_in_at__isnull=False, checked_out_at__isnull=True)
         )

@@ -10,13 +10,14 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from tandem.cases.cadence import RHYTHM_DAYS
 from tandem.cases.models import Case, Frequency, Goal, SupportPlan
 from tandem.matching.models import WORKING, Match
 
 from ..models import MeetingBrief, Session, SessionStatus
 from ..permissions import sessions
+from .monitoring import sessions_to_check_in
 
-RHYTHM_DAYS = {Frequency.WEEKLY: 7, Frequency.FORTNIGHTLY: 14, Frequency.MONTHLY: 28}
 CASE_PAGE_SIZE = 10
 UPCOMING_LIMIT = 50
 
@@ -77,6 +78,7 @@ class Workspace:
     plan: SupportPlan | None
     goals: list[Goal]
     brief: MeetingBrief | None
+    lone_working: list[Session]  # to check in to or out of now
 
 
 def workspace(*, case: Case, match: Match) -> Workspace:
@@ -93,6 +95,7 @@ def workspace(*, case: Case, match: Match) -> Workspace:
         plan=SupportPlan.objects.filter(case=case).first(),
         goals=list(Goal.objects.filter(case=case, is_active=True).order_by("position", "pk")),
         brief=MeetingBrief.objects.filter(case=case).first(),
+        lone_working=sessions_to_check_in(match.mentor.user_id, match=match, now=now),
     )
 
 
@@ -104,7 +107,7 @@ def suggested_next(*, match: Match) -> dt.datetime:
     """When the next session might be: the latest session plus the plan's rhythm (a week
     when there is no plan), moved on by whole rhythms until it is in the future."""
     plan = plan_of(match.case)
-    days = RHYTHM_DAYS.get(plan.frequency if plan else "", 7)
+    days = RHYTHM_DAYS[plan.frequency if plan else Frequency.WEEKLY]
     latest = (
         Session.objects.filter(match=match)
         .exclude(status=SessionStatus.RESCHEDULED)

@@ -123,14 +123,28 @@ def advice_question_answer(
     return given
 
 
-def advice_read_record(*, actor, case: Case, request=None, reason: str = "advice"):
+@transaction.atomic
+def advice_list_audit(*, actor, case: Case, request=None, reason: str = "advice") -> None:
     """Audit that ``actor`` read the questions and answers of ``case`` (the case's
     advice page, or the advice block of the case workspace)."""
-    return record_event(
+    record_event(
         actor=actor,
         action="advice_question.list",
         object_type="cases.case",
         object_id=str(case.pk),
         reason=reason,
+        request=request,
+    )
+
+
+@transaction.atomic
+def advice_queue_audit(*, actor, request=None) -> None:
+    """Audit that ``actor`` listed the questions waiting for their specialisms (the list
+    shows no question text, but tells what an adviser was shown)."""
+    record_event(
+        actor=actor,
+        action="advice_question.list",
+        object_type="meetings.advicequestion",
+        reason="adviser",
         request=request,
     )

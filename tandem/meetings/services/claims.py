@@ -297,6 +297,20 @@ def claim_decide(
 
 
 @transaction.atomic
+def claim_list_audit(*, actor, month: dt.date | None = None, status: str = "", request=None):
+    """Audit a list of claims: a mentor's own, or the coordinators' queue for ``month``
+    (with the status it was narrowed to, by name only)."""
+    record_event(
+        actor=actor,
+        action="claim.list",
+        object_type="meetings.claim",
+        object_id=f"{month:%Y-%m}" if month else None,
+        changed_fields=["status"] if status else [],
+        request=request,
+    )
+
+
+@transaction.atomic
 def receipt_read(*, actor, receipt: Receipt, request=None) -> bytes:
     """The receipt's file, its reading audited."""
     record_view(actor=actor, obj=receipt, request=request, reason="receipt download")

@@ -44,6 +44,13 @@ class ContactRefused(Exception):
 
 
 @transaction.atomic
+def contact_list_audit(*, actor, request=None) -> None:
+    """The contact-overdue list names cases and their mentors: listing them is a read of
+    record."""
+    record_event(actor=actor, action="contact.list", object_type="cases.case", request=request)
+
+
+@transaction.atomic
 def coordinator_check_in_record(
     *, actor, case: Case, contacted: str, outcome: str, note: str = "", request=None
 ) -> CoordinatorCheckIn:

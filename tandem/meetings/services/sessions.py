@@ -322,6 +322,30 @@ def session_edit(
 # Recording what happened ----------------------------------------------------------------
 
 
+def _keep_held(
+    session: Session,
+    *,
+    actor,
+    arrangements: Arrangements,
+    what: WhatHappened,
+    action: str,
+    request,
+) -> Session:
+    """Save ``session`` as held with what happened, audited and on the case timeline."""
+    _apply_held(session, actor=actor, arrangements=arrangements, what=what)
+    session.save()
+    session.topics.set(what.topics)
+    _audit(
+        actor,
+        action,
+        session,
+        request,
+        ["status", *ARRANGEMENT_FIELDS, *WHAT_HAPPENED_FIELDS, "topics"],
+    )
+    case_event_add(case=session.case, kind="session.held", summary=_held_line(session), actor=actor)
+    return session
+
+
 @transaction.atomic
 def session_record_held(
     *,
@@ -335,19 +359,15 @@ def session_record_held(
     """Record a planned session as held, with what happened."""
     step = STEPS["record_held"]
     session = _lock(session, expected_version, step)
-    _apply_held(session, actor=actor, arrangements=arrangements, what=what)
     session.version += 1
-    session.save()
-    session.topics.set(what.topics)
-    _audit(
-        actor,
-        "session.record_held",
+    return _keep_held(
         session,
-        request,
-        ["status", *ARRANGEMENT_FIELDS, *WHAT_HAPPENED_FIELDS, "topics"],
+        actor=actor,
+        arrangements=arrangements,
+        what=what,
+        action="session.record_held",
+        request=request,
     )
-    case_event_add(case=session.case, kind="session.held", summary=_held_line(session), actor=actor)
-    return session
 
 
 @transaction.atomic
@@ -357,18 +377,14 @@ def session_log_held(
     """Record a session that was never planned, as held."""
     match = _working_match(match)
     session = Session(match=match, case=match.case, mentor=match.mentor, created_by=actor)
-    _apply_held(session, actor=actor, arrangements=arrangements, what=what)
-    session.save()
-    session.topics.set(what.topics)
-    _audit(
-        actor,
-        "session.log_held",
+    return _keep_held(
         session,
-        request,
-        ["status", *ARRANGEMENT_FIELDS, *WHAT_HAPPENED_FIELDS, "topics"],
+        actor=actor,
+        arrangements=arrangements,
+        what=what,
+        action="session.log_held",
+        request=request,
     )
-    case_event_add(case=match.case, kind="session.held", summary=_held_line(session), actor=actor)
-    return session
 
 
 @transaction.atomic

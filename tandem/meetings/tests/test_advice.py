@@ -20,7 +20,7 @@ from tandem.meetings.selectors import advice as selectors
 from tandem.meetings.services import advice as services
 from tandem.mentors.models import MentorSpecialism, MentorStatus
 
-from .factories_advice import advice_world, adviser, answer, ask
+from .factories import advice_world, adviser, answer, ask
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,7 @@ from tandem.matching.models import MatchStatus
 
 from ..models import CalendarFeed, SessionStatus
 from ..views.calendar import FEED_MISSES_ALLOWED
-from .factories_monitoring import active_match, add_session, mentor_with_account
+from .factories import active_match, make_session, mentor_with_account
 
 pytestmark = pytest.mark.django_db
 
@@ -54,12 +54,14 @@ def test_the_feed_parses_and_holds_time_place_and_reference_but_no_name(client, 
     case = match.case
     case.first_name, case.last_name = "Zebulon", "Quartermaine"
     case.save()
-    planned = add_session(match, at=timezone.now() + dt.timedelta(days=2), place_code="home")
-    held = add_session(match, days_ago=7, status=SessionStatus.HELD, duration_minutes=90)
-    add_session(match, days_ago=3, status=SessionStatus.CANCELLED, cancelled_by="person")
-    add_session(match, days_ago=200, status=SessionStatus.HELD)  # beyond the feed's history
+    planned = make_session(
+        match, starts_at=timezone.now() + dt.timedelta(days=2), place_code="home"
+    )
+    held = make_session(match, days_ago=7, status=SessionStatus.HELD, duration_minutes=90)
+    make_session(match, days_ago=3, status=SessionStatus.CANCELLED, cancelled_by="person")
+    make_session(match, days_ago=200, status=SessionStatus.HELD)  # beyond the feed's history
     other = active_match()  # someone else's session
-    add_session(other, at=timezone.now() + dt.timedelta(days=1))
+    make_session(other, starts_at=timezone.now() + dt.timedelta(days=1))
     signed_in(mentor.user)
     token = create_feed(client)
     client.logout()
@@ -85,7 +87,7 @@ def test_the_feed_parses_and_holds_time_place_and_reference_but_no_name(client, 
 def test_sessions_of_an_ended_match_leave_the_feed(client, signed_in):
     mentor = mentor_with_account()
     match = active_match(mentor=mentor)
-    add_session(match, at=timezone.now() + dt.timedelta(days=2))
+    make_session(match, starts_at=timezone.now() + dt.timedelta(days=2))
     signed_in(mentor.user)
     token = create_feed(client)
     match.status, match.end_reason = MatchStatus.ENDED, "completed"
@@ -170,7 +172,7 @@ def test_the_feed_reads_a_fixed_number_of_queries(client, signed_in):
     signed_in(mentor.user)
     token = create_feed(client)
     url = reverse("meetings:calendar_feed", kwargs={"token": token})
-    add_session(match, days_ago=1, status=SessionStatus.HELD)
+    make_session(match, days_ago=1, status=SessionStatus.HELD)
     client.get(url)  # the hourly audited read out of the way
 
     def count():
@@ -180,5 +182,5 @@ def test_the_feed_reads_a_fixed_number_of_queries(client, signed_in):
 
     small = count()
     for n in range(8):
-        add_session(active_match(mentor=mentor), days_ago=n, status=SessionStatus.HELD)
+        make_session(active_match(mentor=mentor), days_ago=n, status=SessionStatus.HELD)
     assert count() == small

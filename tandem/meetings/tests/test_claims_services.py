@@ -21,7 +21,7 @@ from tandem.mentors.tests.factories_records import complete_all, days_ago, obser
 
 from ..models import Claim, ClaimRate, ClaimStatus, MeetingsPolicy, SessionStatus
 from ..services import claims as services
-from .factories_claims import held_session, make_claim, mentor_with_account
+from .factories import held_session, make_claim, mentor_with_account
 
 D = Decimal
 pytestmark = pytest.mark.django_db
@@ -82,7 +82,7 @@ def test_a_volunteer_trainee_claims_at_zero_an_hour():
 
 
 def test_nothing_to_submit_is_refused():
-    mentor = mentor_with_account()
+    mentor = mentor_with_account(level="accredited")
     with pytest.raises(services.ClaimRefused, match="no draft or queried claims"):
         services.claims_submit(actor=mentor.user, mentor=mentor, month=timezone.localdate())
 
@@ -166,8 +166,8 @@ def test_changing_the_rates_is_audited_field_by_field():
 
 
 def test_held_sessions_are_counted_up_to_the_date_in_one_query(django_assert_num_queries):
-    mentor = mentor_with_account()
-    other = mentor_with_account()
+    mentor = mentor_with_account(level="accredited")
+    other = mentor_with_account(level="accredited")
     now = timezone.now()
     for days in (3, 10, 40):
         held_session(mentor, starts_at=now - dt.timedelta(days=days))

@@ -16,7 +16,7 @@ from ..models import ClaimStatus
 from ..money import claim_amount, hours_from_minutes, pounds
 from ..receipts import MAX_RECEIPT_BYTES, ReceiptRefused, check_receipt, sniff
 from ..selectors.claims import amount_of
-from .factories_claims import JPEG, PDF, PNG, held_session, make_claim, upload
+from .factories import JPEG, PDF, PNG, held_session, make_claim, upload
 
 D = Decimal
 

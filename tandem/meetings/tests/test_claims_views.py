@@ -19,7 +19,7 @@ from tandem.audit.models import AuditEvent
 from tandem.mentors.models import AccreditationLevel
 
 from ..models import Claim, ClaimRate, ClaimStatus, Receipt
-from .factories_claims import (
+from .factories import (
     PDF,
     PNG,
     add_receipt,
@@ -34,7 +34,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def mentor():
-    return mentor_with_account()
+    return mentor_with_account(level="accredited")
 
 
 @pytest.fixture

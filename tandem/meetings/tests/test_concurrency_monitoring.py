@@ -18,7 +18,7 @@ from tandem.core.models import Notification
 from ..models import ContactAlert, Session, SessionStatus
 from ..services.contact import contact_alerts_raise
 from ..services.lone_working import lone_working_alerts_run
-from .factories_monitoring import active_match, add_session, mentor_with_account
+from .factories import active_match, make_session, mentor_with_account
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -63,8 +63,8 @@ def test_two_contact_alert_runs_at_once_alert_each_gap_once():
     for _ in range(ROUNDS):
         matches = [active_match(started_days_ago=60) for _ in range(4)]
         missed = active_match(started_days_ago=10)
-        add_session(missed, days_ago=2, status=SessionStatus.DID_NOT_ATTEND)
-        add_session(missed, days_ago=1, status=SessionStatus.DID_NOT_ATTEND)
+        make_session(missed, days_ago=2, status=SessionStatus.DID_NOT_ATTEND)
+        make_session(missed, days_ago=1, status=SessionStatus.DID_NOT_ATTEND)
         before = Notification.objects.filter(user=coordinator).count()
 
         runs = simultaneously(contact_alerts_raise, contact_alerts_raise)
@@ -84,8 +84,8 @@ def test_two_lone_working_runs_at_once_alert_and_escalate_once():
         sessions = []
         for _ in range(3):
             match = active_match(mentor=mentor_with_account(), started_days_ago=10)
-            session = add_session(
-                match, at=timezone.now() - dt.timedelta(minutes=95), place_code="home"
+            session = make_session(
+                match, starts_at=timezone.now() - dt.timedelta(minutes=95), place_code="home"
             )
             Session.objects.filter(pk=session.pk).update(checked_in_at=session.starts_at)
             sessions.append(session)

@@ -23,7 +23,7 @@ from tandem.matching.models import MatchStatus
 from ..models import ContactAlert, CoordinatorCheckIn, MeetingsPolicy, SessionStatus
 from ..selectors.monitoring import overdue_matches
 from ..services.contact import contact_alerts_raise
-from .factories_monitoring import active_match, add_session
+from .factories import active_match, make_session
 
 pytestmark = pytest.mark.django_db
 
@@ -40,10 +40,10 @@ def overdue_ids():
 
 def test_a_weekly_case_is_overdue_after_twice_its_frequency_without_a_held_session():
     recent = active_match()
-    add_session(recent, days_ago=10, status=HELD)
+    make_session(recent, days_ago=10, status=HELD)
     late = active_match()
-    add_session(late, days_ago=15, status=HELD)
-    add_session(late, days_ago=3, status=SessionStatus.CANCELLED, cancelled_by="person")
+    make_session(late, days_ago=15, status=HELD)
+    make_session(late, days_ago=3, status=SessionStatus.CANCELLED, cancelled_by="person")
     assert overdue_ids() == {late.pk}
 
 
@@ -55,19 +55,19 @@ def test_without_a_held_session_the_gap_counts_from_the_start_of_the_match():
 
 def test_each_frequency_has_its_own_rhythm_and_no_plan_means_fortnightly():
     monthly_ok = active_match(frequency="monthly", started_days_ago=200)
-    add_session(monthly_ok, days_ago=50, status=HELD)
+    make_session(monthly_ok, days_ago=50, status=HELD)
     monthly_late = active_match(frequency="monthly", started_days_ago=200)
-    add_session(monthly_late, days_ago=61, status=HELD)
+    make_session(monthly_late, days_ago=61, status=HELD)
     no_plan_ok = active_match(frequency=None, started_days_ago=200)
-    add_session(no_plan_ok, days_ago=20, status=HELD)
+    make_session(no_plan_ok, days_ago=20, status=HELD)
     no_plan_late = active_match(frequency=None, started_days_ago=200)
-    add_session(no_plan_late, days_ago=29, status=HELD)
+    make_session(no_plan_late, days_ago=29, status=HELD)
     assert overdue_ids() == {monthly_late.pk, no_plan_late.pk}
 
 
 def test_the_gap_multiple_is_the_schemes_to_set():
     match = active_match(started_days_ago=20)
-    add_session(match, days_ago=12, status=HELD)
+    make_session(match, days_ago=12, status=HELD)
     assert overdue_ids() == set()
     MeetingsPolicy.objects.filter(pk=1).update(gap_multiple=Decimal("1.5"))
     assert overdue_ids() == {match.pk}
@@ -75,13 +75,13 @@ def test_the_gap_multiple_is_the_schemes_to_set():
 
 def test_two_did_not_attends_in_a_row_make_a_case_overdue_and_a_held_session_ends_the_run():
     match = active_match(started_days_ago=10)
-    add_session(match, days_ago=6, status=HELD)
-    add_session(match, days_ago=4, status=DNA)
+    make_session(match, days_ago=6, status=HELD)
+    make_session(match, days_ago=4, status=DNA)
     assert overdue_ids() == set()
-    add_session(match, days_ago=2, status=SessionStatus.CANCELLED, cancelled_by="mentor")
-    add_session(match, days_ago=1, status=DNA)
+    make_session(match, days_ago=2, status=SessionStatus.CANCELLED, cancelled_by="mentor")
+    make_session(match, days_ago=1, status=DNA)
     assert overdue_ids() == {match.pk}
-    add_session(match, days_ago=0.5, status=HELD)
+    make_session(match, days_ago=0.5, status=HELD)
     assert overdue_ids() == set()
 
 
@@ -95,7 +95,7 @@ def test_only_active_matches_are_watched():
 
 def test_the_threshold_of_missed_sessions_is_the_schemes_to_set():
     match = active_match(started_days_ago=5)
-    add_session(match, days_ago=1, status=DNA)
+    make_session(match, days_ago=1, status=DNA)
     assert overdue_ids() == set()
     MeetingsPolicy.objects.filter(pk=1).update(missed_in_a_row=1)
     assert overdue_ids() == {match.pk}
@@ -108,9 +108,9 @@ def _overdue_cases(n: int) -> None:
     for i in range(n):
         match = active_match(frequency=("weekly", "monthly", None)[i % 3], started_days_ago=400)
         for days in (300, 200, 100):
-            add_session(match, days_ago=days, status=HELD)
-        add_session(match, days_ago=2, status=DNA)
-        add_session(match, days_ago=1, status=DNA)
+            make_session(match, days_ago=days, status=HELD)
+        make_session(match, days_ago=2, status=DNA)
+        make_session(match, days_ago=1, status=DNA)
         CoordinatorCheckIn.objects.create(
             case=match.case, contacted="mentor", outcome="no_answer", recorded_by=match.proposed_by
         )
@@ -118,9 +118,9 @@ def _overdue_cases(n: int) -> None:
 
 def test_the_list_shows_reference_mentor_days_rhythm_reason_and_latest_check_in(client, signed_in):
     match = active_match(frequency="fortnightly", started_days_ago=100)
-    add_session(match, days_ago=40, status=HELD)
-    add_session(match, days_ago=9, status=DNA)
-    add_session(match, days_ago=2, status=DNA)
+    make_session(match, days_ago=40, status=HELD)
+    make_session(match, days_ago=9, status=DNA)
+    make_session(match, days_ago=2, status=DNA)
     coordinator = create_user("coordinator")
     CoordinatorCheckIn.objects.create(
         case=match.case, contacted="mentor", outcome="no_answer", recorded_by=coordinator
@@ -222,9 +222,9 @@ def test_a_check_in_on_a_case_that_does_not_exist_is_404(client, signed_in):
 def test_contact_alerts_alert_each_gap_once_by_reference_only(django_capture_on_commit_callbacks):
     coordinators = [create_user("coordinator"), create_user("coordinator")]
     late = active_match(started_days_ago=60)
-    add_session(late, days_ago=20, status=HELD)
+    make_session(late, days_ago=20, status=HELD)
     fine = active_match(started_days_ago=10)
-    add_session(fine, days_ago=2, status=HELD)
+    make_session(fine, days_ago=2, status=HELD)
     with django_capture_on_commit_callbacks(execute=True):
         first = contact_alerts_raise()
     assert [(a.case_id, a.kind, a.anchor) for a in first.raised] == [
@@ -247,15 +247,15 @@ def test_contact_alerts_alert_each_gap_once_by_reference_only(django_capture_on_
 
 def test_a_run_of_misses_is_one_gap_and_alerts_resolve_when_contact_resumes():
     match = active_match(started_days_ago=10)
-    add_session(match, days_ago=5, status=HELD)
-    first_miss = add_session(match, days_ago=3, status=DNA)
-    add_session(match, days_ago=2, status=DNA)
+    make_session(match, days_ago=5, status=HELD)
+    first_miss = make_session(match, days_ago=3, status=DNA)
+    make_session(match, days_ago=2, status=DNA)
     (alert,) = contact_alerts_raise().raised
     assert (alert.kind, alert.anchor) == ("missed", f"missed:{first_miss.pk}")
-    add_session(match, days_ago=1, status=DNA)  # the same run goes on: no new alert
+    make_session(match, days_ago=1, status=DNA)  # the same run goes on: no new alert
     assert contact_alerts_raise().raised == []
 
-    add_session(match, days_ago=0.1, status=HELD)
+    make_session(match, days_ago=0.1, status=HELD)
     run = contact_alerts_raise()
     assert run.raised == [] and run.resolved == 1
     alert.refresh_from_db()
@@ -265,9 +265,9 @@ def test_a_run_of_misses_is_one_gap_and_alerts_resolve_when_contact_resumes():
 
 def test_a_new_gap_after_contact_resumed_is_alerted_again():
     match = active_match(started_days_ago=100)
-    add_session(match, days_ago=60, status=HELD)
+    make_session(match, days_ago=60, status=HELD)
     assert len(contact_alerts_raise().raised) == 1
-    add_session(match, days_ago=30, status=HELD)  # contact resumed, then lapsed again
+    make_session(match, days_ago=30, status=HELD)  # contact resumed, then lapsed again
     run = contact_alerts_raise()
     assert len(run.raised) == 1 and run.resolved == 1
     assert ContactAlert.objects.filter(resolved_at__isnull=True).count() == 1

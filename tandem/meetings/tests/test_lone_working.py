@@ -19,7 +19,7 @@ from tandem.core.models import Notification
 
 from ..models import MeetingsPolicy, Session, SessionStatus
 from ..services.lone_working import lone_working_alerts_run
-from .factories_monitoring import active_match, add_session, mentor_with_account
+from .factories import active_match, make_session, mentor_with_account
 
 pytestmark = pytest.mark.django_db
 
@@ -27,9 +27,9 @@ pytestmark = pytest.mark.django_db
 def home_visit(*, minutes_ago: float = 0, mentor=None, **fields) -> Session:
     """A one-hour session at the person's home that started ``minutes_ago`` minutes ago."""
     match = active_match(mentor=mentor or mentor_with_account(), started_days_ago=10)
-    return add_session(
+    return make_session(
         match,
-        at=timezone.now() - dt.timedelta(minutes=minutes_ago),
+        starts_at=timezone.now() - dt.timedelta(minutes=minutes_ago),
         place_code="home",
         duration_minutes=60,
         **fields,
@@ -79,7 +79,7 @@ def test_check_out_before_check_in_and_places_without_lone_working_are_refused(c
     signed_in(session.mentor.user)
     response = client.post(reverse("meetings:session_check_out", args=[session.pk]), follow=True)
     assert "Check in first" in response.content.decode()
-    venue = add_session(session.match, days_ago=0, place_code="community-venue")
+    venue = make_session(session.match, days_ago=0, place_code="community-venue")
     response = client.post(reverse("meetings:session_check_in", args=[venue.pk]), follow=True)
     assert "does not need a lone-working check-in" in response.content.decode()
     venue.refresh_from_db()
@@ -124,7 +124,7 @@ def test_the_include_shows_the_right_button_for_any_session_page():
     )
     assert reverse("meetings:session_check_in", args=[session.pk]) in html
     assert 'value="/somewhere/"' in html
-    venue = add_session(session.match, days_ago=0)
+    venue = make_session(session.match, days_ago=0)
     html = render_to_string("meetings/includes/lone_working.html", {"session": venue})
     assert html.strip() == ""
 
@@ -134,7 +134,7 @@ def test_the_today_page_lists_only_todays_lone_working_sessions_and_open_check_i
 ):
     mentor = mentor_with_account()
     today = home_visit(minutes_ago=0, mentor=mentor)
-    add_session(today.match, days_ago=3, place_code="home")  # another day
+    make_session(today.match, days_ago=3, place_code="home")  # another day
     left_open = checked_in(minutes_ago=60 * 30, mentor=mentor)  # yesterday, never checked out
     signed_in(mentor.user)
     page = client.get(reverse("meetings:lone_working_today")).content.decode()

@@ -1,5 +1,6 @@
 """The mentor's workspace, the Sessions tab and "Your sessions" read sessions in a fixed
-number of queries, however many sessions there are."""
+number of queries, however many sessions (and lone-working visits and questions for
+specialist advice) there are."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from django.utils import timezone
 from conftest import create_user
 from tandem.cases.models import Goal
 
-from ..models import SessionStatus, Topic
-from .factories_m1 import make_session, working_match
+from ..models import AdviceAnswer, AdviceQuestion, SessionStatus, Topic
+from .factories import advice_world, make_session, working_match
 
 pytestmark = pytest.mark.django_db
 
@@ -91,3 +92,33 @@ def test_the_session_page_is_a_fixed_number_of_queries(client, signed_in):
     small = _queries(client, f"/meetings/sessions/{session.pk}/")
     session.topics.set(Topic.objects.all())
     assert _queries(client, f"/meetings/sessions/{session.pk}/") == small
+
+
+def _add_visits_and_questions(world, match, n):
+    now = timezone.now()
+    for i in range(n):
+        make_session(  # today's home visits, checked in to
+            match,
+            starts_at=now - dt.timedelta(minutes=i + 1),
+            place_code="home",
+            checked_in_at=now - dt.timedelta(minutes=i + 1),
+        )
+        question = AdviceQuestion.objects.create(
+            case=world.case, asked_by=world.mentor_user, specialism=world.specialism, question="Q"
+        )
+        for _ in range(2):
+            AdviceAnswer.objects.create(question=question, answered_by=world.adviser, answer="A")
+
+
+def test_the_workspace_does_not_grow_with_lone_working_visits_or_advice(client, signed_in):
+    world = advice_world()
+    match = world.case.matches.get()
+    signed_in(world.mentor_user)
+    url = f"/meetings/cases/{world.case.pk}/"
+    # Three questions and more are counted (the block shows the latest three and says how
+    # many there are), so the comparison starts from three.
+    _add_visits_and_questions(world, match, 3)
+    _queries(client, url)
+    small = _queries(client, url)
+    _add_visits_and_questions(world, match, 10)
+    assert _queries(client, url) == small

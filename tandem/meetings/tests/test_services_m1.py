@@ -18,7 +18,7 @@ from tandem.matching.models import MatchStatus
 from .. import lifecycle
 from ..models import MeetingBrief, PlaceType, Session, SessionStatus, Topic
 from ..services import sessions as services
-from .factories_m1 import make_session, place, working_match
+from .factories import make_session, place, working_match
 
 pytestmark = pytest.mark.django_db
 

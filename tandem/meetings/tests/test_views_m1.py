@@ -15,7 +15,7 @@ from tandem.cases.models import Approach, SupportPlan
 from tandem.matching.models import MatchStatus
 
 from ..models import MeetingBrief, Session, SessionStatus, Topic
-from .factories_m1 import make_session, place, working_match
+from .factories import make_session, place, working_match
 
 pytestmark = pytest.mark.django_db
 

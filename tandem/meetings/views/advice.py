@@ -9,12 +9,11 @@ asking and answering are audited by the services.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods
 
-from tandem.audit.services import record_event, record_view
+from tandem.audit.services import record_view
 from tandem.core.access import Scope
 from tandem.core.permissions import permission_required
 from tandem.matching.models import CaseNeeds
@@ -36,8 +35,7 @@ def _case(request, action: str, case_pk: int):
 def advice_case(request, case_pk: int):
     case = _case(request, "view", case_pk)
     rows = selectors.case_questions(case)
-    with transaction.atomic():
-        services.advice_read_record(actor=request.user, case=case, request=request)
+    services.advice_list_audit(actor=request.user, case=case, request=request)
     return render(
         request,
         f"{TEMPLATES}/case.html",
@@ -83,14 +81,7 @@ def advice_ask(request, case_pk: int):
 @permission_required("advice_question", "answer")
 def advice_queue(request):
     queue = selectors.adviser_queue(request.user)
-    with transaction.atomic():
-        record_event(
-            actor=request.user,
-            action="advice_question.list",
-            object_type="meetings.advicequestion",
-            reason="adviser",
-            request=request,
-        )
+    services.advice_queue_audit(actor=request.user, request=request)
     return render(
         request,
         f"{TEMPLATES}/queue.html",
@@ -120,8 +111,7 @@ def advice_answer(request, pk: int):
         else:
             messages.success(request, "Thank you: your answer has been sent to the mentor.")
             return redirect("meetings:advice_queue")
-    with transaction.atomic():
-        record_view(actor=request.user, obj=question, request=request, reason="adviser")
+    record_view(actor=request.user, obj=question, request=request, reason="adviser")
     return render(request, f"{TEMPLATES}/answer.html", {"question": question, "form": form})
 
 

@@ -5,7 +5,6 @@ working match. The mentor reads it on their workspace."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_http_methods
@@ -50,8 +49,7 @@ def brief_edit(request, pk: int):
             else None
         )
         if brief is not None:
-            with transaction.atomic():
-                record_view(actor=request.user, obj=brief, request=request, reason="meeting brief")
+            record_view(actor=request.user, obj=brief, request=request, reason="meeting brief")
     return render(
         request,
         "meetings/brief_form.html",

@@ -11,14 +11,13 @@ comes back on the same page with what was typed.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from tandem.audit.services import record_event, record_view
+from tandem.audit.services import record_view
 from tandem.core.access import Scope
 from tandem.core.permissions import permission_required
 from tandem.mentors.matchability import current_accreditation
@@ -75,9 +74,7 @@ def my_claims(request):
     mentor = _own_mentor(request.user)
     months = selectors.own_claims_by_month(request.user, _estimate_rates(mentor))
     claimable = selectors.claimable_sessions(request.user)
-    record_event(
-        actor=request.user, action="claim.list", object_type="meetings.claim", request=request
-    )
+    services.claim_list_audit(actor=request.user, request=request)
     return render(
         request,
         f"{TEMPLATES}/mine.html",
@@ -202,7 +199,7 @@ def claim_detail(request, pk: int):
         form = DecisionForm(_posted(request), initial={"version": claim.version})
         if request.method == "POST" and form.is_valid():
             try:
-                services.claim_decide(
+                decided = services.claim_decide(
                     actor=user,
                     claim=claim,
                     decision=form.cleaned_data["decision"],
@@ -213,7 +210,6 @@ def claim_detail(request, pk: int):
             except services.ClaimRefused as refused:
                 form.add_error(None, str(refused))
             else:
-                decided = Claim.objects.get(pk=claim.pk)
                 messages.success(request, f"The claim is {decided.get_status_display().lower()}.")
                 return redirect(f"{reverse('meetings:claim_queue')}?month={claim.month:%Y-%m}")
     elif request.method == "POST":
@@ -224,8 +220,7 @@ def claim_detail(request, pk: int):
         mentor = Mentor.objects.prefetch_related("accreditations__level").get(pk=claim.mentor_id)
         estimate = _estimate_rates(mentor)
     amount = selectors.amount_of(claim, estimate)
-    with transaction.atomic():
-        record_view(actor=user, obj=claim, request=request, reason="claim")
+    record_view(actor=user, obj=claim, request=request, reason="claim")
     return render(
         request,
         f"{TEMPLATES}/detail.html",
@@ -300,14 +295,7 @@ def claim_queue(request):
     if status not in ClaimStatus.values or status == ClaimStatus.DRAFT:
         status = ""
     rows, counts = selectors.queue(request.user, month, status)
-    record_event(
-        actor=request.user,
-        action="claim.list",
-        object_type="meetings.claim",
-        object_id=f"{month:%Y-%m}",
-        changed_fields=["status"] if status else [],
-        request=request,
-    )
+    services.claim_list_audit(actor=request.user, month=month, status=status, request=request)
     return render(
         request,
         f"{TEMPLATES}/queue.html",

@@ -5,23 +5,20 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods
 
-from tandem.audit.services import record_event, record_view
+from tandem.audit.services import record_view
 from tandem.core.permissions import permission_required
 
 from ..forms.monitoring import CheckInForm
-from ..models import CoordinatorCheckIn
 from ..permissions import contact
-from ..selectors.monitoring import contact_of_case
+from ..selectors.monitoring import contact_of_case, recent_check_ins
 from ..selectors.monitoring import contact_overdue as overdue_for
 from ..services import contact as services
 
 PAGE_SIZE = 25
-RECENT_CHECK_INS = 5
 
 
 @require_GET
@@ -30,9 +27,7 @@ def contact_overdue(request):
     queryset, to_row = overdue_for(request.user)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [to_row(match) for match in page.object_list]
-    record_event(
-        actor=request.user, action="contact.list", object_type="cases.case", request=request
-    )
+    services.contact_list_audit(actor=request.user, request=request)
     return render(request, "meetings/contact/overdue.html", {"page": page, "rows": rows})
 
 
@@ -56,14 +51,9 @@ def contact_check_in(request, pk: int):
         else:
             messages.success(request, f"Your check-in on {case.reference} is recorded.")
             return redirect("meetings:contact_overdue")
-    recent = list(
-        CoordinatorCheckIn.objects.filter(case=case)
-        .select_related("case", "recorded_by")
-        .order_by("-recorded_at", "-pk")[:RECENT_CHECK_INS]
-    )
+    recent = recent_check_ins(case)
     if recent:
-        with transaction.atomic():
-            record_view(actor=request.user, obj=case, request=request, reason="contact check-ins")
+        record_view(actor=request.user, obj=case, request=request, reason="contact check-ins")
     return render(
         request,
         "meetings/contact/check_in.html",

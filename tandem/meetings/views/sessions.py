@@ -10,7 +10,6 @@ back on the same page with everything typed kept.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -33,9 +32,19 @@ from ..forms.sessions import (
 )
 from ..lifecycle import available_steps
 from ..models import Session
-from ..permissions import case_sessions, meeting_briefs, private_notes, sessions
+from ..permissions import (
+    case_advice,
+    case_sessions,
+    lone_working,
+    meeting_briefs,
+    private_notes,
+    sessions,
+)
 from ..selectors import sessions as selectors
+from ..selectors.advice import case_advice_summary
+from ..selectors.claims import session_claim
 from ..services import sessions as services
+from ..services.advice import advice_list_audit
 
 TEMPLATES = "meetings"
 REFUSALS = (services.SessionRefused,)
@@ -86,12 +95,16 @@ def case_sessions_view(request, pk: int):
     )
     match = selectors.working_match_of(case, request.user)
     workspace = selectors.workspace(case=case, match=match) if match is not None else None
-    with transaction.atomic():
-        record_view(actor=request.user, obj=case, request=request, reason="sessions")
-        if workspace is not None and workspace.brief is not None:
+    record_view(actor=request.user, obj=case, request=request, reason="sessions")
+    advice = None
+    if workspace is not None:
+        if workspace.brief is not None:
             record_view(
                 actor=request.user, obj=workspace.brief, request=request, reason="meeting brief"
             )
+        if case_advice.has_object_permission(request.user, "view", case):
+            advice = case_advice_summary(request.user, case)
+            advice_list_audit(actor=request.user, case=case, request=request, reason="workspace")
     return render(
         request,
         f"{TEMPLATES}/case_sessions.html",
@@ -100,6 +113,7 @@ def case_sessions_view(request, pk: int):
             "tabs": case_tabs(request, case),
             "page": page,
             "workspace": workspace,
+            "advice": advice,
             "can_write_brief": meeting_briefs.has_object_permission(request.user, "change", case),
         },
     )
@@ -117,8 +131,7 @@ def _detail_page(request, session: Session, *, posted=None, status=200):
     }
     if posted is not None:
         forms[f"{posted.prefix}_form"] = posted
-    with transaction.atomic():
-        record_view(actor=user, obj=session, request=request, reason="session")
+    record_view(actor=user, obj=session, request=request, reason="session")
     return render(
         request,
         f"{TEMPLATES}/session_detail.html",
@@ -134,6 +147,9 @@ def _detail_page(request, session: Session, *, posted=None, status=200):
             "topics": [t.name for t in session.topics.all()],
             "is_mentor": session.mentor.user_id == user.pk,
             "can_open_case": case_sessions.has_object_permission(user, "view", session.case),
+            "can_check_in": session.place_type.needs_lone_working
+            and lone_working.has_object_permission(user, "change", session),
+            "session_claim": session_claim(user, session),
         },
         status=status,
     )
@@ -149,8 +165,7 @@ def session_detail(request, pk: int):
 @permission_required("session_private_notes", "view")
 def session_notes(request, pk: int):
     session = _session(request, "view", pk, policy=private_notes)
-    with transaction.atomic():
-        record_view(actor=request.user, obj=session, request=request, reason="private notes")
+    record_view(actor=request.user, obj=session, request=request, reason="private notes")
     return render(
         request,
         f"{TEMPLATES}/session_notes.html",

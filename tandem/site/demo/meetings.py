@@ -41,7 +41,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from tandem.accounts.models import User
-from tandem.cases.models import Approach, Case, CaseStatus, SupportPlan
+from tandem.cases.cadence import RHYTHM_DAYS
+from tandem.cases.models import Approach, Case, CaseStatus, Frequency, SupportPlan
 from tandem.catalogues.models import Specialism
 from tandem.core.encryption import preload_data_keys
 from tandem.core.encryption.datakeys import key_for_encryption
@@ -71,7 +72,6 @@ TARGET = 1500
 # rhythm out: planning this many more slots ends near ``TARGET`` sessions.
 SLOTS_PER_SESSION = 1.2
 WINDOW_DAYS = 365
-FREQUENCY_DAYS = {"weekly": 7, "fortnightly": 14, "monthly": 28}
 
 # Where sessions happen, with weights (codes of tandem.meetings.defaults.PLACE_TYPES).
 PLACES = {
@@ -396,7 +396,7 @@ def _matches(demo: _Demo) -> list[_Match]:
         item = _Match(
             match=match,
             case=match.case,
-            frequency=FREQUENCY_DAYS.get(plans.get(match.case_id, "weekly"), 7),
+            frequency=RHYTHM_DAYS[plans.get(match.case_id, Frequency.WEEKLY)],
             start=start,
             end=end,
             user=user,

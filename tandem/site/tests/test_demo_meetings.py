@@ -15,7 +15,8 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from tandem.cases.models import SupportPlan
+from tandem.cases.cadence import RHYTHM_DAYS
+from tandem.cases.models import Frequency, SupportPlan
 from tandem.matching.models import Match, MatchStatus
 from tandem.meetings.models import (
     AdviceAnswer,
@@ -32,7 +33,7 @@ from tandem.meetings.names import names_in
 from tandem.site.demo.accounts import ensure_demo_users
 from tandem.site.demo.cases import ensure_demo_cases
 from tandem.site.demo.matching import ensure_demo_matches
-from tandem.site.demo.meetings import FREQUENCY_DAYS, ensure_demo_meetings
+from tandem.site.demo.meetings import ensure_demo_meetings
 from tandem.site.demo.mentors import MENTOR_USER_EMAIL, ensure_demo_mentors
 
 NOW = timezone.now()
@@ -135,7 +136,7 @@ def test_some_people_are_contact_overdue_and_one_missed_twice_in_a_row(demo, ses
         match = rows[0].match
         if match.status != MatchStatus.ACTIVE:
             continue
-        frequency = FREQUENCY_DAYS.get(plans.get(match.case_id, "weekly"), 7)
+        frequency = RHYTHM_DAYS[plans.get(match.case_id, Frequency.WEEKLY)]
         held = [s for s in rows if s.status == SessionStatus.HELD]
         if held and (NOW - held[-1].starts_at).days > 2 * frequency:
             overdue += 1
