@@ -89,7 +89,7 @@ def _claim(concern: Concern, expected_version: int | None) -> Concern:
     """Lock the concern, refuse if it changed since ``expected_version``, bump the
     version. Call inside the transaction of any change."""
     locked = (
-        Concern.objects.select_for_update()
+        Concern.objects.select_for_update(of=("self",))
         .select_related("case", "mentor", "category")
         .get(pk=concern.pk)
     )
@@ -313,7 +313,11 @@ def escalation_decision_record(
     decision = (decision or "").strip()
     if not decision:
         raise ConcernRefused("Say what the agency decided.")
-    locked = Escalation.objects.select_for_update().select_related("concern").get(pk=escalation.pk)
+    locked = (
+        Escalation.objects.select_for_update(of=("self",))
+        .select_related("concern")
+        .get(pk=escalation.pk)
+    )
     changed = ["decision", "decision_recorded_at"]
     locked.decision = decision
     locked.decision_recorded_at = timezone.now()

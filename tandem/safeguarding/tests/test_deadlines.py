@@ -99,7 +99,9 @@ def test_bank_holidays_come_from_the_holidays_library():
 
 
 moments = st.datetimes(
-    min_value=dt.datetime(2024, 1, 1), max_value=dt.datetime(2030, 12, 31), timezones=st.just(dt.UTC)
+    min_value=dt.datetime(2024, 1, 1),
+    max_value=dt.datetime(2030, 12, 31),
+    timezones=st.just(dt.UTC),
 )
 
 
