@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from functools import partial
 
 import pytest
 from django.db import connection, connections
@@ -63,9 +64,8 @@ def test_two_alert_runs_at_once_send_each_alert_once():
         later = max(c.due_at for c in concerns) + dt.timedelta(minutes=1)
         before = Notification.objects.filter(user=coordinator).count()
 
-        runs = simultaneously(
-            lambda: safeguarding_alerts_run(now=later), lambda: safeguarding_alerts_run(now=later)
-        )
+        attempt = partial(safeguarding_alerts_run, now=later)
+        runs = simultaneously(attempt, attempt)
 
         assert not any(isinstance(r, Exception) for r in runs), runs
         sent = sorted(a.concern_id for r in runs for a in r.sent)
@@ -80,8 +80,8 @@ def test_two_leads_acknowledging_at_once_cannot_both_succeed():
         concern = raise_concern()
         seen = concern.version
         results = simultaneously(
-            lambda: concern_acknowledge(actor=first, concern=concern, expected_version=seen),
-            lambda: concern_acknowledge(actor=second, concern=concern, expected_version=seen),
+            partial(concern_acknowledge, actor=first, concern=concern, expected_version=seen),
+            partial(concern_acknowledge, actor=second, concern=concern, expected_version=seen),
         )
         assert sum(isinstance(r, ConcernConflict) for r in results) == 1, results
         assert sum(not isinstance(r, Exception) for r in results) == 1

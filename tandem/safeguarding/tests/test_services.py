@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import create_user
 from django.db import IntegrityError, connection, transaction
 from django.db.models import PROTECT, ProtectedError
 from django.utils import timezone
 
+from conftest import create_user
 from tandem.audit.models import AuditEvent
 from tandem.cases.models import CaseEvent, CaseStatus
 from tandem.core.models import Notification
@@ -20,9 +20,9 @@ from ..models import (
     CaseArrangement,
     Concern,
     ConcernAlert,
+    ConcernStatus,
     ConcernStep,
     Escalation,
-    ConcernStatus,
     EscalationMethod,
     Outcome,
     Urgency,
