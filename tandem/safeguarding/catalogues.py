@@ -3,6 +3,9 @@ agencies concerns are escalated to. Registered from ``SafeguardingConfig.ready()
 
 from __future__ import annotations
 
+from django import forms
+
+from tandem.catalogues import forms as catalogue_forms
 from tandem.catalogues import registry
 
 from .models import Agency, ConcernCategory
@@ -26,6 +29,18 @@ AGENCIES = registry.Catalogue(
 )
 
 
+class CategoryForm(catalogue_forms.EntryForm):
+    is_serious = forms.BooleanField(
+        label="Serious: a concern of this kind on a mentor's case calls for a debrief",
+        required=False,
+    )
+    about_mentor = forms.BooleanField(
+        label="About the mentor's own safety (offered to mentors raising one about themselves)",
+        required=False,
+    )
+
+
 def register() -> None:
     registry.register(CATEGORIES)
     registry.register(AGENCIES)
+    catalogue_forms.register_form(CATEGORIES.slug, CategoryForm)
