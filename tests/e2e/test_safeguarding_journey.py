@@ -104,6 +104,17 @@ def test_a_mentor_raises_an_urgent_concern_and_the_lead_escalates_and_closes_it(
     lead.check()
     assert page.get_by_text("The concern is closed.").is_visible()
 
+    # The queue is empty again and says so; the policy page; the mentor's own pages.
+    page = lead.goto("/safeguarding/")
+    assert page.get_by_text("There are no open concerns").is_visible()
+    lead.goto("/safeguarding/policy/")
+    page = phone.goto(f"/safeguarding/cases/{case.pk}/")
+    no_sideways_scroll(phone)
+    assert page.get_by_text(concern.reference).is_visible()
+    assert WHAT not in page.content()
+    phone.goto("/safeguarding/raise/")
+    no_sideways_scroll(phone)
+
     concern.refresh_from_db()
     assert concern.status == ConcernStatus.CLOSED
     assert concern.escalations.get().agency_reference == "CSC-2026-0731"
