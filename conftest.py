@@ -104,10 +104,12 @@ def _default_configuration(request):
         from tandem.matching.defaults import install as install_matching_policy
         from tandem.meetings.defaults import install as install_meetings
         from tandem.mentors.defaults import install as install_register
+        from tandem.safeguarding.defaults import install as install_safeguarding
 
         install_catalogues()
         install_register()
         install_framework()
         install_matching_policy()
         install_meetings()
+        install_safeguarding()
     yield

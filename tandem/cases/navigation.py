@@ -12,6 +12,7 @@ TABS = [
     ("Plan and reviews", "cases:plan", "case_plan"),
     ("Matching", "matching:suggestions", "case_matching"),
     ("Sessions", "meetings:case_sessions", "case_sessions"),
+    ("Safeguarding", "safeguarding:case_concerns", "case_concerns"),
     ("Timeline", "cases:timeline", "case"),
 ]
 

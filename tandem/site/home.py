@@ -11,6 +11,7 @@ from tandem.core.permissions import has_permission
 from tandem.matching.models import MatchStatus
 from tandem.matching.permissions import matches
 from tandem.mentors.permissions import mentors
+from tandem.safeguarding.selectors import queue_rows
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,8 @@ BATCHES = ("matching_batch", "view")
 GAPS = ("pool_gaps", "view")
 FAIRNESS = ("matching_fairness", "view")
 ADVICE = ("advice_question", "answer")
+RAISE = ("concern_raise", "create")
+RAISE_LINK = Link("Raise a safeguarding concern", "safeguarding:raise", RAISE)
 
 ROLE_PANELS: dict[str, PanelSpec] = {
     "coordinator": PanelSpec(
@@ -52,6 +55,7 @@ ROLE_PANELS: dict[str, PanelSpec] = {
         "Take referrals through screening, consent, assessment, support and closure; "
         "match each person with the right mentor; recruit, vet, train and accredit mentors.",
         (
+            RAISE_LINK,
             Link("Cases", "cases:list", CASES),
             Link("Waiting for a match", "cases:awaiting_match", CASES),
             Link("Propose matches for every waiting case", "matching:batch_list", BATCHES),
@@ -60,6 +64,7 @@ ROLE_PANELS: dict[str, PanelSpec] = {
             Link("Fairness of matching", "matching:fairness", FAIRNESS),
             Link("Matching policy", "matching:policy", ("matching_policy", "view")),
             Link("Meetings policy", "meetings:policy", ("meetings_policy", "change")),
+            Link("Safeguarding policy", "safeguarding:policy", ("safeguarding_policy", "change")),
             Link("Contact overdue", "meetings:contact_overdue", ("contact_monitoring", "view")),
             Link(
                 "Lone-working alerts",
@@ -86,6 +91,7 @@ ROLE_PANELS: dict[str, PanelSpec] = {
         "Answer proposals, see the people you mentor, keep your profile, availability and "
         "declarations up to date, and check your vetting and accreditation.",
         (
+            RAISE_LINK,
             Link("Your proposals and matches", "matching:my_matches", MATCHES),
             Link("Your cases", "cases:list", CASES),
             Link("Your claims", "meetings:my_claims", ("mentor_profile", "view")),
@@ -106,10 +112,19 @@ ROLE_PANELS: dict[str, PanelSpec] = {
     "supervisor": PanelSpec(
         "Supervisor",
         "The mentors you supervise. Supervision records are not in Tandem yet.",
+        (RAISE_LINK,),
     ),
     "safeguarding_lead": PanelSpec(
         "Safeguarding lead",
-        "The safeguarding concerns queue will appear here. There are no open concerns.",
+        "Open safeguarding concerns, those waiting to be acknowledged first, each by its deadline.",
+        (
+            Link("All open concerns", "safeguarding:queue", ("concern_queue", "view")),
+            Link(
+                "Safeguarding policy and deputy lead",
+                "safeguarding:policy",
+                ("safeguarding_policy", "change"),
+            ),
+        ),
     ),
     "referrer": PanelSpec(
         "Referrer",
@@ -166,6 +181,23 @@ def _proposals(user) -> list[tuple[str, str]]:
     ]
 
 
+def _concerns(user) -> list[tuple[str, str]]:
+    """The lead's open concerns, due first, overdue ones said so (one query)."""
+    items = []
+    for row in queue_rows(user):
+        concern = row["concern"]
+        about = concern.case.reference if concern.case_id else "a mentor"
+        state = "OVERDUE, not acknowledged" if row["overdue"] else concern.get_status_display()
+        items.append(
+            (
+                f"{concern.reference} ({concern.get_urgency_display().lower()}), about "
+                f"{about}: {state}",
+                reverse("safeguarding:detail", kwargs={"pk": concern.pk}),
+            )
+        )
+    return items
+
+
 def home_panels(user) -> list[Panel]:
     """The panels for every role the user holds, with the links their roles allow."""
     panels = []
@@ -181,6 +213,9 @@ def home_panels(user) -> list[Panel]:
         if role == "mentor":
             panel.items = _proposals(user)
             panel.empty = "No proposals are waiting for your answer."
+        if role == "safeguarding_lead":
+            panel.items = _concerns(user)
+            panel.empty = "There are no open concerns."
         if role == "supervisor":
             panel.items = _supervisees(user)
             panel.empty = "No mentors have been assigned to you for supervision yet."

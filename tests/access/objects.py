@@ -133,7 +133,42 @@ def _sessions(user):
     when = timezone.now() - dt.timedelta(hours=1)
     own = make_session(_working_case(_own_mentor(user)), starts_at=when, created_by=user)
     other = make_session(_working_case(make_mentor()), starts_at=when, created_by=user)
-    return Objects({"pk": own.pk}, {"pk": other.pk}, frozenset({Scope.OWN, Scope.SUPERVISEES}))
+    if "safeguarding_lead" in user.roles:
+        # The lead reaches a session's private notes through a concern that refers to it.
+        _concern_about(own.case, raised_by=create_user("mentor"), session=own)
+    return Objects(
+        {"pk": own.pk},
+        {"pk": other.pk},
+        frozenset({Scope.OWN, Scope.SUPERVISEES, Scope.MATCHED}),
+    )
+
+
+def _concern_about(case, *, raised_by, session=None):
+    from tandem.safeguarding.models import ConcernCategory, Urgency
+    from tandem.safeguarding.services import concern_raise
+
+    return concern_raise(
+        actor=raised_by,
+        category=ConcernCategory.objects.get(code="harm-to-others"),
+        urgency=Urgency.URGENT,
+        details="What was seen.",
+        case=case,
+        session=session,
+    )
+
+
+def _concerns(user):
+    """A concern the user raised, and one someone else raised (``action`` for the
+    lead's move pages)."""
+    from tandem.cases.tests.factories import make_case
+
+    own = _concern_about(make_case(), raised_by=user)
+    other = _concern_about(make_case(), raised_by=create_user("mentor"))
+    return Objects(
+        {"pk": own.pk, "action": "acknowledge"},
+        {"pk": other.pk, "action": "acknowledge"},
+        frozenset({Scope.OWN}),
+    )
 
 
 def _lone_working_sessions(user):
@@ -240,6 +275,10 @@ OBJECT_BUILDERS = {
     "claim": _claims,
     "session_claim": _session_claims,
     "advice_question": _advice,
+    "concern": _concerns,
+    "concern_raise": _case_sessions,
+    "session_concern": _sessions,
+    "case_concerns": _case_sessions,
 }
 
 # What a role's user needs to exist so that its own pages have something to show.

@@ -6,6 +6,7 @@ from tandem.site.demo.cases import DEMO_CASES, ensure_demo_cases
 from tandem.site.demo.matching import ensure_demo_matches
 from tandem.site.demo.meetings import ensure_demo_meetings
 from tandem.site.demo.mentors import DEMO_MENTORS, ensure_demo_mentors
+from tandem.site.demo.safeguarding import ensure_demo_safeguarding
 
 
 class Command(BaseCommand):
@@ -26,6 +27,7 @@ class Command(BaseCommand):
             f"Demo sessions created: {meetings.sessions} (with {meetings.claims} claims, "
             f"{meetings.briefs} meeting briefs and {meetings.questions} advice questions)."
         )
+        self.stdout.write(f"Demo safeguarding concerns created: {ensure_demo_safeguarding()}.")
         self.stdout.write("")
         self.stdout.write("Sign in at http://127.0.0.1:8000 with any of these accounts.")
         self.stdout.write(f"Password for every demo account: {DEMO_PASSWORD}")
