@@ -24,6 +24,7 @@ TANDEM_APPS = [
     "tandem.assessments",
     "tandem.matching",
     "tandem.meetings",
+    "tandem.supervision",
     "tandem.site",
 ]
 
