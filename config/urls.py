@@ -11,6 +11,7 @@ urlpatterns = [
     path("cases/", include("tandem.assessments.urls")),
     path("", include("tandem.matching.urls")),
     path("meetings/", include("tandem.meetings.urls")),
+    path("supervision/", include("tandem.supervision.urls")),
 ]
 
 handler400 = "tandem.core.views.bad_request"

@@ -110,7 +110,9 @@ def due_on(anchor: dt.date | None, weeks: int | None) -> dt.date | None:
 
 def mentor_due_on(mentor: Mentor) -> dt.date | None:
     """The date the mentor's next supervision is due (``annotate_schedule`` first)."""
-    return due_on(getattr(mentor, "supervision_anchor", None), getattr(mentor, "supervision_weeks", None))
+    return due_on(
+        getattr(mentor, "supervision_anchor", None), getattr(mentor, "supervision_weeks", None)
+    )
 
 
 def is_overdue(due: dt.date | None, today: dt.date) -> bool:
@@ -175,7 +177,6 @@ def _cap_reason(mentor, today):
     if caseload >= mentor.caseload_cap:
         return None  # the register already says there is no spare capacity
     return f"No spare capacity at their accreditation level ({caseload} of {cap} cases)"
-
 
 
 def _cap_annotate(queryset, today):

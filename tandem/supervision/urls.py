@@ -1,2 +1,5 @@
+from .views.pages import urlpatterns
+
 app_name = "supervision"
-urlpatterns = []
+
+__all__ = ["app_name", "urlpatterns"]
