@@ -154,20 +154,20 @@ class SupervisionRecordForm(GovUKForm):
         fields = {}
         for i in range(1, ACTION_ROWS + 1):
             fields[f"action_{i}_text"] = forms.CharField(
-                label=f"Action {i}",
+                label=f"Action {i}: what was agreed",
                 required=False,
                 max_length=1000,
                 widget=forms.Textarea(attrs={"rows": 2}),
                 error_messages={"max_length": f"Action {i} must be 1,000 characters or fewer"},
             )
             fields[f"action_{i}_owner"] = forms.ChoiceField(
-                label=f"Who does action {i}",
+                label=f"Action {i}: who does it",
                 required=False,
                 choices=[("", "Choose who"), *ActionOwner.choices],
                 error_messages={"invalid_choice": f"Choose who does action {i}"},
             )
             fields[f"action_{i}_due"] = GovUKDateField(
-                label=f"Action {i} due by",
+                label=f"Action {i}: due by",
                 what=f"the date action {i} is due",
                 allow_future=True,
                 required=False,
