@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from tandem.cases.tests.factories import make_case
 from tandem.core.dates import long_date
+from tandem.matching.features import load_pool
 from tandem.matching.models import MatchStatus
 from tandem.matching.selectors import evaluate_pair, rank_mentors
 from tandem.matching.tests.factories import live_match, matching_mentor, waiting_case
@@ -166,3 +167,12 @@ def test_an_overdue_mentor_drops_out_of_the_suggestions_with_the_reason():
     assert verdict.reason == (
         f"Sam Overdue cannot take this case: Supervision overdue since {due.day} {due:%B %Y}."
     )
+
+
+def test_batch_matching_reads_the_same_rule():
+    kept = matching_mentor(full_name="Ruth Kept")
+    overdue = matching_mentor(full_name="Sam Overdue")
+    make_record(overdue, held_on=timezone.localdate() - dt.timedelta(weeks=7))
+    pool = load_pool()
+    matchable = dict(zip(pool.pks.tolist(), pool.arrays.matchable.tolist(), strict=True))
+    assert matchable == {kept.pk: True, overdue.pk: False}
