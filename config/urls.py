@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("tandem.matching.urls")),
     path("meetings/", include("tandem.meetings.urls")),
     path("safeguarding/", include("tandem.safeguarding.urls")),
+    path("supervision/", include("tandem.supervision.urls")),
 ]
 
 handler400 = "tandem.core.views.bad_request"

@@ -25,6 +25,7 @@ TANDEM_APPS = [
     "tandem.matching",
     "tandem.meetings",
     "tandem.safeguarding",
+    "tandem.supervision",
     "tandem.site",
 ]
 

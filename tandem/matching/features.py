@@ -142,6 +142,7 @@ def load_pool(
             "checks_ok",
             "accreditation_ok",
             "code_ok",
+            "rules_ok",
             "current_caseload",
             "caseload_cap",
             "gender",
@@ -206,7 +207,10 @@ def load_pool(
     arrays = MentorArrays(
         # Matchable in the register; spare capacity is its own constraint.
         matchable=np.array(
-            [bool(r["checks_ok"] and r["accreditation_ok"] and r["code_ok"]) for r in rows],
+            [
+                bool(r["checks_ok"] and r["accreditation_ok"] and r["code_ok"] and r["rules_ok"])
+                for r in rows
+            ],
             dtype=bool,
         ),
         spare=cap - np.array([r["current_caseload"] for r in rows], dtype=np.int64),

@@ -11,6 +11,7 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery
 
 from tandem.cases.models import Case, CaseStatus
 from tandem.cases.selectors import urgency_rank
+from tandem.mentors.matchability import Rules, mentor_matchability, prefetch_for_matchability
 from tandem.mentors.models import Mentor
 
 from . import scoring
@@ -84,6 +85,10 @@ def evaluate_pair(case: Case, mentor: Mentor) -> PairVerdict:
     if not ranking.allowed:
         (name,) = ranking.excluded
         reason = exclusion_words(ranking.case, ranking.policy)[name]
+        if name == "unavailable":
+            # The register's own reasons in words ("Supervision overdue since …").
+            one = prefetch_for_matchability(Mentor.objects.filter(pk=mentor.pk)).get()
+            reason = "; ".join(mentor_matchability(one, Rules.load()).reasons) or reason
         return PairVerdict(False, f"{mentor} cannot take this case: {reason}.", 0, [])
     (ranked,) = ranking.mentors
     return PairVerdict(True, "", ranked.score, [p.as_dict() for p in ranked.parts], ranked.spare)

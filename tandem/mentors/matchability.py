@@ -9,8 +9,12 @@ A mentor is matchable when they are active; the latest check of every required
 vetting type passed and has not expired; they hold a current, unrevoked
 accreditation; they accepted the current code of conduct; and they have spare
 capacity (places held below their caseload cap; the places come from matching through
-``register_caseload_counter``). (Supervision joins these rules
-with the supervision capability.)
+``register_caseload_counter``).
+
+Capabilities above the register add blocking rules of their own through
+``register_blocking_rule`` (supervision: overdue supervision, the caseload cap of the
+mentor's level). A rule gives both halves: the reason in words for one mentor and the
+condition for the whole pool, so the register never imports the capability.
 """
 
 from __future__ import annotations
@@ -100,12 +104,50 @@ def current_caseload_expression() -> Expression:
     return Coalesce(counter(), Value(0))
 
 
+@dataclass(frozen=True)
+class BlockingRule:
+    """A rule a capability above the register adds to "can take a case today".
+
+    ``prefetch(queryset, today)`` annotates what ``reason`` reads (no query per mentor);
+    ``reason(mentor, today)`` is the reason in words, or None when the rule does not
+    block; ``annotate(queryset, today)`` adds the annotations ``blocked(today)`` reads
+    and ``blocked(today)`` is the SQL condition true when the rule blocks. Neither may
+    run a query of its own: the pool stays one query. The property test in
+    tests/test_matchability.py keeps the two halves in agreement.
+    """
+
+    name: str
+    prefetch: Callable[[QuerySet[Mentor], dt.date], QuerySet[Mentor]]
+    reason: Callable[[Mentor, dt.date], str | None]
+    annotate: Callable[[QuerySet[Mentor], dt.date], QuerySet[Mentor]]
+    blocked: Callable[[dt.date], Q]
+
+
+_blocking_rules: dict[str, BlockingRule] = {}
+
+
+def register_blocking_rule(rule: BlockingRule) -> None:
+    """Add ``rule`` to the register's matchability (once per name)."""
+    if rule.name in _blocking_rules:
+        raise ImproperlyConfigured(f"A blocking rule named {rule.name!r} is already registered.")
+    _blocking_rules[rule.name] = rule
+
+
+def blocking_rules() -> tuple[BlockingRule, ...]:
+    return tuple(_blocking_rules.values())
+
+
 def current_caseload(mentor: Mentor) -> int:
     return getattr(mentor, "current_caseload", 0) or 0
 
 
-def prefetch_for_matchability(queryset: QuerySet[Mentor]) -> QuerySet[Mentor]:
+def prefetch_for_matchability(
+    queryset: QuerySet[Mentor], today: dt.date | None = None
+) -> QuerySet[Mentor]:
     """Everything ``mentor_matchability`` reads, in a fixed number of queries."""
+    today = today or timezone.localdate()
+    for rule in blocking_rules():
+        queryset = rule.prefetch(queryset, today)
     return queryset.annotate(current_caseload=current_caseload_expression()).prefetch_related(
         Prefetch(
             "checks",
@@ -179,6 +221,11 @@ def mentor_matchability(mentor: Mentor, rules: Rules | None = None) -> Matchabil
     if caseload >= mentor.caseload_cap:
         reasons.append(f"No spare capacity ({caseload} of {mentor.caseload_cap} cases)")
 
+    for rule in blocking_rules():
+        reason = rule.reason(mentor, today)
+        if reason:
+            reasons.append(reason)
+
     return Matchability(matchable=not reasons, reasons=tuple(reasons))
 
 
@@ -224,12 +271,23 @@ def annotate_matchable(
         ),
         code_ok=code_ok,
     )
+    # ``rules_ok``: no rule registered by a capability above the register blocks.
+    rules_ok: Q | None = None
+    for rule in blocking_rules():
+        queryset = rule.annotate(queryset, today)
+        rules_ok = ~rule.blocked(today) if rules_ok is None else rules_ok & ~rule.blocked(today)
+    queryset = queryset.annotate(
+        rules_ok=ExpressionWrapper(rules_ok, output_field=BooleanField())
+        if rules_ok is not None
+        else Value(True, output_field=BooleanField())
+    )
     return queryset.annotate(
         is_matchable=ExpressionWrapper(
             Q(status=MentorStatus.ACTIVE)
             & Q(checks_ok=True)
             & Q(accreditation_ok=True)
             & Q(code_ok=True)
+            & Q(rules_ok=True)
             & Q(caseload_cap__gt=current_caseload_expression()),
             output_field=BooleanField(),
         )

@@ -11,6 +11,8 @@ TABS = [
     ("Vetting", "mentors:vetting", "mentor_vetting"),
     ("Training and accreditation", "mentors:training", "mentor_training"),
     ("Quality", "mentors:quality", "mentor_training"),
+    # Supervision sits above the register: the tab shows when it is installed.
+    ("Supervision", "supervision:mentor", "supervision"),
 ]
 
 

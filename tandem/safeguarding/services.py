@@ -46,6 +46,7 @@ from .models import (
     SafeguardingPolicy,
     Urgency,
 )
+from .signals import concern_raised
 
 
 class ConcernRefused(Exception):
@@ -152,6 +153,7 @@ def concern_raise(
         request=request,
         changed_fields=["category", "urgency", "details", "case", "session", "mentor"],
     )
+    concern_raised.send(sender=Concern, concern=concern, actor=actor, request=request)
     notify(
         users=active_leads(),
         message=f"A new {label} safeguarding concern, {concern.reference}, needs "

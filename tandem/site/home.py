@@ -65,6 +65,7 @@ ROLE_PANELS: dict[str, PanelSpec] = {
             Link("Matching policy", "matching:policy", ("matching_policy", "view")),
             Link("Meetings policy", "meetings:policy", ("meetings_policy", "change")),
             Link("Safeguarding policy", "safeguarding:policy", ("safeguarding_policy", "change")),
+            Link("Supervision policy", "supervision:policy", ("supervision_policy", "change")),
             Link("Contact overdue", "meetings:contact_overdue", ("contact_monitoring", "view")),
             Link(
                 "Lone-working alerts",
@@ -97,6 +98,11 @@ ROLE_PANELS: dict[str, PanelSpec] = {
             Link("Your claims", "meetings:my_claims", ("mentor_profile", "view")),
             Link("Your mentor profile", "mentors:my_profile", ("mentor_profile", "view")),
             Link(
+                "Your supervision and wellbeing check-in",
+                "supervision:mine",
+                ("own_supervision", "view"),
+            ),
+            Link(
                 "Check in and out (lone working)",
                 "meetings:lone_working_today",
                 ("lone_working", "view"),
@@ -111,8 +117,16 @@ ROLE_PANELS: dict[str, PanelSpec] = {
     ),
     "supervisor": PanelSpec(
         "Supervisor",
-        "The mentors you supervise. Supervision records are not in Tandem yet.",
-        (RAISE_LINK,),
+        "The mentors you supervise: record their supervision, see their live cases, when "
+        "they last met someone, when their next supervision is due and their wellbeing.",
+        (
+            Link(
+                "Mentors you supervise",
+                "supervision:oversight",
+                ("supervision_oversight", "view"),
+            ),
+            RAISE_LINK,
+        ),
     ),
     "safeguarding_lead": PanelSpec(
         "Safeguarding lead",

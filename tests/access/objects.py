@@ -252,6 +252,29 @@ def _advice(user):
     )
 
 
+def _supervision_records(user):
+    """A supervision record of the user's own mentor record (their supervisee's, for a
+    supervisor), and one of another mentor."""
+    from tandem.mentors.tests.factories import make_mentor
+    from tandem.supervision.tests.factories import make_record
+
+    own = make_record(_own_mentor(user), supervisor=user)
+    other = make_record(make_mentor(), supervisor=create_user("supervisor"))
+    return Objects({"pk": own.pk}, {"pk": other.pk}, frozenset({Scope.OWN, Scope.SUPERVISEES}))
+
+
+def _supervision_actions(user):
+    records = _supervision_records(user)
+    from tandem.supervision.models import SupervisionAction
+
+    def action(pk):
+        return SupervisionAction.objects.filter(record_id=pk).values_list("pk", flat=True)[0]
+
+    return Objects(
+        {"pk": action(records.own["pk"])}, {"pk": action(records.other["pk"])}, records.own_via
+    )
+
+
 OBJECT_BUILDERS = {
     "user_account": _user_accounts,
     "catalogue": _catalogue_entries,
@@ -279,6 +302,11 @@ OBJECT_BUILDERS = {
     "concern_raise": _case_sessions,
     "session_concern": _sessions,
     "case_concerns": _case_sessions,
+    "supervision": _mentors,
+    "supervisor_assignment": _mentors,
+    "supervision_record": _mentors,
+    "supervision_notes": _supervision_records,
+    "supervision_action": _supervision_actions,
 }
 
 # What a role's user needs to exist so that its own pages have something to show.

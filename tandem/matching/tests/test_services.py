@@ -18,6 +18,7 @@ from tandem.cases.models import CaseEvent, CaseStatus, MentorGenderPreference, U
 from tandem.cases.services.lifecycle import CaseConflict, case_change_status
 from tandem.cases.tests.factories import make_case
 from tandem.catalogues.models import Language
+from tandem.core.dates import long_date
 from tandem.core.models import Notification
 from tandem.matching import selectors, services
 from tandem.matching.features import load_pool
@@ -388,8 +389,9 @@ def test_a_mentor_the_register_says_cannot_take_a_case(coordinator):
         coordinator,
         waiting_case(),
         expired,
-        "Tom Reid cannot take this case: not available (vetting, accreditation or code of "
-        "conduct).",
+        # The register's own reason, in words.
+        "Tom Reid cannot take this case: Enhanced criminal-records check with barred list "
+        f"expired on {long_date(timezone.localdate())}.",
     )
     paused = matching_mentor(full_name="Ann Lee")
     Mentor.objects.filter(pk=paused.pk).update(status=MentorStatus.PAUSED)

@@ -30,7 +30,7 @@ pytestmark = pytest.mark.django_db
 
 
 def reasons(mentor, today=None):
-    mentor = prefetch_for_matchability(Mentor.objects.filter(pk=mentor.pk)).get()
+    mentor = prefetch_for_matchability(Mentor.objects.filter(pk=mentor.pk), today).get()
     return mentor_matchability(mentor, Rules.load(today)).reasons
 
 

@@ -7,6 +7,7 @@ from tandem.site.demo.matching import ensure_demo_matches
 from tandem.site.demo.meetings import ensure_demo_meetings
 from tandem.site.demo.mentors import DEMO_MENTORS, ensure_demo_mentors
 from tandem.site.demo.safeguarding import ensure_demo_safeguarding
+from tandem.site.demo.supervision import ensure_demo_supervision
 
 
 class Command(BaseCommand):
@@ -28,6 +29,12 @@ class Command(BaseCommand):
             f"{meetings.briefs} meeting briefs and {meetings.questions} advice questions)."
         )
         self.stdout.write(f"Demo safeguarding concerns created: {ensure_demo_safeguarding()}.")
+        supervision = ensure_demo_supervision()
+        self.stdout.write(
+            f"Demo supervisions created: {supervision.records} (with {supervision.checkins} "
+            "wellbeing check-ins)"
+            + (f"; supervision overdue: {supervision.overdue}." if supervision.overdue else ".")
+        )
         self.stdout.write("")
         self.stdout.write("Sign in at http://127.0.0.1:8000 with any of these accounts.")
         self.stdout.write(f"Password for every demo account: {DEMO_PASSWORD}")
