@@ -105,6 +105,7 @@ def _default_configuration(request):
         from tandem.meetings.defaults import install as install_meetings
         from tandem.mentors.defaults import install as install_register
         from tandem.safeguarding.defaults import install as install_safeguarding
+        from tandem.supervision.defaults import install as install_supervision
 
         install_catalogues()
         install_register()
@@ -112,4 +113,5 @@ def _default_configuration(request):
         install_matching_policy()
         install_meetings()
         install_safeguarding()
+        install_supervision()
     yield

@@ -8,8 +8,12 @@ LEVEL_RULES = {
 }
 
 
-def install(apps) -> None:
-    """Create the rule of each default level that exists and has none yet."""
+def install(apps=None) -> None:
+    """Create the rule of each default level that exists and has none yet (idempotent).
+    ``apps`` is a migration's app registry, or the live one when None (tests that flush
+    the database put the defaults back with it)."""
+    if apps is None:
+        from django.apps import apps
     Level = apps.get_model("mentors", "AccreditationLevel")
     LevelRule = apps.get_model("supervision", "LevelRule")
     Policy = apps.get_model("supervision", "SupervisionPolicy")
