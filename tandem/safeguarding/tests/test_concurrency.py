@@ -6,14 +6,14 @@ connection."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from functools import partial
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from conftest import create_user
 from tandem.core.models import Notification
+from tandem.core.testing import simultaneously
 
 from ..models import ConcernAlert, Urgency
 from ..services import ConcernConflict, concern_acknowledge, safeguarding_alerts_run
@@ -31,29 +31,6 @@ def _postgresql_only():
             "SQLite serialises writers (immediate transactions), so two runs can never "
             "overlap; test_alerts.py and test_services.py cover repeats and stale versions."
         )
-
-
-def simultaneously(*attempts) -> list:
-    barrier = threading.Barrier(len(attempts))
-    values: list = [None] * len(attempts)
-
-    def run(i, attempt):
-        try:
-            barrier.wait(timeout=10)
-            try:
-                values[i] = attempt()
-            except Exception as error:
-                values[i] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(attempts)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-    return values
 
 
 def test_two_alert_runs_at_once_send_each_alert_once():
