@@ -15,12 +15,10 @@ from django import forms
 from django.db.models import F
 
 from tandem.catalogues.models import Area, ConcernType
-from tandem.core.filters import GovUKFilterSet, SortFilter
+from tandem.core.filters import GovUKFilterSet, SortFilter, with_any
 
 from .forms.lists import CaseFilterForm
 from .models import CaseStatus, Urgency
-
-ANY = ""
 
 # Weeks a case has been waiting: since referral, or since it began waiting for a match.
 WAITING_WEEKS = {"2": 2, "4": 4, "8": 8}
@@ -35,10 +33,6 @@ ORDERINGS = {
     ),
     "status": ("Status (lifecycle order)", ("status_rank", "-received_at", "-pk")),
 }
-
-
-def _any(label: str, choices) -> list[tuple]:
-    return [(ANY, label), *choices]
 
 
 class CaseFilter(GovUKFilterSet):
@@ -94,10 +88,10 @@ class CaseFilter(GovUKFilterSet):
     def __init__(self, data=None, queryset=None, *, now: dt.datetime, **kwargs):
         super().__init__(data, queryset, **kwargs)
         self.now = now
-        self.filters["concern_type"].extra["choices"] = _any(
+        self.filters["concern_type"].extra["choices"] = with_any(
             "Any concern type", ConcernType.objects.values_list("pk", "name")
         )
-        self.filters["area"].extra["choices"] = _any(
+        self.filters["area"].extra["choices"] = with_any(
             "Any area", Area.objects.values_list("pk", "name")
         )
 

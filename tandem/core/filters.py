@@ -14,6 +14,14 @@ import django_filters
 
 from .forms import GovUKFilterForm
 
+# The value of a choice list's first option, which filters nothing.
+ANY = ""
+
+
+def with_any(label: str, choices) -> list[tuple]:
+    """``choices`` after a first option, ``label``, that filters nothing."""
+    return [(ANY, label), *choices]
+
 
 class SortFilter(django_filters.ChoiceFilter):
     """The order of the list. ``orderings`` maps each choice to its label and its

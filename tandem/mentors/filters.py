@@ -15,9 +15,9 @@ from django import forms
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
 
 from tandem.catalogues.models import Area, Language, Specialism
-from tandem.core.filters import GovUKFilterSet, SortFilter
+from tandem.core.filters import GovUKFilterSet, SortFilter, with_any
 
-from .forms.pool import ANY, PoolFilterForm
+from .forms.pool import PoolFilterForm
 from .matchability import annotate_matchable
 from .models import (
     Accreditation,
@@ -54,10 +54,6 @@ ORDERINGS = {
     "applied_desc": ("Date applied (newest first)", ("-applied_on", "full_name", "pk")),
     "applied_asc": ("Date applied (oldest first)", ("applied_on", "full_name", "pk")),
 }
-
-
-def _any(label: str, choices) -> list[tuple]:
-    return [(ANY, label), *choices]
 
 
 class PoolFilter(GovUKFilterSet):
@@ -158,13 +154,13 @@ class PoolFilter(GovUKFilterSet):
     def __init__(self, data=None, queryset=None, *, today: dt.date, **kwargs):
         super().__init__(data, queryset, **kwargs)
         self.today = today
-        self.filters["language"].extra["choices"] = _any(
+        self.filters["language"].extra["choices"] = with_any(
             "Any language", Language.objects.values_list("pk", "name")
         )
-        self.filters["specialism"].extra["choices"] = _any(
+        self.filters["specialism"].extra["choices"] = with_any(
             "Any specialism", Specialism.objects.values_list("pk", "name")
         )
-        self.filters["area"].extra["choices"] = _any(
+        self.filters["area"].extra["choices"] = with_any(
             "Any area", Area.objects.values_list("pk", "name")
         )
         self.filters["accreditation"].extra["choices"] = [

@@ -5,9 +5,8 @@ The questions themselves, and what each does to the list, are ``PoolFilter``'s.
 
 from __future__ import annotations
 
+from tandem.core.filters import ANY
 from tandem.core.forms import GovUKFilterForm
-
-ANY = ""
 
 
 class PoolFilterForm(GovUKFilterForm):
