@@ -11,8 +11,10 @@ urlpatterns = [
     path("cases/", include("tandem.assessments.urls")),
     path("", include("tandem.matching.urls")),
     path("meetings/", include("tandem.meetings.urls")),
+    path("rehabilitation/", include("tandem.rehabilitation.urls")),
     path("safeguarding/", include("tandem.safeguarding.urls")),
     path("supervision/", include("tandem.supervision.urls")),
+    path("outcomes/", include("tandem.outcomes.urls")),
 ]
 
 handler400 = "tandem.core.views.bad_request"

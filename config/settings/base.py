@@ -24,8 +24,10 @@ TANDEM_APPS = [
     "tandem.assessments",
     "tandem.matching",
     "tandem.meetings",
+    "tandem.rehabilitation",
     "tandem.safeguarding",
     "tandem.supervision",
+    "tandem.outcomes",
     "tandem.site",
 ]
 
