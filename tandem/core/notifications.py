@@ -1,16 +1,22 @@
-"""In-app notifications: short messages for one user with a link to the page concerned.
+"""Notifications: short messages for one user with a link to the page concerned, in
+Tandem (``notify``) and by email (``email_users``).
 
-Any capability notifies through ``notify``; the rows are written when the surrounding
+Any capability notifies through these two functions; both act when the surrounding
 transaction commits, so a change that rolls back never leaves a message behind. A
 notification never holds case content: say what happened and link to where the user
-may look (the page itself checks what they may see).
+may look (the page itself checks what they may see). ``email_users`` is the one place
+that sends these emails, so that sending can move onto a task worker in one change.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import redirect, render
@@ -18,6 +24,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from .models import Notification
+
+logger = logging.getLogger(__name__)
 
 MESSAGE_MAX = Notification._meta.get_field("message").max_length
 LINK_MAX = Notification._meta.get_field("link").max_length
@@ -49,6 +57,44 @@ def notify(*, users: Iterable, message: str, link: str = "") -> None:
         )
 
     transaction.on_commit(create)
+
+
+def _addresses(users: Iterable) -> list[str]:
+    """The email addresses of the active ones among ``users`` (users or user ids), each once,
+    in the order given."""
+    given = [u for u in users if u is not None]
+    ids = [u for u in given if not hasattr(u, "pk")]
+    by_id = (
+        dict(get_user_model().objects.filter(pk__in=ids, is_active=True).values_list("pk", "email"))
+        if ids
+        else {}
+    )
+    emails = [
+        by_id.get(u) if not hasattr(u, "pk") else (u.email if u.is_active else None) for u in given
+    ]
+    return list(dict.fromkeys(e for e in emails if e))
+
+
+def email_users(*, users: Iterable, subject: str, body: str) -> None:
+    """Email each of ``users`` (users or user ids; inactive ones are skipped) once the
+    transaction commits, one message per person so that nobody sees who else was told.
+
+    The body is plain text with the scheme's name added at the end. Like ``notify`` it
+    holds no case content. A message that cannot be sent is logged and the others still
+    go: the in-app notification stays the record that the person was told."""
+    emails = _addresses(users)
+    if not emails:
+        return
+    body = f"{body.rstrip()}\n\n{settings.TANDEM_SCHEME_NAME}\n"
+
+    def send() -> None:
+        for email in emails:
+            try:
+                send_mail(subject, body, None, [email])
+            except Exception:  # an unreachable mail server must not stop the others
+                logger.exception("notification email could not be sent", extra={"subject": subject})
+
+    transaction.on_commit(send)
 
 
 def unread_count(user) -> int:

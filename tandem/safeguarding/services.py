@@ -25,7 +25,7 @@ from tandem.accounts.selectors import active_coordinators
 from tandem.audit.services import record_event
 from tandem.cases.models import Case
 from tandem.cases.services.lifecycle import case_event_add
-from tandem.core.notifications import notify
+from tandem.core.notifications import email_users, notify
 from tandem.meetings.models import Session
 from tandem.mentors.models import Mentor
 
@@ -67,6 +67,19 @@ def active_leads():
 
 def _link(concern: Concern) -> str:
     return reverse("safeguarding:detail", kwargs={"pk": concern.pk})
+
+
+def _tell(users, *, concern: Concern, subject: str, message: str) -> None:
+    """Tell ``users`` in Tandem and by email, once the transaction commits: the concern's
+    reference and what is needed, never its content."""
+    users = list(users)
+    notify(users=users, message=message, link=_link(concern))
+    email_users(
+        users=users,
+        subject=subject,
+        body=f"{message}\n\nSign in to Tandem and open the safeguarding concern "
+        f"{concern.reference} to see it.",
+    )
 
 
 def _timeline(concern: Concern, *, kind: str, summary: str, actor) -> None:
@@ -154,11 +167,12 @@ def concern_raise(
         changed_fields=["category", "urgency", "details", "case", "session", "mentor"],
     )
     concern_raised.send(sender=Concern, concern=concern, actor=actor, request=request)
-    notify(
-        users=active_leads(),
+    _tell(
+        active_leads(),
+        concern=concern,
+        subject=f"Tandem: a new {label} safeguarding concern, {concern.reference}",
         message=f"A new {label} safeguarding concern, {concern.reference}, needs "
         f"acknowledging by {timezone.localtime(concern.due_at):%H:%M on %d %B}.",
-        link=_link(concern),
     )
     return concern
 
@@ -516,8 +530,11 @@ class AlertRun:
     sent: list[ConcernAlert] = field(default_factory=list)
 
 
-def _alert_once(*, concern: Concern, kind: str, slot: int, users, message: str, now) -> bool:
-    """Insert the ledger row unless this alert went out already; the winner notifies."""
+def _alert_once(
+    *, concern: Concern, kind: str, slot: int, users, subject: str, message: str, now
+) -> ConcernAlert | None:
+    """Insert the ledger row unless this alert went out already; the winner tells the
+    people in Tandem and by email (both once the row is committed)."""
     try:
         with transaction.atomic():
             alert = ConcernAlert.objects.create(
@@ -529,9 +546,9 @@ def _alert_once(*, concern: Concern, kind: str, slot: int, users, message: str, 
                 obj=concern,
                 changed_fields=["alert"],
             )
-            notify(users=users, message=message, link=_link(concern))
+            _tell(users, concern=concern, subject=subject, message=message)
     except IntegrityError:
-        return False  # sent already, by an earlier or a concurrent run
+        return None  # sent already, by an earlier or a concurrent run
     return alert
 
 
@@ -560,6 +577,7 @@ def safeguarding_alerts_run(*, now: dt.datetime | None = None) -> AlertRun:
                 kind=AlertKind.NEARING,
                 slot=0,
                 users=leads,
+                subject=f"Tandem: safeguarding concern {concern.reference} is due soon",
                 message=f"Safeguarding concern {concern.reference} must be acknowledged "
                 f"by {when:%H:%M}.",
                 now=now,
@@ -571,6 +589,7 @@ def safeguarding_alerts_run(*, now: dt.datetime | None = None) -> AlertRun:
                 kind=AlertKind.MISSED,
                 slot=slot,
                 users=missed_to,
+                subject=f"Tandem: safeguarding concern {concern.reference} is overdue",
                 message=f"Safeguarding concern {concern.reference} has not been "
                 f"acknowledged in time: it was due at "
                 f"{timezone.localtime(concern.due_at):%H:%M on %d %B}.",

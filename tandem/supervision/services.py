@@ -8,9 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -19,7 +17,7 @@ from tandem.audit.services import record_event
 from tandem.core.dates import long_date
 from tandem.core.links import url_if_installed
 from tandem.core.models import assign_changes
-from tandem.core.notifications import notify
+from tandem.core.notifications import email_users, notify
 from tandem.mentors.models import Mentor
 
 from .models import (
@@ -40,22 +38,6 @@ from .wellbeing import ITEMS, is_low_score
 
 class SupervisionRefused(Exception):
     """A write that the rules do not allow, with the reason in words."""
-
-
-def _email_on_commit(users: Iterable[User], subject: str, body: str) -> None:
-    emails = list(dict.fromkeys(u.email for u in users if u is not None and u.email))
-    if not emails:
-        return
-
-    def send() -> None:
-        for email in emails:
-            send_mail(subject, body, None, [email])
-
-    transaction.on_commit(send)
-
-
-def _sign_off() -> str:
-    return f"\n\n{settings.TANDEM_SCHEME_NAME}\n"
 
 
 # Assignment ----------------------------------------------------------------------------
@@ -272,11 +254,11 @@ def wellbeing_check_in(
         notify(
             users=[supervisor], message=f"{mentor.full_name} {why}. Please get in touch.", link=link
         )
-        _email_on_commit(
-            [supervisor],
-            "Tandem: a mentor you supervise may need support",
-            f"{mentor.full_name} {why} in Tandem. Please get in touch with them soon.\n\n"
-            "Sign in to Tandem and open Supervision to see their check-ins." + _sign_off(),
+        email_users(
+            users=[supervisor],
+            subject="Tandem: a mentor you supervise may need support",
+            body=f"{mentor.full_name} {why} in Tandem. Please get in touch with them soon.\n\n"
+            "Sign in to Tandem and open Supervision to see their check-ins.",
         )
     return checkin
 
@@ -381,11 +363,11 @@ def _send_reminder(mentor: Mentor, due: dt.date, kind: str) -> bool:
         text = f"Supervision of {mentor.full_name} is due by {long_date(due)}."
     users = [u for u in (mentor.user, mentor.supervisor) if u is not None and u.is_active]
     notify(users=users, message=text, link=url_if_installed("supervision:mentor", pk=mentor.pk))
-    _email_on_commit(
-        users,
-        "Tandem: supervision due"
+    email_users(
+        users=users,
+        subject="Tandem: supervision due"
         if kind == ReminderKind.DUE_SOON
         else "Tandem: supervision overdue",
-        text + "\n\nSign in to Tandem to see when it was last held." + _sign_off(),
+        body=text + "\n\nSign in to Tandem to see when it was last held.",
     )
     return True

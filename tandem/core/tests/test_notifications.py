@@ -1,11 +1,13 @@
-"""In-app notifications: notify() on commit, the list page, the unread count."""
+"""Notifications: notify() and email_users() on commit, the list page, the unread count."""
 
 import pytest
+from django.core import mail
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from tandem.core.models import Notification
-from tandem.core.notifications import notify, unread_count
+from tandem.core.notifications import email_users, notify, unread_count
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +38,28 @@ def test_nothing_is_written_when_the_transaction_rolls_back(make_user):
         notify(users=[user], message="Never")
         raise Boom
     assert not Notification.objects.exists()
+
+
+def test_email_users_sends_one_message_each_on_commit_to_active_users_only(
+    make_user, django_capture_on_commit_callbacks, settings
+):
+    a, b, gone = make_user("coordinator"), make_user("mentor"), make_user("mentor")
+    gone.is_active, gone.deactivated_at = False, timezone.now()
+    gone.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        email_users(users=[a, b.pk, a.pk, gone, gone.pk, None], subject="Due", body="Look.")
+        assert mail.outbox == []
+    assert [m.to for m in mail.outbox] == [[a.email], [b.email]]
+    assert mail.outbox[0].subject == "Due"
+    assert mail.outbox[0].body == f"Look.\n\n{settings.TANDEM_SCHEME_NAME}\n"
+
+
+def test_no_email_goes_when_the_transaction_rolls_back(make_user):
+    user = make_user("mentor")
+    with pytest.raises(ZeroDivisionError), transaction.atomic():
+        email_users(users=[user], subject="Never", body="Never")
+        1 / 0  # noqa: B018
+    assert mail.outbox == []
 
 
 @pytest.mark.parametrize("link", ["https://evil.example/", "//evil.example/", "javascript:x"])

@@ -1,13 +1,15 @@
 """``safeguarding_alerts``: the lead before a deadline, the deputy, the leads and the
 coordinators when it is missed, again every interval until acknowledged; each alert
-once, however often the command runs."""
+once, however often the command runs; in Tandem and by email."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
+from django.core import mail
 from django.core.management import call_command
+from django.utils import timezone
 
 from conftest import create_user
 from tandem.core.models import Notification
@@ -93,3 +95,61 @@ def test_the_command_runs_and_says_what_it_sent(people, capsys):
     raise_concern(urgency=Urgency.IMMEDIATE, now=None)
     call_command("safeguarding_alerts")
     assert "0 alerts" in capsys.readouterr().out
+
+
+def _inboxes():
+    """Each address with the subjects emailed to it (one recipient per message)."""
+    boxes: dict[str, list[str]] = {}
+    for message in mail.outbox:
+        (address,) = message.to
+        boxes.setdefault(address, []).append(message.subject)
+    return boxes
+
+
+def test_alerts_reach_people_by_email_once_each_and_without_content(
+    people, django_capture_on_commit_callbacks
+):
+    the_lead, deputy, coordinator = people
+    other_lead = lead(is_active=False, deactivated_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        concern = raise_concern(urgency=Urgency.IMMEDIATE, details="He named the target.")
+    raised = _inboxes()
+    assert set(raised) == {the_lead.email, deputy.email}  # the leads, told at once
+    assert other_lead.email not in raised
+    mail.outbox.clear()
+
+    run(concern.due_at - dt.timedelta(minutes=20), django_capture_on_commit_callbacks)
+    soon = [f"Tandem: safeguarding concern {concern.reference} is due soon"]
+    assert _inboxes() == {the_lead.email: soon, deputy.email: soon}  # the leads only
+    mail.outbox.clear()
+
+    run(concern.due_at + dt.timedelta(minutes=1), django_capture_on_commit_callbacks)
+    run(concern.due_at + dt.timedelta(minutes=2), django_capture_on_commit_callbacks)  # again
+    overdue = f"Tandem: safeguarding concern {concern.reference} is overdue"
+    assert _inboxes() == {
+        the_lead.email: [overdue],
+        deputy.email: [overdue],
+        coordinator.email: [overdue],
+    }
+    for message in mail.outbox:
+        assert concern.reference in message.body
+        assert "target" not in message.body and "target" not in message.subject
+
+
+def test_a_failing_mail_server_does_not_lose_the_alert(
+    people, django_capture_on_commit_callbacks, monkeypatch
+):
+    the_lead, deputy, _ = people
+    concern = raise_concern(urgency=Urgency.IMMEDIATE)
+    sent_to = []
+
+    def flaky(subject, body, from_email, recipients):
+        if recipients == [the_lead.email]:
+            raise OSError("connection refused")
+        sent_to.extend(recipients)
+
+    monkeypatch.setattr("tandem.core.notifications.send_mail", flaky)
+    run(concern.due_at + dt.timedelta(minutes=1), django_capture_on_commit_callbacks)
+    assert deputy.email in sent_to  # the others still go
+    assert ConcernAlert.objects.filter(concern=concern, kind=AlertKind.MISSED).count() == 1
+    assert any("not been acknowledged" in m for m in _messages(the_lead))

@@ -9,6 +9,7 @@ import datetime as dt
 from functools import partial
 
 import pytest
+from django.core import mail
 from django.db import connection
 
 from conftest import create_user
@@ -41,6 +42,8 @@ def test_two_alert_runs_at_once_send_each_alert_once():
         later = max(c.due_at for c in concerns) + dt.timedelta(minutes=1)
         before = Notification.objects.filter(user=coordinator).count()
 
+        mail.outbox.clear()
+
         attempt = partial(safeguarding_alerts_run, now=later)
         runs = simultaneously(attempt, attempt)
 
@@ -49,6 +52,8 @@ def test_two_alert_runs_at_once_send_each_alert_once():
         assert sent == sorted(c.pk for c in concerns)
         assert ConcernAlert.objects.filter(concern__in=concerns).count() == 4
         assert Notification.objects.filter(user=coordinator).count() - before == 4
+        emailed = [m for m in mail.outbox if m.to == [coordinator.email]]
+        assert len(emailed) == 4  # one email per alert, not one per run
 
 
 def test_two_leads_acknowledging_at_once_cannot_both_succeed():
