@@ -41,6 +41,8 @@ DEMO_USERS: list[DemoUser] = [
     DemoUser(f"mentor@{DEMO_DOMAIN}", "Imran Qureshi", (Role.MENTOR,)),
     DemoUser(f"supervisor@{DEMO_DOMAIN}", "Helen Price", (Role.SUPERVISOR,)),
     DemoUser(f"safeguarding@{DEMO_DOMAIN}", "Daniel Kowalski", (Role.SAFEGUARDING_LEAD,)),
+    # The deputy named in the safeguarding policy (tandem/site/demo/safeguarding.py).
+    DemoUser(f"deputy-safeguarding@{DEMO_DOMAIN}", "Grace Mensah", (Role.SAFEGUARDING_LEAD,)),
     DemoUser(f"referrer@{DEMO_DOMAIN}", "Priya Sandhu", (Role.REFERRER,)),
     DemoUser(f"board@{DEMO_DOMAIN}", "Margaret Ellis", (Role.BOARD_MEMBER,)),
     DemoUser(f"evaluator@{DEMO_DOMAIN}", "Dr Tomasz Nowak", (Role.EVALUATOR,)),

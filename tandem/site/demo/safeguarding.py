@@ -1,11 +1,13 @@
-"""Demo safeguarding concerns: one in every state on the demo cases, raised by their
-mentors (mostly from a session), one overdue and not yet acknowledged, one escalated to
-children's social care with the agency's reference and their decision, one closed with
-an outcome and the lead's sign-off, and one about a mentor's own safety.
+"""Demo safeguarding: the deputy lead named in the policy, and concerns: one in every
+state on the demo cases, raised by their mentors (mostly from a session), one overdue and
+not yet acknowledged, one escalated to children's social care with the agency's
+reference and their decision, one closed with an outcome and the lead's sign-off, and
+one about a mentor's own safety.
 
-Only for local evaluation and tests. Runs once, after the demo meetings: when any
-concern exists, nothing is done. Everything goes through the services, so deadlines,
-history, the case timelines and the audit log are as in real use. Texts name nobody.
+Only for local evaluation and tests. The deputy is named when the policy has none; the
+concerns are made once, after the demo meetings: when any concern exists, nothing is
+done. Everything goes through the services, so deadlines, history, the case timelines
+and the audit log are as in real use. Texts name nobody.
 """
 
 from __future__ import annotations
@@ -26,12 +28,14 @@ from tandem.safeguarding.models import (
     ConcernCategory,
     EscalationMethod,
     Outcome,
+    SafeguardingPolicy,
     Urgency,
 )
 
 from .accounts import DEMO_DOMAIN
 
 LEAD_EMAIL = f"safeguarding@{DEMO_DOMAIN}"
+DEPUTY_EMAIL = f"deputy-safeguarding@{DEMO_DOMAIN}"
 
 # (category code, urgency, hours ago raised, the lead's moves, what was seen or heard)
 PLAN = [
@@ -81,9 +85,21 @@ PLAN = [
 ]
 
 
+def ensure_demo_deputy() -> bool:
+    """Name the demo deputy lead in the safeguarding policy unless one is named already."""
+    deputy = User.objects.filter(email=DEPUTY_EMAIL, is_active=True).first()
+    policy = SafeguardingPolicy.current()
+    if deputy is None or policy.deputy_id is not None:
+        return False
+    data = {name: getattr(policy, name) for name in services.POLICY_FIELDS}
+    services.safeguarding_policy_update(actor=None, data={**data, "deputy": deputy})
+    return True
+
+
 def ensure_demo_safeguarding(*, now: dt.datetime | None = None) -> int:
-    """Create the demo concerns; the number created."""
+    """Name the deputy and create the demo concerns; the number of concerns created."""
     now = now or timezone.now()
+    ensure_demo_deputy()
     lead = User.objects.filter(email=LEAD_EMAIL).first()
     if lead is None or Concern.objects.exists():
         return 0

@@ -3,7 +3,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from tandem.safeguarding.models import Concern, ConcernStatus
+from tandem.safeguarding.models import Concern, ConcernStatus, SafeguardingPolicy
+from tandem.site.demo.accounts import DEMO_USERS
 
 pytestmark = pytest.mark.django_db
 
@@ -21,3 +22,19 @@ def test_demo_concerns_cover_every_state_one_overdue_and_one_escalated_with_a_re
     count = len(concerns)
     call_command("demo_data", stdout=StringIO())
     assert Concern.objects.count() == count
+
+
+def test_the_demo_deputy_lead_is_named_in_the_policy_and_listed_with_its_secret():
+    out = StringIO()
+    call_command("demo_data", stdout=out)
+    deputy = SafeguardingPolicy.current().deputy
+    assert deputy.email == "deputy-safeguarding@tandem.example"
+    spec = next(s for s in DEMO_USERS if s.email == deputy.email)
+    assert f"{spec.email}  {spec.totp_secret}  Safeguarding lead" in out.getvalue()
+    # A deputy the scheme has chosen since is kept.
+    other = next(s for s in DEMO_USERS if s.email == "safeguarding@tandem.example")
+    policy = SafeguardingPolicy.current()
+    policy.deputy = deputy.__class__.objects.get(email=other.email)
+    policy.save()
+    call_command("demo_data", stdout=StringIO())
+    assert SafeguardingPolicy.current().deputy.email == other.email
