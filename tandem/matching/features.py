@@ -144,7 +144,7 @@ def load_pool(
             "code_ok",
             "rules_ok",
             "current_caseload",
-            "caseload_cap",
+            "places_cap",
             "gender",
             "faith_id",
             "has_lived_experience",
@@ -203,7 +203,9 @@ def load_pool(
         if (i := index.get(mentor_id)) is not None:
             rank[i] = max(rank[i], level_rank)
 
-    cap = np.array([r["caseload_cap"] for r in rows], dtype=np.int64)
+    # The lowest cap that applies: the mentor's own, or one a register rule sets (the
+    # caseload cap of their accreditation level), so a batch never fills past it.
+    cap = np.array([r["places_cap"] for r in rows], dtype=np.int64)
     arrays = MentorArrays(
         # Matchable in the register; spare capacity is its own constraint.
         matchable=np.array(

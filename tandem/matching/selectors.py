@@ -11,8 +11,13 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery
 
 from tandem.cases.models import Case, CaseStatus
 from tandem.cases.selectors import urgency_rank
-from tandem.mentors.matchability import Rules, mentor_matchability, prefetch_for_matchability
-from tandem.mentors.models import Mentor
+from tandem.mentors.matchability import (
+    Rules,
+    annotate_matchable,
+    mentor_matchability,
+    prefetch_for_matchability,
+)
+from tandem.mentors.models import Mentor, MentorStatus
 
 from . import scoring
 from .explain import Part, exclusion_words, explain, prefetch_for_explanation
@@ -92,6 +97,48 @@ def evaluate_pair(case: Case, mentor: Mentor) -> PairVerdict:
         return PairVerdict(False, f"{mentor} cannot take this case: {reason}.", 0, [])
     (ranked,) = ranking.mentors
     return PairVerdict(True, "", ranked.score, [p.as_dict() for p in ranked.parts], ranked.spare)
+
+
+# The mentors held back ------------------------------------------------------------------
+
+HELD_BACK_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class HeldBackMentor:
+    mentor: Mentor
+    reasons: tuple[str, ...]  # the register's, in words ("Supervision overdue since …")
+
+
+@dataclass(frozen=True)
+class HeldBack:
+    count: int  # every active mentor held back
+    mentors: list[HeldBackMentor]  # the first ``HELD_BACK_SHOWN`` by name
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.mentors)
+
+
+def held_back(*, limit: int = HELD_BACK_SHOWN) -> HeldBack:
+    """The active mentors the register says cannot take a case today (vetting,
+    accreditation, code of conduct, no place left under the lowest cap that applies, and
+    the rules of the capabilities above it, such as overdue supervision), with the
+    reasons in words: how many, and the first ``limit`` by name. Suggestions and batch
+    matching leave them all out. A fixed number of queries, whatever the pool's size."""
+    active = Mentor.objects.filter(status=MentorStatus.ACTIVE)
+    blocked = active.filter(
+        pk__in=annotate_matchable(active).filter(is_matchable=False).values("pk")
+    )
+    count = blocked.count()
+    if not count:
+        return HeldBack(0, [])
+    rules = Rules.load()
+    shown = prefetch_for_matchability(blocked, rules.today).order_by("full_name", "pk")[:limit]
+    return HeldBack(
+        count,
+        [HeldBackMentor(m, mentor_matchability(m, rules).reasons) for m in shown],
+    )
 
 
 # The cases waiting and a batch's alternatives ------------------------------------------

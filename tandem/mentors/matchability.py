@@ -29,6 +29,7 @@ from django.db.models import (
     Exists,
     Expression,
     ExpressionWrapper,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -37,7 +38,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
 from tandem.core.dates import long_date
@@ -114,6 +115,10 @@ class BlockingRule:
     and ``blocked(today)`` is the SQL condition true when the rule blocks. Neither may
     run a query of its own: the pool stays one query. The property test in
     tests/test_matchability.py keeps the two halves in agreement.
+
+    A rule that caps the caseload below the mentor's own cap also gives ``cap(today)``:
+    the lower cap (NULL: none) as an expression over what ``annotate`` added, so that
+    batch matching hands a mentor no more new cases than the lowest cap leaves room for.
     """
 
     name: str
@@ -121,6 +126,7 @@ class BlockingRule:
     reason: Callable[[Mentor, dt.date], str | None]
     annotate: Callable[[QuerySet[Mentor], dt.date], QuerySet[Mentor]]
     blocked: Callable[[dt.date], Q]
+    cap: Callable[[dt.date], Expression] | None = None
 
 
 _blocking_rules: dict[str, BlockingRule] = {}
@@ -250,7 +256,8 @@ def _failing_required_types(today: dt.date) -> QuerySet[VettingCheckType]:
 def annotate_matchable(
     queryset: QuerySet[Mentor], *, today: dt.date | None = None
 ) -> QuerySet[Mentor]:
-    """Annotate each mentor with ``is_matchable`` and its parts, in the same single query."""
+    """Annotate each mentor with ``is_matchable`` and its parts, and ``places_cap`` (the
+    lowest caseload cap that applies), in the same single query."""
     today = today or timezone.localdate()
     code = CodeOfConduct.objects.current()
     code_ok = (
@@ -280,6 +287,17 @@ def annotate_matchable(
         rules_ok=ExpressionWrapper(rules_ok, output_field=BooleanField())
         if rules_ok is not None
         else Value(True, output_field=BooleanField())
+    )
+    # ``places_cap``: the lowest of the mentor's own cap and any cap a rule sets.
+    caps = [
+        Coalesce(rule.cap(today), F("caseload_cap"))
+        for rule in blocking_rules()
+        if rule.cap is not None
+    ]
+    queryset = queryset.annotate(
+        places_cap=Least(F("caseload_cap"), *caps, output_field=IntegerField())
+        if caps
+        else ExpressionWrapper(F("caseload_cap"), output_field=IntegerField())
     )
     return queryset.annotate(
         is_matchable=ExpressionWrapper(

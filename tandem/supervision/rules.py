@@ -195,4 +195,5 @@ LEVEL_CAP_RULE = BlockingRule(
     reason=_cap_reason,
     annotate=_cap_annotate,
     blocked=_cap_blocked,
+    cap=lambda today: F("level_caseload_cap"),
 )

@@ -29,6 +29,7 @@ from .. import selectors, services
 from ..forms.batches import ChangePairForm
 from ..models import LIVE, BatchProposal, BatchStatus, Match
 from ..permissions import batches
+from .cases import held_back_context
 
 TEMPLATES = "matching/batches"
 PAGE_SIZE = 20
@@ -192,6 +193,7 @@ def batch_detail(request, pk: int):
             "late_count": sum(1 for row in unplaced if row["late"]),
             "stale_count": sum(1 for row in rows if row["no_longer_waiting"]),
             "can_change": draft and batches.has_permission(request.user, "change"),
+            **(held_back_context(request) if draft else {}),
         },
     )
 

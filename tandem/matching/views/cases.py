@@ -21,7 +21,7 @@ from tandem.cases.models import Case, CaseStatus
 from tandem.cases.navigation import case_tabs
 from tandem.cases.services.lifecycle import CaseConflict
 from tandem.core.links import url_if_installed
-from tandem.core.permissions import permission_required
+from tandem.core.permissions import has_permission, permission_required
 
 from ..explain import by_count, exclusion_summary, exclusion_words
 from ..features import cases_for_matching
@@ -29,7 +29,7 @@ from ..forms.cases import NeedsForm, ProposeForm
 from ..models import CaseNeeds, Match
 from ..needs import availability_in_words
 from ..permissions import case_matching
-from ..selectors import rank_mentors
+from ..selectors import held_back, rank_mentors
 from ..services import MatchRefused, NeedsRefused, case_needs_update, match_propose
 
 TEMPLATES = "matching/cases"
@@ -129,6 +129,16 @@ def _matches_of(case: Case) -> tuple[Match | None, list[Match]]:
     return live, [m for m in matches if m is not live]
 
 
+def held_back_context(request) -> dict:
+    """The mentors held back today, and a link to them in the pool for those who may see it."""
+    pool = url_if_installed("mentors:pool")
+    may_see = pool and has_permission(request.user, "mentor_pool", "view")
+    return {
+        "held_back": held_back(),
+        "pool_url": f"{pool}?status=active&matchable=no" if may_see else "",
+    }
+
+
 def _suggestions_page(request, case: Case, *, form: ProposeForm | None = None):
     live, past = _matches_of(case)
     can_propose = case_matching.has_object_permission(request.user, "change", case)
@@ -148,6 +158,7 @@ def _suggestions_page(request, case: Case, *, form: ProposeForm | None = None):
             "can_change": can_propose,
             "needs": needs_rows(case),
             "gaps_url": url_if_installed("matching:gaps"),
+            **(held_back_context(request) if waiting else {}),
         },
     )
 

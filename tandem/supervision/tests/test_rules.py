@@ -8,11 +8,13 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import create_user
 from tandem.cases.tests.factories import make_case
 from tandem.core.dates import long_date
 from tandem.matching.features import load_pool
 from tandem.matching.models import MatchStatus
 from tandem.matching.selectors import evaluate_pair, rank_mentors
+from tandem.matching.services import batch_create
 from tandem.matching.tests.factories import live_match, matching_mentor, waiting_case
 from tandem.mentors.matchability import (
     Rules,
@@ -176,3 +178,17 @@ def test_batch_matching_reads_the_same_rule():
     pool = load_pool()
     matchable = dict(zip(pool.pks.tolist(), pool.arrays.matchable.tolist(), strict=True))
     assert matchable == {kept.pk: True, overdue.pk: False}
+
+
+def test_batch_matching_gives_no_more_cases_than_the_level_cap_leaves_room_for():
+    LevelRule.objects.filter(level__code="accredited").update(caseload_cap=2)
+    mentor = matching_mentor(full_name="Ruth Kept", caseload_cap=5)  # accredited: level cap 2
+    live_match(make_case(), mentor, status=MatchStatus.ACTIVE)
+    cases = [waiting_case() for _ in range(3)]
+    pool = load_pool()
+    assert pool.arrays.spare.tolist() == [1]  # 2 - 1, not 5 - 1
+    assert rank_mentors(cases[0], k=5).mentors[0].spare == 1
+    batch = batch_create(actor=create_user("coordinator"))
+    assert batch.pairs.filter(mentor=mentor).count() == 1
+    LevelRule.objects.filter(level__code="accredited").update(caseload_cap=9)
+    assert load_pool().arrays.spare.tolist() == [4]  # the mentor's own cap is lower
