@@ -66,6 +66,7 @@ ROLE_PANELS: dict[str, PanelSpec] = {
             Link("Meetings policy", "meetings:policy", ("meetings_policy", "change")),
             Link("Safeguarding policy", "safeguarding:policy", ("safeguarding_policy", "change")),
             Link("Supervision policy", "supervision:policy", ("supervision_policy", "change")),
+            Link("Supervision due and overdue", "supervision:due", ("supervision_due", "view")),
             Link("Contact overdue", "meetings:contact_overdue", ("contact_monitoring", "view")),
             Link(
                 "Lone-working alerts",

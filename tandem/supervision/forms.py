@@ -250,3 +250,33 @@ class WellbeingForm(GovUKForm):
 
     def answers(self) -> dict[str, int]:
         return {item.name: self.cleaned_data[item.name] for item in ITEMS}
+
+
+WITHIN_CHOICES = [
+    ("0", "Overdue only"),
+    ("14", "Overdue or due in the next 2 weeks"),
+    ("28", "Overdue or due in the next 4 weeks"),
+    ("56", "Overdue or due in the next 8 weeks"),
+]
+WITHIN_DEFAULT = "14"
+
+
+class DueFilterForm(GovUKForm):
+    """Which mentors the coordinator's list of supervision due shows."""
+
+    mark_optional = False
+
+    within = forms.ChoiceField(
+        label="Show mentors whose supervision is",
+        choices=WITHIN_CHOICES,
+        initial=WITHIN_DEFAULT,
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choose which mentors to show from the list"},
+    )
+
+    def within_days(self) -> int:
+        """The days ahead chosen; the default when nothing or nonsense was chosen."""
+        if self.is_bound and self.is_valid() and self.cleaned_data["within"]:
+            return int(self.cleaned_data["within"])
+        return int(WITHIN_DEFAULT)

@@ -23,7 +23,7 @@ from .models import (
     SupervisorAssignment,
     WellbeingCheckIn,
 )
-from .rules import annotate_schedule, is_overdue, mentor_due_on
+from .rules import annotate_schedule, due_on, is_overdue, mentor_due_on
 from .wellbeing import trend
 
 # Open concerns ---------------------------------------------------------------------------
@@ -166,6 +166,78 @@ def oversight_rows(user, today: dt.date | None = None) -> list[OversightRow]:
             )
         )
     return rows
+
+
+# Supervision due across the scheme ---------------------------------------------------------
+
+
+@dataclass
+class DueRow:
+    mentor: Mentor  # with ``supervisor`` and ``last_supervision``
+    due_on: dt.date
+    overdue: bool
+    days: int  # days overdue, or days until due
+    weeks: int  # how often the mentor's level is supervised
+
+
+@dataclass
+class DueList:
+    overdue: int  # every overdue mentor, whatever the page
+    due_soon: int  # every mentor due within the window
+    no_clock: int  # active mentors with neither a supervision nor an assignment
+    rows: list[tuple[int, dt.date, int]]  # (mentor id, due date, weeks), most pressing first
+
+
+def supervision_due(*, within_days: int, today: dt.date | None = None) -> DueList:
+    """The active mentors whose supervision is overdue, or due within ``within_days``,
+    overdue first (longest overdue first), then soonest due. One query, whatever the
+    number of mentors; ``due_rows`` then loads one page of them."""
+    today = today or timezone.localdate()
+    horizon = today + dt.timedelta(days=within_days)
+    schedules = annotate_schedule(
+        Mentor.objects.filter(status=MentorStatus.ACTIVE), today
+    ).values_list("pk", "supervision_anchor", "supervision_weeks")
+    rows, no_clock = [], 0
+    for pk, anchor, weeks in schedules:
+        due = due_on(anchor, weeks)
+        if due is None:
+            no_clock += 1
+        elif due <= horizon:
+            rows.append((pk, due, weeks))
+    rows.sort(key=lambda row: (row[1], row[0]))
+    overdue = sum(1 for _, due, _ in rows if is_overdue(due, today))
+    return DueList(overdue, len(rows) - overdue, no_clock, rows)
+
+
+def due_rows(page: list[tuple[int, dt.date, int]], today: dt.date | None = None) -> list[DueRow]:
+    """One page of ``supervision_due``'s rows with each mentor and their supervisor: one
+    query, whatever the page's size."""
+    today = today or timezone.localdate()
+    last = (
+        SupervisionRecord.objects.filter(mentor=OuterRef("pk"))
+        .order_by()
+        .values("mentor")
+        .annotate(last=Max("held_on"))
+        .values("last")
+    )
+    mentors = (
+        Mentor.objects.filter(pk__in=[pk for pk, _, _ in page])
+        .select_related("supervisor")
+        .only("pk", "full_name", "supervisor__full_name", "supervisor__is_active")
+        .annotate(last_supervision=Subquery(last))
+        .in_bulk()
+    )
+    return [
+        DueRow(
+            mentor=mentors[pk],
+            due_on=due,
+            overdue=is_overdue(due, today),
+            days=abs((today - due).days),
+            weeks=weeks or 0,
+        )
+        for pk, due, weeks in page
+        if pk in mentors
+    ]
 
 
 # One mentor ------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -19,7 +20,13 @@ from tandem.mentors.models import AccreditationLevel
 from tandem.mentors.navigation import mentor_tabs
 
 from .. import services
-from ..forms import SupervisionPolicyForm, SupervisionRecordForm, SupervisorForm, WellbeingForm
+from ..forms import (
+    DueFilterForm,
+    SupervisionPolicyForm,
+    SupervisionRecordForm,
+    SupervisorForm,
+    WellbeingForm,
+)
 from ..models import LevelRule, SupervisionPolicy, SupervisionRecord
 from ..permissions import (
     own_supervision,
@@ -31,7 +38,7 @@ from ..permissions import (
     supervisor_assignment,
     wellbeing,
 )
-from ..selectors import mentor_supervision, oversight_rows
+from ..selectors import due_rows, mentor_supervision, oversight_rows, supervision_due
 from ..wellbeing import ITEMS
 
 
@@ -50,6 +57,31 @@ def oversight(request):
         request,
         "supervision/oversight.html",
         {"rows": rows, "concerns_known": any(r.concerns is not None for r in rows)},
+    )
+
+
+# Supervision due across the scheme (coordinators) ---------------------------------------
+
+DUE_PAGE_SIZE = 50
+
+
+@require_GET
+@permission_required("supervision_due", "view")
+def due(request):
+    form = DueFilterForm(request.GET if "within" in request.GET else None)
+    within = form.within_days()
+    listing = supervision_due(within_days=within)
+    page = Paginator(listing.rows, DUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "supervision/due.html",
+        {
+            "form": form,
+            "within": within,
+            "listing": listing,
+            "page": page,
+            "rows": due_rows(list(page.object_list)),
+        },
     )
 
 
@@ -287,6 +319,7 @@ def wellbeing_check_in(request):
 urlpatterns = [
     path("", oversight, name="oversight"),
     path("policy/", policy, name="policy"),
+    path("due/", due, name="due"),
     path("mine/", mine, name="mine"),
     path("wellbeing/", wellbeing_check_in, name="wellbeing"),
     path("mentors/<int:pk>/", mentor_page, name="mentor"),
