@@ -1,12 +1,19 @@
 """Safeguarding: a mentor on a phone raises an urgent concern from a session in two
 clicks; the safeguarding lead finds it on their home page, acknowledges it, escalates it
 to children's social care with their reference, records the outcome and closes it with
-their sign-off. axe runs on every page visited; the mentor's pages do not scroll
-sideways on a 390 px phone."""
+their sign-off. A concern whose deadline passes alerts the deputy named in the policy,
+in Tandem and by email, and the deputy acknowledges it from a phone. axe runs on every
+page visited; the phone pages do not scroll sideways at 390 px."""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
+from django.utils import timezone
 
 from tandem.accounts.models import User
 from tandem.cases.models import CaseEvent, CaseStatus
@@ -16,7 +23,14 @@ from tandem.matching.tests.factories import live_match
 from tandem.meetings.tests.factories import make_session
 from tandem.mentors.models import Mentor, MentorStatus
 from tandem.mentors.tests.factories import make_mentor
-from tandem.safeguarding.models import Concern, ConcernStatus
+from tandem.safeguarding.models import (
+    Concern,
+    ConcernCategory,
+    ConcernStatus,
+    SafeguardingPolicy,
+    Urgency,
+)
+from tandem.safeguarding.services import concern_raise
 from tandem.site.demo.accounts import DEMO_PASSWORD, DEMO_USERS, ensure_demo_users
 
 pytestmark = pytest.mark.e2e
@@ -122,3 +136,70 @@ def test_a_mentor_raises_an_urgent_concern_and_the_lead_escalates_and_closes_it(
     assert "Safeguarding concern raised (urgent)" in summaries
     assert "Safeguarding concern closed" in summaries
     assert not any(WHAT in s for s in summaries)
+
+
+def test_a_concern_whose_deadline_passes_alerts_the_deputy(
+    browser, live_server, axe, transactional_db, mailoutbox
+):
+    ensure_demo_users()
+    lead_spec, deputy_spec = (s for s in DEMO_USERS if "safeguarding_lead" in s.roles)
+    deputy = User.objects.get(email=deputy_spec.email)
+    mentor_user = User.objects.get(email=spec("mentor").email)
+    Mentor.objects.filter(user=mentor_user).update(user=None)
+    mentor = make_mentor(user=mentor_user, status=MentorStatus.ACTIVE)
+    match = live_match(make_case(status=CaseStatus.ACTIVE), mentor, status=MatchStatus.ACTIVE)
+
+    # The lead names the deputy in the safeguarding policy.
+    lead = visitor(browser, live_server, axe)
+    lead.sign_in(lead_spec.email, DEMO_PASSWORD, lead_spec.key_bytes)
+    page = lead.goto("/safeguarding/policy/")
+    page.get_by_label("Deputy lead (for the lead's absence)").select_option(deputy.full_name)
+    page.get_by_role("button", name="Save the safeguarding policy").click()
+    lead.check()
+    assert SafeguardingPolicy.current().deputy == deputy
+
+    # An immediate concern is raised and nobody acknowledges it within the hour.
+    concern = concern_raise(
+        actor=mentor_user,
+        category=ConcernCategory.objects.get(code="harm-to-others"),
+        urgency=Urgency.IMMEDIATE,
+        details=WHAT,
+        case=match.case,
+        now=timezone.now() - dt.timedelta(minutes=75),
+    )
+    assert concern.due_at < timezone.now()
+    mailoutbox.clear()
+    out = StringIO()
+    call_command("safeguarding_alerts", stdout=out)
+    call_command("safeguarding_alerts", stdout=StringIO())  # the next scheduled run
+    assert out.getvalue().strip() == "1 alert sent."
+    to_deputy = [m for m in mailoutbox if m.to == [deputy.email]]
+    assert [m.subject for m in to_deputy] == [
+        f"Tandem: safeguarding concern {concern.reference} is overdue"
+    ]
+    assert WHAT not in to_deputy[0].body
+
+    # The deputy, on a phone: told on the home page, follows it to the concern.
+    phone = visitor(browser, live_server, axe, viewport=PHONE)
+    phone.sign_in(deputy_spec.email, DEMO_PASSWORD, deputy_spec.key_bytes)
+    page = phone.page
+    # As a lead the deputy was told of the new concern too; then of the missed deadline.
+    page.get_by_role("link", name="You have 2 unread notifications").click()
+    phone.check()
+    no_sideways_scroll(phone)
+    page.get_by_role(
+        "link", name=re.compile(f"{concern.reference} has not been acknowledged in time")
+    ).click()
+    phone.check()
+    no_sideways_scroll(phone)
+    assert page.get_by_text("Overdue", exact=True).first.is_visible()
+    page.get_by_role("button", name="Acknowledge").click()
+    phone.check()
+    concern.refresh_from_db()
+    assert concern.status == ConcernStatus.ACKNOWLEDGED
+    assert concern.acknowledged_by == deputy
+
+    # Acknowledged: later runs send nothing more.
+    out = StringIO()
+    call_command("safeguarding_alerts", stdout=out)
+    assert out.getvalue().strip() == "0 alerts sent."
