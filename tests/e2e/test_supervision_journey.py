@@ -1,8 +1,10 @@
 """Supervision end to end: a coordinator assigns a supervisor from the mentor's record;
 the mentor checks in on their wellbeing on a phone with a low score; the supervisor
 sees it on their oversight page and records a supervision with wellbeing notes and an
-action; when the mentor's supervision becomes overdue they drop out of the suggestions
-and proposing them is refused with the reason in words."""
+action; when the mentor's supervision becomes overdue they drop out of the suggestions,
+which name them among the mentors held back with the reason in words, proposing them is
+refused with that reason, and the coordinators' list of supervision due shows them
+overdue (also on a phone)."""
 
 from __future__ import annotations
 
@@ -132,6 +134,28 @@ def test_assign_check_in_record_then_overdue_drops_out(visit, browser, live_serv
     page = visit.goto(f"/cases/{case.pk}/matching/")
     assert page.get_by_role("button", name="Propose Sam Taylor").count() == 0
     assert page.get_by_role("button", name="Propose Ruth Kept").count() == 1
+    # The suggestions say who is held back, and why.
+    held_back = page.get_by_role("table", name="Mentors held back today")
+    row = held_back.get_by_role("row", name=re.compile("Sam Taylor"))
+    assert reason in row.inner_text()
+    # So does the coordinators' list of supervision due, from their home page.
+    page = visit.goto("/")
+    page.get_by_role("link", name="Supervision due and overdue").click()
+    visit.check()
+    row = page.get_by_role("row", name=re.compile("Sam Taylor"))
+    assert "Overdue" in row.inner_text()
+    assert long_date(held + dt.timedelta(weeks=6)) in row.inner_text()
+    page.get_by_label("Overdue only").check()
+    page.get_by_role("button", name="Show").click()
+    visit.check()
+    assert page.get_by_role("row", name=re.compile("Sam Taylor")).count() == 1
+    # The same list on a phone does not scroll sideways.
+    coordinator_phone = new_visit(browser, live_server, visit.axe, viewport=PHONE)
+    coordinator_phone.sign_in(c.email, DEMO_PASSWORD, c.key_bytes)
+    coordinator_phone.goto("/supervision/due/")
+    width = coordinator_phone.page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"]
+    coordinator_phone.goto(f"/cases/{case.pk}/matching/")
     # The mentor's supervision page says why, too.
     page = visit.goto(f"/supervision/mentors/{sam.pk}/")
     assert "Overdue" in page.locator("main").inner_text()

@@ -76,7 +76,7 @@ def test_a_mentor_without_a_supervisor_is_offered_one(client, coordinator):
     assign(mentor, make_supervisor(), started_on=ago(weeks=7))
     assign(mentor, None)
     page = body(client.get(URL))
-    assert "Ada Alone" in page and "None in Tandem yet" in page
+    assert "Ada Alone" in page and "last none in Tandem yet" in page and "No supervisor" in page
     assert reverse("supervision:assign", args=[mentor.pk]) in page
 
 
