@@ -95,8 +95,12 @@ def test_the_five_best_mentors_are_shown_in_score_order_with_explanations_and_ex
 
     assert "6 mentors can take this case." in body
     assert "4 excluded: 2 no English, 1 at capacity, 1 not female" in body
+    suggested, held_back = body.split("Mentors held back today")
     for name in ("Urdu Only One", "Male Mentor", "Busy Mentor"):
-        assert name not in body
+        assert name not in suggested
+    # Only the register holds a mentor back for every case: the busy mentor, with why.
+    assert "Busy Mentor" in held_back and "No spare capacity (1 of 1 cases)" in held_back
+    assert "Urdu Only One" not in held_back and "Male Mentor" not in held_back
     # Each suggestion explains every criterion in words.
     assert body.count("How ") >= 5 and body.count("Specialism fit") == 5
     assert "Has Islamic theology and Online radicalisation (2 of 2 that fit islamist)" in body
