@@ -16,7 +16,8 @@ from conftest import create_user
 from tandem.audit.models import AuditEvent
 from tandem.meetings.tests.factories import make_session, mentor_with_account, working_match
 
-from ..models import Concern, ConcernStatus, Urgency
+from ..models import CaseArrangement, Concern, ConcernStatus, EscalationMethod, Urgency
+from ..services import concern_acknowledge, concern_escalate
 from .factories import agency, category, lead, raise_concern
 
 pytestmark = pytest.mark.django_db
@@ -109,6 +110,27 @@ def test_the_case_tab_shows_no_content(client, signed_in):
     timeline = client.get(reverse("cases:timeline", args=[concern.case.pk])).content.decode()
     assert "Safeguarding concern raised (urgent)" in timeline
     assert "A secret detail" not in timeline
+
+
+def test_the_case_tab_says_mentoring_is_paused_or_led_by_the_agency_after_an_escalation(
+    client, signed_in
+):
+    concern = raise_concern()
+    the_lead = lead()
+    concern_acknowledge(actor=the_lead, concern=concern)
+    url = reverse("safeguarding:case_concerns", args=[concern.case.pk])
+    signed_in(concern.case.matches.get().mentor.user)
+    assert "Mentoring paused" not in client.get(url).content.decode()
+    concern_escalate(
+        actor=the_lead,
+        concern=Concern.objects.get(pk=concern.pk),
+        agency=agency(),
+        method=EscalationMethod.PHONE,
+        case_arrangement=CaseArrangement.ON_HOLD,
+    )
+    page = client.get(url).content.decode()
+    assert f"Mentoring paused while the agency decides (escalation of {concern.reference})" in page
+    assert "govuk-inset-text" in page
 
 
 @pytest.mark.parametrize(
