@@ -155,7 +155,11 @@ def test_assign_check_in_record_then_overdue_drops_out(visit, browser, live_serv
     coordinator_phone.goto("/supervision/due/")
     width = coordinator_phone.page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"]
-    coordinator_phone.goto(f"/cases/{case.pk}/matching/")
+    page = coordinator_phone.goto(f"/cases/{case.pk}/matching/")
+    held_back = page.get_by_role("table", name="Mentors held back today")
+    assert reason in held_back.get_by_role("row", name=re.compile("Sam Taylor")).inner_text()
+    width = coordinator_phone.page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"]
     # The mentor's supervision page says why, too.
     page = visit.goto(f"/supervision/mentors/{sam.pk}/")
     assert "Overdue" in page.locator("main").inner_text()
