@@ -208,6 +208,18 @@ def current_consent(case: Case) -> Consent | None:
     )
 
 
+def has_consent(case: Case) -> bool:
+    """Whether consent is in force: given and not withdrawn."""
+    return case.consents.filter(decision=ConsentDecision.GIVEN, withdrawn_on__isnull=True).exists()
+
+
+def consent_requirement(case: Case) -> str | None:
+    """A lifecycle requirement (``lifecycle.register_requirement``): consent in force."""
+    if has_consent(case):
+        return None
+    return "Record the person's consent: none is in force."
+
+
 # What a referrer sees ------------------------------------------------------------------
 
 # What a referrer is told: a few plain words, nothing of assessments or support.

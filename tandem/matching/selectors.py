@@ -158,3 +158,17 @@ def live_match_count() -> Subquery:
         .values("n")[:1],
         output_field=IntegerField(),
     )
+
+
+def match_facts(case) -> dict:
+    """The case's live match, for the case page's guidance
+    (``cases.guidance.register_fact_source``): one query."""
+    live = (
+        Match.objects.filter(case=case, status__in=LIVE)
+        .order_by("-proposed_at", "-pk")
+        .values("pk", "status")
+        .first()
+    )
+    if live is None:
+        return {"match_status": "", "match_id": None}
+    return {"match_status": live["status"], "match_id": live["pk"]}

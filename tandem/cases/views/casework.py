@@ -18,8 +18,9 @@ from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tandem.audit.services import record_view
+from tandem.core.access import matrix
 from tandem.core.links import url_if_installed
-from tandem.core.permissions import permission_required
+from tandem.core.permissions import has_permission, permission_required
 
 from ..forms.casework import (
     ConsentForm,
@@ -28,6 +29,7 @@ from ..forms.casework import (
     ScreeningForm,
     StatusChangeForm,
 )
+from ..guidance import Task, case_facts, intake_tasks, next_task, waiting_on_others
 from ..lifecycle import ACTIONS, ENDED, available_actions
 from ..models import Case, CaseStatus, Consent, DuplicateDecision, ScreeningOutcome
 from ..navigation import case_tabs
@@ -109,6 +111,37 @@ def next_steps(case: Case) -> list[dict]:
     return steps
 
 
+def task_href(user, task: Task | None) -> str:
+    """The address of ``task``'s page, or "" when it is not installed or the user's
+    roles may not follow it."""
+    if task is None:
+        return ""
+    href = url_if_installed(task.url_name, **dict(task.url_kwargs))
+    if not href:
+        return ""
+    resource, _, action = matrix().url_rule(task.url_name).partition(".")
+    if action and not has_permission(user, resource, action):
+        return ""
+    return f"{href}?{task.query}" if task.query else href
+
+
+def guidance(user, case: Case) -> dict:
+    """The case page's next task (a primary button) and the intake task list."""
+    facts = case_facts(case)
+    task = next_task(case.pk, case.status, facts)
+    href = task_href(user, task)
+    intake = [
+        {"item": item, "href": task_href(user, item.task)}
+        for item in intake_tasks(case.pk, case.status, facts)
+    ]
+    return {
+        "next_task": {"text": task.text, "href": href} if href else None,
+        "waiting_on": waiting_on_others(case.status, facts),
+        "intake": intake,
+        "intake_done": sum(1 for row in intake if row["item"].done),
+    }
+
+
 def _date_or_text(value: str):
     """A stored ISO date as a date (for display), or the text as stored."""
     try:
@@ -173,6 +206,7 @@ def detail(request, pk: int):
                 else None
             ),
             "next_steps": next_steps(case) if can_change else [],
+            "guidance": guidance(request.user, case) if can_change else None,
             "ended": case.status in ENDED,
             "date_of_birth": _date_or_text(case.date_of_birth) if can_change else None,
         },
@@ -360,7 +394,11 @@ def _refreshed_status_form(request, case: Case, message: str) -> StatusChangeFor
 @permission_required("case", "change")
 def act(request, pk: int):
     case = cases.get_object_or_404(request.user, "change", pk=pk)
-    form = StatusChangeForm(_posted(request), case=case, actions=status_actions(case))
+    allowed = status_actions(case)
+    # A guided task links here with the move it suggests chosen (?action=…).
+    suggested = request.GET.get("action", "")
+    initial = {"action": suggested} if suggested in {a.name for a in allowed} else {}
+    form = StatusChangeForm(_posted(request), case=case, actions=allowed, initial=initial)
     if request.method == "POST" and _stale(request, case):
         # The moves on offer follow the status: tell of the change before anything else.
         form = _refreshed_status_form(request, case, str(CaseConflict()))
