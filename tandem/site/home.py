@@ -445,7 +445,8 @@ def mentor_queues(user, *, now: dt.datetime) -> list[Queue]:
 
 
 def _supervisees_with_cases(user) -> list[tuple[str, str]]:
-    """The supervisor's mentors, each with the cases they work on, linked (two queries)."""
+    """The supervisor's mentors, each with the cases they work on, linked (three queries:
+    the mentors, their cases and their keys)."""
     working = Prefetch(
         "matches",
         queryset=Match.objects.filter(status__in=WORKING)
@@ -454,14 +455,16 @@ def _supervisees_with_cases(user) -> list[tuple[str, str]]:
         .order_by("case__reference"),
         to_attr="working",
     )
-    rows = []
-    for mentor in (
+    supervised = list(
         mentors.queryset(user, "view")
         .filter(supervisor=user)
         .exclude(status=MentorStatus.LEFT)
         .prefetch_related(working)
-        .order_by("full_name", "pk")
-    ):
+        .order_by("pk")
+    )
+    preload_data_keys(mentor.encryption_subject() for mentor in supervised)
+    rows = []
+    for mentor in sorted(supervised, key=lambda m: (m.full_name.casefold(), m.pk)):
         rows.append(
             {
                 "text": mentor.full_name,
