@@ -18,9 +18,8 @@ from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tandem.audit.services import record_view
-from tandem.core.access import matrix
 from tandem.core.links import url_if_installed
-from tandem.core.permissions import has_permission, permission_required
+from tandem.core.permissions import permission_required
 
 from ..forms.casework import (
     ConsentForm,
@@ -29,10 +28,10 @@ from ..forms.casework import (
     ScreeningForm,
     StatusChangeForm,
 )
-from ..guidance import Task, case_facts, intake_tasks, next_task, waiting_on_others
+from ..guidance import case_facts, intake_tasks, next_task, waiting_on_others
 from ..lifecycle import ACTIONS, ENDED, available_actions
 from ..models import Case, CaseStatus, Consent, DuplicateDecision, ScreeningOutcome
-from ..navigation import case_tabs
+from ..navigation import case_tabs, task_href
 from ..permissions import cases
 from ..selectors import current_consent
 from ..services.lifecycle import CaseConflict, LifecycleRefused, case_change_status
@@ -111,20 +110,6 @@ def next_steps(case: Case) -> list[dict]:
     return steps
 
 
-def task_href(user, task: Task | None) -> str:
-    """The address of ``task``'s page, or "" when it is not installed or the user's
-    roles may not follow it."""
-    if task is None:
-        return ""
-    href = url_if_installed(task.url_name, **dict(task.url_kwargs))
-    if not href:
-        return ""
-    resource, _, action = matrix().url_rule(task.url_name).partition(".")
-    if action and not has_permission(user, resource, action):
-        return ""
-    return f"{href}?{task.query}" if task.query else href
-
-
 def guidance(user, case: Case) -> dict:
     """The case page's next task (a primary button) and the intake task list."""
     facts = case_facts(case)
@@ -196,7 +181,7 @@ def detail(request, pk: int):
         f"{TEMPLATES}/detail.html",
         {
             "case": case,
-            "tabs": case_tabs(request, case),
+            "tabs": case_tabs(request, case, with_next_task=False),
             "can_change": can_change,
             "consents": case.consents.all(),
             "duplicates_of_this": duplicates_of_this,
