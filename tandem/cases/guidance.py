@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 
 from django.utils import timezone
 
+from .lifecycle import ENDED
 from .models import Case, CaseStatus, SupportPlan
 from .selectors import has_consent
 
@@ -159,21 +160,12 @@ _AFTER_SCREENING = frozenset(
         CaseStatus.ON_HOLD,
     }
 )
-_ENDED = frozenset(
-    {
-        CaseStatus.CLOSED,
-        CaseStatus.NOT_SUITABLE,
-        CaseStatus.CONSENT_DECLINED,
-        CaseStatus.CONSENT_WITHDRAWN,
-        CaseStatus.ESCALATED,
-    }
-)
 
 
 def intake_tasks(case_pk: int, status: str, facts: Facts) -> list[IntakeTask]:
     """Screening, consent, assessment and plan, each with its status and, when it can be
     done now, the task that does it. An ended case's open steps are not needed."""
-    ended = status in _ENDED
+    ended = status in ENDED
     screenable = status in (CaseStatus.REFERRED, CaseStatus.SCREENING)
     plannable = status in _AFTER_SCREENING
 

@@ -360,6 +360,10 @@ def _concern_queue(user) -> Queue | None:
     )
 
 
+# A mentor's supervision shows on their home page from this many days before it is due.
+SUPERVISION_SOON_DAYS = 14
+
+
 def mentor_queues(user, *, now: dt.datetime) -> list[Queue]:
     """A mentor's own work: sessions, proposals, claims and supervision."""
     today = timezone.localdate(now)
@@ -430,11 +434,12 @@ def mentor_queues(user, *, now: dt.datetime) -> list[Queue]:
     if has_permission(user, "own_supervision", "view"):
         own = annotate_schedule(Mentor.objects.filter(user=user), today).first()
         due = mentor_due_on(own) if own else None
-        if due and (href := url_if_installed("supervision:mine")):
+        soon = due is not None and due <= today + dt.timedelta(days=SUPERVISION_SOON_DAYS)
+        if soon and (href := url_if_installed("supervision:mine")):
             overdue = is_overdue(due, today)
             queues.append(
                 Queue(
-                    1 if overdue or due <= today + dt.timedelta(days=14) else 0,
+                    1,
                     "supervision overdue" if overdue else "supervision due soon",
                     href,
                     detail=("was due on " if overdue else "due on ") + long_date(due),

@@ -23,6 +23,7 @@ from tandem.meetings.tests.factories import make_session, mentor_with_account, w
 from tandem.mentors.models import MentorStatus
 from tandem.mentors.tests.factories import make_mentor
 from tandem.site.home import home_panels
+from tandem.supervision.models import SupervisorAssignment
 
 pytestmark = pytest.mark.django_db
 
@@ -211,3 +212,20 @@ def test_a_mentor_home_costs_the_same_number_of_queries_however_much_data(client
     many = _home_queries(client)
 
     assert many == few
+
+
+def test_a_mentor_is_told_when_their_supervision_is_overdue(client, signed_in):
+    match = working_match()
+    mentor = match.mentor
+    assert "supervision overdue" not in _queues(mentor.user, "Mentor")
+    SupervisorAssignment.objects.create(
+        mentor=mentor,
+        supervisor=mentor.supervisor,
+        started_on=timezone.localdate() - dt.timedelta(days=365),
+        assigned_by=create_user("coordinator"),
+    )
+
+    queue = _queues(mentor.user, "Mentor")["supervision overdue"]
+
+    assert queue.urgent and queue.detail.startswith("was due on ")
+    assert queue.href == reverse("supervision:mine")
