@@ -137,6 +137,9 @@ TANDEM_REAUTH_MAX_AGE = env.REAUTH_MAX_AGE_MINUTES * 60
 TANDEM_LOGIN_MAX_FAILURES = env.LOGIN_MAX_FAILURES
 TANDEM_LOGIN_LOCKOUT = env.LOGIN_LOCKOUT_MINUTES * 60
 TANDEM_SCHEME_NAME = env.SCHEME_NAME
+# A proposal a mentor has not answered after this many days is chased: it shows on the
+# coordinators' home page and the "unanswered" filter of the match list.
+TANDEM_PROPOSAL_ANSWER_DAYS = 3
 
 OTP_TOTP_ISSUER = "Tandem"
 OTP_TOTP_THROTTLE_FACTOR = 1

@@ -435,6 +435,33 @@ def compare_assessments(case) -> Comparison:
     )
 
 
+# What the case lifecycle and the case page need to know ---------------------------------
+
+
+def current_assessments(case) -> QuerySet[Assessment]:
+    """The case's assessments that count: the one place that says which do (every
+    recorded assessment today)."""
+    return case.assessments.all()
+
+
+def has_current_assessment(case) -> bool:
+    """Whether the case has an assessment that counts (``current_assessments``)."""
+    return current_assessments(case).exists()
+
+
+def assessment_requirement(case) -> str | None:
+    """A lifecycle requirement (``cases.lifecycle.register_requirement``): a case waits
+    for a match only once it has been assessed."""
+    if has_current_assessment(case):
+        return None
+    return "Complete an assessment of the person: the case has none yet."
+
+
+def assessment_facts(case) -> dict:
+    """What the case page's guidance needs (``cases.guidance.register_fact_source``)."""
+    return {"assessed": has_current_assessment(case)}
+
+
 def kind_for(case) -> str:
     """The kind the case's next assessment will be: the intake when it has none yet."""
     if case.assessments.exists():

@@ -19,6 +19,7 @@ from tandem.core.filters import GovUKFilterSet, SortFilter, with_any
 
 from .forms.lists import CaseFilterForm
 from .models import CaseStatus, Urgency
+from .selectors import INTAKE_STEPS
 
 # Weeks a case has been waiting: since referral, or since it began waiting for a match.
 WAITING_WEEKS = {"2": 2, "4": 4, "8": 8}
@@ -32,6 +33,10 @@ ORDERINGS = {
         ("urgency_rank", F("waiting_since").asc(nulls_last=True), "received_at", "pk"),
     ),
     "status": ("Status (lifecycle order)", ("status_rank", "-received_at", "-pk")),
+    "waiting": (
+        "Longest waiting first",
+        (F("waiting_since").asc(nulls_last=True), "received_at", "pk"),
+    ),
 }
 
 
@@ -50,6 +55,14 @@ class CaseFilter(GovUKFilterSet):
         distinct=False,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": "Select statuses from the list"},
+    )
+    intake = django_filters.ChoiceFilter(
+        label="Intake step",
+        help_text="Referrals still to screen, or screened with consent still to record.",
+        method="filter_intake",
+        choices=[(key, label) for key, (label, _) in INTAKE_STEPS.items()],
+        empty_label="Any",
+        error_messages={"invalid_choice": "Select an intake step from the list"},
     )
     concern_type = django_filters.TypedChoiceFilter(
         label="Concern type",
@@ -94,6 +107,9 @@ class CaseFilter(GovUKFilterSet):
         self.filters["area"].extra["choices"] = with_any(
             "Any area", Area.objects.values_list("pk", "name")
         )
+
+    def filter_intake(self, cases, name, value):
+        return cases.filter(INTAKE_STEPS[value][1])
 
     def filter_waiting(self, cases, name, value):
         return cases.filter(waiting_since__lte=self.now - dt.timedelta(weeks=WAITING_WEEKS[value]))

@@ -4,13 +4,20 @@ referred → screening → assessment → awaiting match → matched → active 
 closed, with side exits (not suitable, consent declined or withdrawn, escalated to
 statutory services) and on hold. A broken match returns the case to awaiting match.
 Services enforce this table; nothing else changes a case's status.
+
+Some moves also need facts that other apps hold: a case waits for a match only with
+consent in force and a current assessment. Each requirement is a function of the case
+that says what is missing (or None), registered for the action that needs it
+(``register_requirement``): cases registers consent, assessments registers the
+assessment, so this module never imports an app above it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from .models import CaseStatus
+from .models import Case, CaseStatus
 
 # States in which the person is still with the scheme.
 OPEN = frozenset(
@@ -142,3 +149,37 @@ def available_actions(status: str) -> list[Action]:
 
 def target_of(action: Action, *, status_before_hold: str) -> str:
     return action.target or status_before_hold
+
+
+# Requirements ----------------------------------------------------------------------------
+
+# A requirement answers, for a case, the sentence telling the user what is missing and
+# what to do about it, or None when the requirement is met.
+Requirement = Callable[[Case], str | None]
+
+_REQUIREMENTS: dict[str, list[Requirement]] = {}
+
+# The move into "awaiting a match" from intake; a broken match or a resume from hold
+# returns the case to a state it reached past these requirements.
+READY_FOR_MATCH = "complete_assessment"
+
+
+def register_requirement(action: str, requirement: Requirement) -> None:
+    """Make ``action`` refused while ``requirement(case)`` says something is missing.
+    Registering the same function twice has no further effect."""
+    if action not in ACTIONS:
+        raise ValueError(f"Unknown lifecycle action {action!r}")
+    requirements = _REQUIREMENTS.setdefault(action, [])
+    if requirement not in requirements:
+        requirements.append(requirement)
+
+
+def missing_for(case: Case, action: str) -> list[str]:
+    """What ``case`` lacks before ``action`` may happen, in registration order."""
+    return [text for check in _REQUIREMENTS.get(action, ()) if (text := check(case))]
+
+
+def refusal_for_missing(action: str, missing: list[str]) -> str:
+    """The message that refuses ``action`` for what is ``missing``."""
+    label = ACTIONS[action].label.lower()
+    return f"The case cannot be moved by “{label}” yet. " + " ".join(missing)

@@ -14,7 +14,19 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Case as Switch
-from django.db.models import DateTimeField, F, IntegerField, Max, Prefetch, QuerySet, Value, When
+from django.db.models import (
+    Count,
+    DateTimeField,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from tandem.core.access import Scope
@@ -40,6 +52,21 @@ PAGE_SIZE = 25
 # Cases still waiting for support: counted from referral until they wait for a match,
 # then from the moment they began waiting for one (status_changed_at).
 WAITING_FROM_REFERRAL = (CaseStatus.REFERRED, CaseStatus.SCREENING, CaseStatus.ASSESSMENT)
+
+
+# The intake's first steps, as the home page counts them and the case list filters by
+# them: a referral to screen (received, or screening begun with no outcome yet), and a
+# screened referral whose consent is still to be recorded.
+INTAKE_STEPS: dict[str, tuple[str, Q]] = {
+    "screen": (
+        "To screen",
+        Q(status=CaseStatus.REFERRED) | Q(status=CaseStatus.SCREENING, screening_outcome=""),
+    ),
+    "consent": (
+        "Screened, consent to record",
+        Q(status=CaseStatus.SCREENING) & ~Q(screening_outcome=""),
+    ),
+}
 
 
 # Annotations ---------------------------------------------------------------------------
@@ -157,6 +184,18 @@ def awaiting_match(*, actor) -> QuerySet[Case]:
     )
 
 
+def work_counts(*, actor) -> dict:
+    """How many of the cases ``actor``'s list scope reaches are at each step of the
+    coordinator's work, and when the longest wait for a match began: one query."""
+    return visible_cases(actor).aggregate(
+        to_screen=Count("pk", filter=INTAKE_STEPS["screen"][1]),
+        consent=Count("pk", filter=INTAKE_STEPS["consent"][1]),
+        assessment=Count("pk", filter=Q(status=CaseStatus.ASSESSMENT)),
+        awaiting_match=Count("pk", filter=Q(status=CaseStatus.AWAITING_MATCH)),
+        waiting_since=Min("status_changed_at", filter=Q(status=CaseStatus.AWAITING_MATCH)),
+    )
+
+
 # Reviews and follow-ups due -------------------------------------------------------------
 
 # Reviews and follow-ups show in the coordinators' lists this many days before they fall due.
@@ -206,6 +245,18 @@ def current_consent(case: Case) -> Consent | None:
         .order_by("-decided_on", "-pk")
         .first()
     )
+
+
+def has_consent(case: Case) -> bool:
+    """Whether consent is in force: given and not withdrawn."""
+    return case.consents.filter(decision=ConsentDecision.GIVEN, withdrawn_on__isnull=True).exists()
+
+
+def consent_requirement(case: Case) -> str | None:
+    """A lifecycle requirement (``lifecycle.register_requirement``): consent in force."""
+    if has_consent(case):
+        return None
+    return "Record the person's consent: none is in force."
 
 
 # What a referrer sees ------------------------------------------------------------------

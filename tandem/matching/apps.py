@@ -8,14 +8,16 @@ class MatchingConfig(AppConfig):
 
     def ready(self):
         # Imported here, once every model is loaded.
+        from tandem.cases.guidance import register_fact_source
         from tandem.cases.permissions import register_relationship_scope
         from tandem.core.access import Scope
         from tandem.mentors.matchability import register_caseload_counter
 
         from . import receivers  # noqa: F401  (connects to the case lifecycle)
         from .permissions import cases_mentored_by, cases_of_supervisees
-        from .selectors import live_match_count
+        from .selectors import live_match_count, match_facts
 
         register_relationship_scope(Scope.MATCHED, cases_mentored_by)
         register_relationship_scope(Scope.SUPERVISEES, cases_of_supervisees)
         register_caseload_counter(live_match_count)
+        register_fact_source(match_facts)

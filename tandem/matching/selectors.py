@@ -5,9 +5,12 @@ each mentor's live matches for the register's caseload."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.conf import settings
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.utils import timezone
 
 from tandem.cases.models import Case, CaseStatus
 from tandem.cases.selectors import urgency_rank
@@ -22,7 +25,7 @@ from tandem.mentors.models import Mentor, MentorStatus
 from . import scoring
 from .explain import Part, exclusion_words, explain, prefetch_for_explanation
 from .features import cases_for_matching, load_cases, load_pool, weights_of
-from .models import LIVE, BatchProposal, Match, MatchingPolicy
+from .models import LIVE, BatchProposal, Match, MatchingPolicy, MatchStatus
 
 
 @dataclass(frozen=True)
@@ -204,4 +207,32 @@ def live_match_count() -> Subquery:
         .annotate(n=Count("pk"))
         .values("n")[:1],
         output_field=IntegerField(),
+    )
+
+
+def match_facts(case) -> dict:
+    """The case's live match, for the case page's guidance
+    (``cases.guidance.register_fact_source``): one query."""
+    live = (
+        Match.objects.filter(case=case, status__in=LIVE)
+        .order_by("-proposed_at", "-pk")
+        .values("pk", "status")
+        .first()
+    )
+    if live is None:
+        return {"match_status": "", "match_id": None}
+    return {"match_status": live["status"], "match_id": live["pk"]}
+
+
+def answer_days() -> int:
+    """Days a mentor has to answer a proposal before it counts as unanswered."""
+    return settings.TANDEM_PROPOSAL_ANSWER_DAYS
+
+
+def unanswered(matches: QuerySet, *, now: dt.datetime | None = None) -> QuerySet:
+    """The proposals among ``matches`` their mentor has left unanswered for more than
+    ``answer_days()`` days."""
+    now = now or timezone.now()
+    return matches.filter(
+        status=MatchStatus.PROPOSED, proposed_at__lt=now - dt.timedelta(days=answer_days())
     )

@@ -8,5 +8,5 @@ from .home import home_panels
 
 @require_GET
 def home(request):
-    context = {"panels": home_panels(request.user), "unread": unread_count(request.user)}
+    context = {"panels": home_panels(request.user, request), "unread": unread_count(request.user)}
     return render(request, "site/home.html", context)

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from tandem.audit.services import record_event
 
-from ..lifecycle import ACTIONS, target_of
+from ..lifecycle import ACTIONS, missing_for, refusal_for_missing, target_of
 from ..models import Case, CaseEvent, CaseStatus, ClosureOutcome, ReferenceCounter
 from ..signals import case_status_changed
 
@@ -93,6 +93,8 @@ def case_transition(
             f"A case that is {CaseStatus(case.status).label.lower()} cannot be moved by "
             f"“{move.label.lower()}”."
         )
+    if missing := missing_for(case, action):
+        raise LifecycleRefused(refusal_for_missing(action, missing))
     from_status = case.status
     target = target_of(move, status_before_hold=case.status_before_hold)
     updates = dict(updates or {})

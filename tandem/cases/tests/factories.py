@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import itertools
 
+from django.utils import timezone
+
 from conftest import create_user
-from tandem.cases.models import Case, CaseStatus, Urgency
+from tandem.cases.models import Case, CaseStatus, Consent, Urgency
 from tandem.cases.services.lifecycle import reference_allocate
 from tandem.catalogues.models import ConcernType, ReferralSource
 
@@ -35,3 +37,17 @@ def make_case(*, referred_by=None, status=CaseStatus.REFERRED, **fields) -> Case
         status=status,
         **fields,
     )
+
+
+def consented(case: Case, *, by=None) -> Case:
+    """Give ``case`` a consent in force (the person's own), as recorded at screening."""
+    Consent.objects.create(
+        case=case,
+        decision="given",
+        given_by="person",
+        giver_name="Sam Carter",
+        decided_on=timezone.localdate(),
+        method="in_person",
+        recorded_by=by or create_user("coordinator"),
+    )
+    return case

@@ -11,7 +11,7 @@ from django.db import connection, connections
 from tandem.cases.models import Case, CaseEvent, CaseStatus
 from tandem.cases.services.lifecycle import CaseConflict, case_transition, case_version_claim
 
-from .factories import make_case
+from .factories import consented, make_case
 from .factories_referrals import coordinator
 
 
@@ -36,7 +36,7 @@ def test_claim_version_refuses_a_stale_version_and_changes_nothing():
 
 @pytest.mark.django_db
 def test_a_second_change_from_the_same_version_is_refused():
-    case = make_case(status=CaseStatus.ASSESSMENT)
+    case = consented(make_case(status=CaseStatus.ASSESSMENT))
     seen = case.version
     case_transition(
         actor=coordinator(), case=case, action="complete_assessment", expected_version=seen
@@ -57,7 +57,7 @@ def test_two_simultaneous_changes_from_one_version_give_exactly_one_success():
             "SQLite serialises writers (immediate transactions), so two writers can never "
             "hold the case at once; the service-level tests above cover the refusal."
         )
-    case = make_case(status=CaseStatus.ASSESSMENT)
+    case = consented(make_case(status=CaseStatus.ASSESSMENT))
     actors = [coordinator(), coordinator()]
     seen = case.version
     barrier = threading.Barrier(2)

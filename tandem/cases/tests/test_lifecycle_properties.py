@@ -158,7 +158,7 @@ def test_no_sequence_of_steps_reaches_a_state_the_lifecycle_forbids(child, steps
 def test_every_allowed_move_is_reachable_from_the_services():
     """The property test above can only find forbidden moves if the services can make the
     allowed ones: walk each action once from a case in one of its source states."""
-    from .factories import make_case
+    from .factories import consented, make_case
 
     actor = coordinator()
     for action in ACTIONS.values():
@@ -166,7 +166,7 @@ def test_every_allowed_move_is_reachable_from_the_services():
             fields = {}
             if source == CaseStatus.ON_HOLD:
                 fields["status_before_hold"] = CaseStatus.ACTIVE
-            case = make_case(status=source, **fields)
+            case = consented(make_case(status=source, **fields))
             updates = {"closure_outcome": "completed"} if action.name == "close" else None
             moved = case_change_status(
                 actor=actor, case=case, action=action.name, reason="Why", updates=updates

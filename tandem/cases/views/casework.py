@@ -28,9 +28,10 @@ from ..forms.casework import (
     ScreeningForm,
     StatusChangeForm,
 )
+from ..guidance import case_facts, intake_tasks, next_task, waiting_on_others
 from ..lifecycle import ACTIONS, ENDED, available_actions
 from ..models import Case, CaseStatus, Consent, DuplicateDecision, ScreeningOutcome
-from ..navigation import case_tabs
+from ..navigation import case_tabs, task_href
 from ..permissions import cases
 from ..selectors import current_consent
 from ..services.lifecycle import CaseConflict, LifecycleRefused, case_change_status
@@ -109,6 +110,23 @@ def next_steps(case: Case) -> list[dict]:
     return steps
 
 
+def guidance(user, case: Case) -> dict:
+    """The case page's next task (a primary button) and the intake task list."""
+    facts = case_facts(case)
+    task = next_task(case.pk, case.status, facts)
+    href = task_href(user, task)
+    intake = [
+        {"item": item, "href": task_href(user, item.task)}
+        for item in intake_tasks(case.pk, case.status, facts)
+    ]
+    return {
+        "next_task": {"text": task.text, "href": href} if href else None,
+        "waiting_on": waiting_on_others(case.status, facts),
+        "intake": intake,
+        "intake_done": sum(1 for row in intake if row["item"].done),
+    }
+
+
 def _date_or_text(value: str):
     """A stored ISO date as a date (for display), or the text as stored."""
     try:
@@ -163,7 +181,7 @@ def detail(request, pk: int):
         f"{TEMPLATES}/detail.html",
         {
             "case": case,
-            "tabs": case_tabs(request, case),
+            "tabs": case_tabs(request, case, with_next_task=False),
             "can_change": can_change,
             "consents": case.consents.all(),
             "duplicates_of_this": duplicates_of_this,
@@ -173,6 +191,7 @@ def detail(request, pk: int):
                 else None
             ),
             "next_steps": next_steps(case) if can_change else [],
+            "guidance": guidance(request.user, case) if can_change else None,
             "ended": case.status in ENDED,
             "date_of_birth": _date_or_text(case.date_of_birth) if can_change else None,
         },
@@ -360,7 +379,11 @@ def _refreshed_status_form(request, case: Case, message: str) -> StatusChangeFor
 @permission_required("case", "change")
 def act(request, pk: int):
     case = cases.get_object_or_404(request.user, "change", pk=pk)
-    form = StatusChangeForm(_posted(request), case=case, actions=status_actions(case))
+    allowed = status_actions(case)
+    # A guided task links here with the move it suggests chosen (?action=…).
+    suggested = request.GET.get("action", "")
+    initial = {"action": suggested} if suggested in {a.name for a in allowed} else {}
+    form = StatusChangeForm(_posted(request), case=case, actions=allowed, initial=initial)
     if request.method == "POST" and _stale(request, case):
         # The moves on offer follow the status: tell of the change before anything else.
         form = _refreshed_status_form(request, case, str(CaseConflict()))

@@ -186,6 +186,17 @@ class MatchFilterForm(GovUKForm):
         required=False,
     )
 
+    unanswered = forms.BooleanField(required=False)
+
+    def __init__(self, *args, answer_days: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "unanswered"
+        ].label = f"Only proposals unanswered for more than {answer_days} days"
+
+    def unanswered_filter(self) -> bool:
+        return self.is_valid() and self.cleaned_data["unanswered"]
+
     def status_filter(self) -> str:
         """The status chosen, or empty for all (an unknown value shows all)."""
         if self.is_valid():

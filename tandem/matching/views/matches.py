@@ -33,6 +33,7 @@ from ..models import CaseNeeds, Match, MatchStatus, MeetingPlace
 from ..needs import availability_in_words
 from ..permissions import case_matching, matches
 from ..permissions import match_list as match_list_policy
+from ..selectors import answer_days, unanswered
 
 TEMPLATES = "matching/matches"
 PAGE_SIZE = 25
@@ -70,17 +71,24 @@ def _match(request, action: str, pk: int) -> Match:
 def match_list(request):
     if Scope.ALL not in match_list_policy.scopes(request.user, "view"):
         return redirect("matching:my_matches")  # a mentor's list is their own
-    form = MatchFilterForm(request.GET)
+    form = MatchFilterForm(request.GET, answer_days=answer_days())
     status = form.status_filter()
+    only_unanswered = form.unanswered_filter()
     queryset = Match.objects.select_related("case", "mentor").order_by("-proposed_at", "-pk")
     if status:
         queryset = queryset.filter(status=status)
+    if only_unanswered:
+        queryset = unanswered(queryset)
     page = Paginator(
         match_list_policy.queryset(request.user, "view", queryset), PAGE_SIZE
     ).get_page(request.GET.get("page"))
     count = page.paginator.count
     services.match_list_audit(
-        actor=request.user, filters=["status"] if status else [], request=request
+        actor=request.user,
+        filters=[
+            name for name, used in (("status", status), ("unanswered", only_unanswered)) if used
+        ],
+        request=request,
     )
     return render(
         request,
@@ -89,8 +97,10 @@ def match_list(request):
             "filter_form": form,
             "page": page,
             "status_label": MatchStatus(status).label.lower() if status else "",
+            "unanswered": only_unanswered,
             "caption": counted(count, "%(count)d match", "%(count)d matches")
             + (f" {MatchStatus(status).label.lower()}" if status else "")
+            + (f", unanswered for more than {answer_days()} days" if only_unanswered else "")
             + ", newest first",
         },
     )
