@@ -12,7 +12,7 @@ from tandem.catalogues.models import Area, ConcernType, Language, ReferralSource
 from tandem.core.forms import GovUKDateField, GovUKForm
 
 from ..ages import age_on
-from ..models import ClientGender, MentorGenderPreference, Urgency
+from ..models import PATHWAY_HINTS, ClientGender, MentorGenderPreference, Pathway, Urgency
 from ..services.referrals import MAX_AGE
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -121,6 +121,14 @@ class ReferralForm(GovUKForm):
     )
 
     # The referral.
+    pathway = forms.ChoiceField(
+        label="Pathway",
+        choices=Pathway.choices,
+        initial=Pathway.PREVENTION,
+        widget=forms.RadioSelect,
+        help_text=" ".join(f"{Pathway(k).label}: {v}" for k, v in PATHWAY_HINTS.items()),
+        error_messages=_choice_errors("the pathway"),
+    )
     reason = text(
         "Reason for referral",
         required="Enter the reason for referral",
