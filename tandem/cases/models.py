@@ -121,9 +121,7 @@ class Case(EncryptedModel):
     version = models.PositiveIntegerField(default=1)
 
     # Prevention or rehabilitation: chosen at referral, changed with a reason.
-    pathway = models.CharField(
-        max_length=20, choices=Pathway.choices, default=Pathway.PREVENTION
-    )
+    pathway = models.CharField(max_length=20, choices=Pathway.choices, default=Pathway.PREVENTION)
 
     # The referral.
     referred_by = models.ForeignKey(

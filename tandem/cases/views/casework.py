@@ -230,8 +230,8 @@ def pathway(request, pk: int):
             form = _refreshed_form(PathwayForm, request, case, str(refusal))
         else:
             messages.success(
-                request, f"{case.reference} is now on the {case.get_pathway_display().lower()} "
-                "pathway.",
+                request,
+                f"{case.reference} is now on the {case.get_pathway_display().lower()} pathway.",
             )
             return redirect("cases:detail", pk=case.pk)
     return render(request, f"{TEMPLATES}/pathway.html", {"case": case, "form": form})

@@ -20,6 +20,7 @@ from tandem.audit.services import record_view
 from tandem.cases.navigation import case_tabs
 from tandem.core.permissions import permission_required
 
+from ..extensions import session_actions
 from ..forms.sessions import (
     PRIVATE_NOTES_READERS,
     SUMMARY_READERS,
@@ -31,7 +32,6 @@ from ..forms.sessions import (
     ScheduleForm,
     warnings_digest,
 )
-from ..extensions import session_actions
 from ..lifecycle import available_steps
 from ..models import Session
 from ..permissions import (
