@@ -58,6 +58,15 @@ class NeededWhenField(forms.CharField):
         pass
 
 
+class DefaultedChoiceField(forms.ChoiceField):
+    """A choice that starts on a default: left unanswered, the form's ``clean_<name>``
+    gives the default (shown without "(optional)": the radio starts on it)."""
+
+    def validate(self, value):
+        if value not in self.empty_values:
+            super().validate(value)
+
+
 def _choice_errors(what: str) -> dict:
     return {
         "required": f"Select {what}",
@@ -121,7 +130,7 @@ class ReferralForm(GovUKForm):
     )
 
     # The referral.
-    pathway = forms.ChoiceField(
+    pathway = DefaultedChoiceField(
         label="Pathway",
         choices=Pathway.choices,
         initial=Pathway.PREVENTION,
@@ -218,6 +227,9 @@ class ReferralForm(GovUKForm):
         help_text="For example, Example Academy or West Midlands Police.",
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )
+
+    def clean_pathway(self):
+        return self.cleaned_data.get("pathway") or Pathway.PREVENTION
 
     def clean_first_name(self):
         return self._name("first_name")
