@@ -16,11 +16,13 @@ from tandem.meetings.extensions import PlannedSession
 
 from .models import (
     ConditionKind,
+    CustodyVisit,
     LicenceCondition,
     PanelDecision,
     PanelMeeting,
     RehabilitationPolicy,
 )
+from .permissions import custody_visits
 
 PANEL_SOURCE = "panel"
 CUSTODY_PLACE = "prison"
@@ -78,13 +80,11 @@ def licence_warnings(planned: PlannedSession) -> list[str]:
 
 
 def custody_visit_action(user, session) -> list[dict]:
-    from .permissions import custody_visits
-
     if session.place_type.code != CUSTODY_PLACE:
         return []
     if not custody_visits.has_object_permission(user, "change", session):
         return []
-    booked = _has_visit(session)
+    booked = CustodyVisit.objects.filter(session=session).exists()
     return [
         {
             "text": "Change the visit booking" if booked else "Record the visit booking",
@@ -92,12 +92,6 @@ def custody_visit_action(user, session) -> list[dict]:
             "hint": "The establishment and the booking reference of this visit in custody.",
         }
     ]
-
-
-def _has_visit(session) -> bool:
-    from .models import CustodyVisit
-
-    return CustodyVisit.objects.filter(session=session).exists()
 
 
 # The panel's hold on matching ----------------------------------------------------------

@@ -10,15 +10,19 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from tandem.accounts.selectors import active_coordinators
 from tandem.audit.services import record_event
 from tandem.cases.models import Case, Pathway
 from tandem.cases.services.lifecycle import case_event_add
 from tandem.catalogues.models import Area
+from tandem.core.links import url_if_installed
 from tandem.core.models import assign_changes
+from tandem.core.notifications import notify
+from tandem.matching.models import WORKING, Match
 from tandem.meetings.models import Session, SessionStatus
 
 from .models import (
@@ -33,8 +37,11 @@ from .models import (
     ProtectionLevel,
     RehabilitationPolicy,
     RehabilitationRecord,
+    ReleaseAlert,
+    ReleaseAlertKind,
 )
 from .rules import CUSTODY_PLACE
+from .selectors import releases_overdue, releases_to_prompt
 
 
 class RehabilitationRefused(Exception):
@@ -493,10 +500,6 @@ class AlertRun:
 def _insert_alert(case_id: int, kind: str, release_date: dt.date) -> bool:
     """Insert the alert in its own savepoint; False when it exists already (a second run,
     or a concurrent one, finds the row taken and sends nothing)."""
-    from django.db import IntegrityError
-
-    from .models import ReleaseAlert
-
     try:
         with transaction.atomic():
             ReleaseAlert.objects.create(case_id=case_id, kind=kind, release_date=release_date)
@@ -506,8 +509,6 @@ def _insert_alert(case_id: int, kind: str, release_date: dt.date) -> bool:
 
 
 def _matched_mentor_users(case_ids) -> dict[int, list[int]]:
-    from tandem.matching.models import WORKING, Match
-
     users: dict[int, list[int]] = {}
     for case_id, user_id in Match.objects.filter(
         case_id__in=case_ids, status__in=WORKING, mentor__user__is_active=True
@@ -521,13 +522,6 @@ def release_alerts_raise(*, today: dt.date | None = None) -> AlertRun:
     policy's window; raise a contact alert once per release whose first meeting was not
     held within the policy's days; resolve alerts once a meeting after release is held.
     Idempotent; messages name the case reference only."""
-    from tandem.accounts.selectors import active_coordinators
-    from tandem.core.links import url_if_installed
-    from tandem.core.notifications import notify
-
-    from .models import ReleaseAlert, ReleaseAlertKind
-    from .selectors import releases_overdue, releases_to_prompt
-
     today = today or timezone.localdate()
     policy = RehabilitationPolicy.current()
     coordinators = list(active_coordinators())

@@ -37,7 +37,7 @@ def visitor(browser, live_server, axe, viewport=None):
 
     context = browser.new_context(base_url=live_server.url, viewport=viewport)
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(30_000)
     return Visit(page, live_server.url, axe)
 
 
@@ -125,6 +125,13 @@ def test_custody_panel_match_prison_visit_warning_and_release(
     page.get_by_label("Area excluded").select_option(label="Coventry")
     page.get_by_role("button", name="Add the condition").click()
     coordinator.check()
+
+    # The pathway page: a change needs its reason.
+    page = coordinator.goto(f"/cases/{case.pk}/pathway/")
+    page.get_by_role("button", name="Change the pathway").click()
+    coordinator.check()
+    assert page.get_by_text("Enter the reason for changing the pathway").first.is_visible()
+    page = coordinator.goto(f"/rehabilitation/cases/{case.pk}/")
 
     # 3. The panel adopts the case.
     page.get_by_role("link", name="Record a panel meeting").click()
@@ -221,3 +228,23 @@ def test_custody_panel_match_prison_visit_warning_and_release(
     assert page.get_by_text("Planned on time").is_visible()
     page = coordinator.goto("/rehabilitation/")
     assert page.get_by_text("On time").first.is_visible()
+
+    # 9. A panel review without its decision yet, then the decision; a condition ends.
+    page = coordinator.goto(f"/rehabilitation/cases/{case.pk}/panel/add/")
+    page.get_by_label("Review").check()
+    page.get_by_label("Date of the panel").fill(d(today))
+    page.get_by_label("Not decided yet").check()
+    page.get_by_role("button", name="Save").click()
+    coordinator.check()
+    page.get_by_role("link", name="record the decision").click()
+    coordinator.check()
+    page.get_by_label("Adopt", exact=True).check()
+    page.get_by_label("Agencies present").fill("Probation, police")
+    page.get_by_role("button", name="Save").click()
+    coordinator.check()
+    assert not PanelMeeting.objects.filter(case=case, decision="").exists()
+    page.get_by_role("link", name="End the condition: exclusion zone").click()
+    coordinator.check()
+    page.get_by_role("button", name="End the condition").click()
+    coordinator.check()
+    assert page.get_by_text("Ended conditions (1)").is_visible()
