@@ -98,6 +98,18 @@ class ClosureOutcome(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class Pathway(models.TextChoices):
+    PREVENTION = "prevention", "Prevention"
+    REHABILITATION = "rehabilitation", "Rehabilitation"
+
+
+PATHWAY_HINTS = {
+    Pathway.PREVENTION: "The person is assessed to be at risk of violent extremism.",
+    Pathway.REHABILITATION: "The person has been convicted of a terrorism-related or hate-crime "
+    "offence; mentoring may start in custody and continue on licence.",
+}
+
+
 class Case(EncryptedModel):
     reference = models.CharField(max_length=20, unique=True)
     status = models.CharField(
@@ -107,6 +119,9 @@ class Case(EncryptedModel):
     status_changed_at = models.DateTimeField(default=timezone.now)
     # Optimistic concurrency: every change bumps it; a form carries the version it saw.
     version = models.PositiveIntegerField(default=1)
+
+    # Prevention or rehabilitation: chosen at referral, changed with a reason.
+    pathway = models.CharField(max_length=20, choices=Pathway.choices, default=Pathway.PREVENTION)
 
     # The referral.
     referred_by = models.ForeignKey(
@@ -187,6 +202,9 @@ class Case(EncryptedModel):
             ),
             models.CheckConstraint(
                 condition=Q(age_at_referral__lte=120), name="cases_case_age_sane"
+            ),
+            models.CheckConstraint(
+                condition=Q(pathway__in=Pathway.values), name="cases_case_valid_pathway"
             ),
             models.CheckConstraint(
                 condition=~Q(status=CaseStatus.CLOSED) | ~Q(closure_outcome=""),

@@ -18,6 +18,7 @@ TABS = [
     ("Matching", "matching:suggestions", "case_matching"),
     ("Sessions", "meetings:case_sessions", "case_sessions"),
     ("Safeguarding", "safeguarding:case_concerns", "case_concerns"),
+    ("Rehabilitation", "rehabilitation:case", "case_rehabilitation"),
     ("Timeline", "cases:timeline", "case"),
 ]
 

@@ -78,11 +78,19 @@ REFERRAL_SOURCES = [
     ("police", "Police"),
     ("council", "Local authority"),
     ("school", "School or college"),
-    ("probation", "Probation"),
+    ("prison", "Prison"),
+    ("probation", "Probation (offender manager)"),
     ("health", "Health"),
     ("youth_justice", "Youth justice"),
+    ("panel", "Multi-agency panel"),
+    ("community", "Community or faith organisation"),
+    ("self_family", "Self or family"),
     ("other", "Other"),
 ]
+# Sources added after the first release (the data migration adds them to an existing
+# scheme), and the renamed one.
+REHABILITATION_SOURCES = ["prison", "panel", "community", "self_family"]
+RENAMED_SOURCES = {"probation": ("Probation", "Probation (offender manager)")}
 
 
 def install(apps=None) -> None:

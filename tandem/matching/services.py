@@ -31,6 +31,7 @@ from tandem.mentors.models import Mentor
 
 from . import engine, scoring
 from .features import load_cases, load_pool, weights_of
+from .guards import case_hold, held_cases
 from .models import (
     LIVE,
     BatchPair,
@@ -106,6 +107,8 @@ def match_propose(
         )
     if Match.objects.filter(case=case, status__in=LIVE).exists():
         raise MatchRefused("This case already has a live match or proposal.")
+    if hold := case_hold(case):
+        raise MatchRefused(hold)
     verdict = evaluate_pair(case, mentor)
     if not verdict.allowed:
         raise MatchRefused(verdict.reason)
@@ -354,7 +357,10 @@ def matches_follow_case(*, actor, case: Case, to_status: str, request=None) -> N
 def batch_create(*, actor, request=None) -> BatchProposal:
     """The optimal assignment for every case waiting now, saved for review."""
     policy = MatchingPolicy.load()
-    cases = list(waiting_cases())
+    waiting_now = waiting_cases()
+    if (held := held_cases()) is not None:
+        waiting_now = waiting_now.exclude(held)
+    cases = list(waiting_now)
     pool = load_pool()
     waiting = load_cases(cases, pool, policy)
     pair_case, pair_mentor, pair_score = scoring.allowed_pairs(

@@ -114,6 +114,12 @@ class Session(ClientRelated):
     duration_minutes = models.PositiveSmallIntegerField(default=60)
     travel_minutes = models.PositiveSmallIntegerField(default=0)
     place_type = models.ForeignKey(PlaceType, on_delete=models.PROTECT, related_name="+")
+    # Where, when it matters (licence conditions can exclude a person from an area), and
+    # whom else the mentor expects: both optional, both checked by planning warnings.
+    area = models.ForeignKey(
+        "catalogues.Area", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    others_expected = EncryptedCharField(max_length=300, null=True, blank=True)
     family_present = models.BooleanField(default=False)
     professional_present = models.BooleanField(default=False)
 

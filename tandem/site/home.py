@@ -111,6 +111,16 @@ ROLE_PANELS: dict[str, PanelSpec] = {
             Link("Supervision policy", "supervision:policy", ("supervision_policy", "change")),
             Link("Supervision due and overdue", "supervision:due", ("supervision_due", "view")),
             Link(
+                "Rehabilitation: releases, contact after release and the panel",
+                "rehabilitation:overview",
+                ("rehabilitation_overview", "view"),
+            ),
+            Link(
+                "Rehabilitation policy",
+                "rehabilitation:policy",
+                ("rehabilitation_policy", "change"),
+            ),
+            Link(
                 "Lone-working alerts",
                 "meetings:lone_working_alerts",
                 ("lone_working_alert", "view"),

@@ -275,6 +275,47 @@ def _supervision_actions(user):
     )
 
 
+def _rehabilitation(user):
+    """A rehabilitation case the user's own mentor record (their supervisee's, for a
+    supervisor) works with, and another mentor's; each with a licence condition and a
+    panel meeting awaiting its decision."""
+    import datetime as dt
+
+    from tandem.cases.models import Case, Pathway
+    from tandem.mentors.tests.factories import make_mentor
+    from tandem.rehabilitation.models import ConditionKind, LicenceCondition, PanelMeeting
+
+    def case(mentor):
+        match = _working_case(mentor)
+        Case.objects.filter(pk=match.case_id).update(pathway=Pathway.REHABILITATION)
+        condition = LicenceCondition.objects.create(
+            case=match.case, kind=ConditionKind.INTERNET, details="No social media.", added_by=user
+        )
+        meeting = PanelMeeting.objects.create(
+            case=match.case, kind="presentation", met_on=dt.date(2026, 1, 5), recorded_by=user
+        )
+        return {"pk": match.case_id, "condition_pk": condition.pk, "meeting_pk": meeting.pk}
+
+    return Objects(
+        case(_own_mentor(user)),
+        case(make_mentor()),
+        frozenset({Scope.MATCHED, Scope.SUPERVISEES}),
+    )
+
+
+def _custody_sessions(user):
+    """A session in custody of the user's own working match, and another mentor's."""
+    from tandem.meetings.tests.factories import make_session
+    from tandem.mentors.tests.factories import make_mentor
+
+    def session(mentor):
+        return make_session(_working_case(mentor), place_code="prison").pk
+
+    return Objects(
+        {"pk": session(_own_mentor(user))}, {"pk": session(make_mentor())}, frozenset({Scope.OWN})
+    )
+
+
 OBJECT_BUILDERS = {
     "user_account": _user_accounts,
     "catalogue": _catalogue_entries,
@@ -307,6 +348,8 @@ OBJECT_BUILDERS = {
     "supervision_record": _mentors,
     "supervision_notes": _supervision_records,
     "supervision_action": _supervision_actions,
+    "case_rehabilitation": _rehabilitation,
+    "custody_visit": _custody_sessions,
 }
 
 # What a role's user needs to exist so that its own pages have something to show.

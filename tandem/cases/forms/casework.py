@@ -18,6 +18,7 @@ from ..models import (
     ConsentGiver,
     ConsentMethod,
     DuplicateDecision,
+    Pathway,
     ScreeningOutcome,
 )
 from ..services.lifecycle import REASON_REQUIRED
@@ -235,3 +236,34 @@ class DuplicateDecisionForm(CaseForm):
         textarea=True,
         help_text="For example, what you checked. It goes on the case's timeline.",
     )
+
+
+class PathwayForm(CaseForm):
+    pathway = forms.ChoiceField(
+        label="Pathway",
+        choices=Pathway.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select the pathway",
+            "invalid_choice": "Select a pathway from the list",
+        },
+    )
+    reason = text(
+        "Reason for the change",
+        required="Enter the reason for changing the pathway",
+        max_length=2000,
+        textarea=True,
+        help_text="It goes on the case's timeline; only people who can read the case see it.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("pathway") == self.case.pathway and "pathway" not in self.errors:
+            self.add_error(
+                "pathway",
+                f"The case is already on the {self.case.get_pathway_display().lower()} "
+                "pathway: select the other one",
+            )
+        if "reason" in cleaned and not cleaned["reason"].strip():
+            self.add_error("reason", "Enter the reason for changing the pathway")
+        return cleaned

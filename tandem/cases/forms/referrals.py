@@ -12,7 +12,7 @@ from tandem.catalogues.models import Area, ConcernType, Language, ReferralSource
 from tandem.core.forms import GovUKDateField, GovUKForm
 
 from ..ages import age_on
-from ..models import ClientGender, MentorGenderPreference, Urgency
+from ..models import PATHWAY_HINTS, ClientGender, MentorGenderPreference, Pathway, Urgency
 from ..services.referrals import MAX_AGE
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -56,6 +56,15 @@ class NeededWhenField(forms.CharField):
 
     def validate(self, value):
         pass
+
+
+class DefaultedChoiceField(forms.ChoiceField):
+    """A choice that starts on a default: left unanswered, the form's ``clean_<name>``
+    gives the default (shown without "(optional)": the radio starts on it)."""
+
+    def validate(self, value):
+        if value not in self.empty_values:
+            super().validate(value)
 
 
 def _choice_errors(what: str) -> dict:
@@ -121,6 +130,14 @@ class ReferralForm(GovUKForm):
     )
 
     # The referral.
+    pathway = DefaultedChoiceField(
+        label="Pathway",
+        choices=Pathway.choices,
+        initial=Pathway.PREVENTION,
+        widget=forms.RadioSelect,
+        help_text=" ".join(f"{Pathway(k).label}: {v}" for k, v in PATHWAY_HINTS.items()),
+        error_messages=_choice_errors("the pathway"),
+    )
     reason = text(
         "Reason for referral",
         required="Enter the reason for referral",
@@ -210,6 +227,9 @@ class ReferralForm(GovUKForm):
         help_text="For example, Example Academy or West Midlands Police.",
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )
+
+    def clean_pathway(self):
+        return self.cleaned_data.get("pathway") or Pathway.PREVENTION
 
     def clean_first_name(self):
         return self._name("first_name")

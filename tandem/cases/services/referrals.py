@@ -26,6 +26,7 @@ from ..models import (
     ClientGender,
     DuplicateDecision,
     MentorGenderPreference,
+    Pathway,
     Urgency,
 )
 from .lifecycle import LifecycleRefused, case_event_add, case_version_claim, reference_allocate
@@ -53,6 +54,7 @@ REFERRAL_FIELDS = (
     "other_agencies",
     "referral_source",
     "referrer_organisation",
+    "pathway",
 )
 # Text that may be left empty.
 OPTIONAL_TEXT = (
@@ -100,6 +102,7 @@ def _check(data: dict, today: dt.date) -> tuple[dt.date, int]:
         ("gender", ClientGender.values, "the person's gender"),
         ("urgency", [*Urgency.values, None, ""], "the urgency"),
         ("mentor_gender_preference", [*MentorGenderPreference.values, None, ""], "a preference"),
+        ("pathway", [*Pathway.values, None, ""], "the pathway"),
     ):
         if data.get(name) not in choices:
             raise ReferralRefused(f"Select {what} from the list.")  # noqa: S608 - not SQL
@@ -129,6 +132,7 @@ def referral_submit(*, actor, data: dict, request=None) -> Case:
     values["accepts_online"] = bool(values["accepts_online"])
     values["mentor_gender_preference"] = values["mentor_gender_preference"] or "any"
     values["urgency"] = values["urgency"] or "routine"
+    values["pathway"] = values["pathway"] or Pathway.PREVENTION
     now = timezone.now()
     case = Case.objects.create(
         reference=reference_allocate(year=today.year),
@@ -261,5 +265,50 @@ def duplicate_decide(
         obj=locked,
         request=request,
         changed_fields=["duplicate_decision"],
+    )
+    return locked
+
+
+# The pathway ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_pathway_change(
+    *,
+    actor,
+    case: Case,
+    pathway: str,
+    reason: str,
+    expected_version: int | None = None,
+    request=None,
+) -> Case:
+    """Move the case to the prevention or the rehabilitation pathway, with a reason (kept
+    encrypted on the timeline)."""
+    if pathway not in Pathway.values:
+        raise LifecycleRefused("Select the prevention or the rehabilitation pathway.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise LifecycleRefused("Enter the reason for changing the pathway.")
+    locked = case_version_claim(case=case, expected_version=expected_version)
+    if locked.pathway == pathway:
+        raise LifecycleRefused(
+            f"The case is already on the {Pathway(pathway).label.lower()} pathway."
+        )
+    before = Pathway(locked.pathway).label.lower()
+    locked.pathway = pathway
+    locked.save(update_fields=["pathway"])
+    case_event_add(
+        case=locked,
+        kind="case.pathway_changed",
+        summary=f"Pathway changed from {before} to {Pathway(pathway).label.lower()}",
+        actor=actor,
+        reason=reason,
+    )
+    record_event(
+        actor=actor,
+        action="case.pathway_change",
+        obj=locked,
+        request=request,
+        changed_fields=["pathway"],
     )
     return locked

@@ -25,6 +25,7 @@ from ..forms.casework import (
     ConsentForm,
     ConsentWithdrawForm,
     DuplicateDecisionForm,
+    PathwayForm,
     ScreeningForm,
     StatusChangeForm,
 )
@@ -35,7 +36,7 @@ from ..navigation import case_tabs, task_href
 from ..permissions import cases
 from ..selectors import current_consent
 from ..services.lifecycle import CaseConflict, LifecycleRefused, case_change_status
-from ..services.referrals import duplicate_decide
+from ..services.referrals import case_pathway_change, duplicate_decide
 from ..services.screening import (
     CONSENT_OPEN,
     SCREENABLE,
@@ -226,6 +227,33 @@ def duplicate_decide_view(request, pk: int):
             messages.success(request, "The decision on the possible duplicate has been recorded.")
             return redirect("cases:detail", pk=case.pk)
     return render(request, f"{TEMPLATES}/duplicate.html", {"case": case, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("case", "change")
+def pathway(request, pk: int):
+    case = cases.get_object_or_404(request.user, "change", pk=pk)
+    form = PathwayForm(_posted(request), case=case)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case = case_pathway_change(
+                actor=request.user,
+                case=case,
+                pathway=data["pathway"],
+                reason=data["reason"],
+                expected_version=data["version"],
+                request=request,
+            )
+        except (CaseConflict, LifecycleRefused) as refusal:
+            form = _refreshed_form(PathwayForm, request, case, str(refusal))
+        else:
+            messages.success(
+                request,
+                f"{case.reference} is now on the {case.get_pathway_display().lower()} pathway.",
+            )
+            return redirect("cases:detail", pk=case.pk)
+    return render(request, f"{TEMPLATES}/pathway.html", {"case": case, "form": form})
 
 
 # Screening and consent -----------------------------------------------------------------
@@ -432,6 +460,7 @@ def timeline(request, pk: int):
 urlpatterns = [
     path("<int:pk>/", detail, name="detail"),
     path("<int:pk>/duplicate/", duplicate_decide_view, name="duplicate_decide"),
+    path("<int:pk>/pathway/", pathway, name="pathway"),
     path("<int:pk>/screening/", screen, name="screen"),
     path("<int:pk>/consent/", consent, name="consent"),
     path("<int:pk>/consent/withdraw/", consent_withdraw_view, name="consent_withdraw"),

@@ -26,6 +26,7 @@ from tandem.core.permissions import has_permission, permission_required
 from ..explain import by_count, exclusion_summary, exclusion_words
 from ..features import cases_for_matching
 from ..forms.cases import NeedsForm, ProposeForm
+from ..guards import case_hold
 from ..models import CaseNeeds, Match
 from ..needs import availability_in_words
 from ..permissions import case_matching
@@ -142,7 +143,8 @@ def held_back_context(request) -> dict:
 def _suggestions_page(request, case: Case, *, form: ProposeForm | None = None):
     live, past = _matches_of(case)
     can_propose = case_matching.has_object_permission(request.user, "change", case)
-    waiting = case.status == CaseStatus.AWAITING_MATCH and live is None
+    hold = case_hold(case) if case.status == CaseStatus.AWAITING_MATCH and live is None else None
+    waiting = case.status == CaseStatus.AWAITING_MATCH and live is None and hold is None
     record_view(actor=request.user, obj=case, request=request, reason="matching")
     return render(
         request,
@@ -154,6 +156,7 @@ def _suggestions_page(request, case: Case, *, form: ProposeForm | None = None):
             "live": live,
             "past": past,
             "waiting": waiting,
+            "hold": hold,
             "suggestions": suggestions_for(case) if waiting else None,
             "can_change": can_propose,
             "needs": needs_rows(case),

@@ -5,12 +5,14 @@ topics) live in the services; these forms only check that the answers are answer
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 
 from django import forms
 from django.utils import timezone
 
 from tandem.cases.models import STYLE_SCALE, Approach
+from tandem.catalogues.models import Area
 from tandem.core.forms import GovUKDateField, GovUKForm
 
 from ..models import CancelledBy, PlaceType, Topic
@@ -257,6 +259,12 @@ class HeldForm(WhenMixin, SessionForm):
         return cleaned
 
 
+def warnings_digest(warnings) -> str:
+    """A short fingerprint of the warnings a page showed: confirming them confirms those
+    warnings only, not different ones that a changed plan would raise."""
+    return hashlib.sha256("\n".join(warnings).encode()).hexdigest()[:32]
+
+
 class PlanForm(WhenMixin, SessionForm):
     """Scheduling a session, or changing a planned one."""
 
@@ -264,6 +272,25 @@ class PlanForm(WhenMixin, SessionForm):
     start_time = _time("Start time", "the start time")
     duration_minutes = _minutes("Length, in minutes", what="the length", minimum=1)
     place_type = _place_field()
+    area = forms.ModelChoiceField(
+        label="Area",
+        queryset=Area.objects.offered(),
+        required=False,
+        empty_label="Not given",
+        help_text="Where the session will be. Some people's licence conditions exclude areas.",
+        error_messages={"invalid_choice": "Select an area from the list"},
+    )
+    others_expected = forms.CharField(
+        label="Anyone else you expect to be there",
+        required=False,
+        max_length=300,
+        help_text="Names of other people who may join, if any. Some people's licence "
+        "conditions forbid contact with named people.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        error_messages={"max_length": "Names of others must be 300 characters or fewer"},
+    )
+    # The fingerprint of the warnings the mentor confirmed (empty until they do).
+    warnings_seen = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -286,6 +313,14 @@ class PlanForm(WhenMixin, SessionForm):
             travel_minutes=session.travel_minutes if session else 0,
             family_present=session.family_present if session else False,
             professional_present=session.professional_present if session else False,
+            area=data.get("area"),
+            others_expected=" ".join((data.get("others_expected") or "").split()),
+        )
+
+    def confirms(self, warnings) -> bool:
+        """Whether the mentor confirmed exactly these warnings."""
+        return bool(warnings) and self.cleaned_data.get("warnings_seen") == warnings_digest(
+            warnings
         )
 
 

@@ -24,6 +24,7 @@ from tandem.core.links import url_if_installed
 from tandem.core.notifications import notify
 from tandem.matching.models import WORKING, Match
 
+from ..extensions import PlannedSession, planning_warnings
 from ..lifecycle import EDITABLE, STEPS, Step
 from ..models import (
     CancelledBy,
@@ -43,6 +44,23 @@ MAX_DAYS_AHEAD = 366
 
 class SessionRefused(Exception):
     """The change cannot be made; the message says why and is safe to show."""
+
+
+class PlanningWarnings(SessionRefused):
+    """What is planned calls for the mentor's attention (a registered planning check
+    warned); planning again with every warning acknowledged saves it."""
+
+    def __init__(self, warnings: Sequence[str]):
+        self.warnings = list(warnings)
+        super().__init__(
+            "Check the warnings below. Change what you planned, or confirm that you still "
+            "want to plan this session."
+        )
+
+
+# An Arrangements field left as it is (recording a planned session as held keeps the
+# area and the people expected that planning gave).
+UNCHANGED = object()
 
 
 class SessionConflict(SessionRefused):
@@ -80,6 +98,8 @@ class Arrangements:
     travel_minutes: int = 0
     family_present: bool = False
     professional_present: bool = False
+    area: object = UNCHANGED
+    others_expected: object = UNCHANGED
 
 
 # Checks ---------------------------------------------------------------------------------
@@ -165,6 +185,57 @@ def _apply_arrangements(session: Session, arrangements: Arrangements) -> None:
     session.place_type = arrangements.place_type
     session.family_present = arrangements.family_present
     session.professional_present = arrangements.professional_present
+    if arrangements.area is not UNCHANGED:
+        session.area = arrangements.area
+    if arrangements.others_expected is not UNCHANGED:
+        session.others_expected = (arrangements.others_expected or "").strip() or None
+
+
+def _warn(
+    case: Case, arrangements: Arrangements, acknowledged: Sequence[str], session=None
+) -> list[str]:
+    """The planning warnings for what is planned; refuses (``PlanningWarnings``) while
+    one of them has not been acknowledged."""
+    area = arrangements.area
+    if area is UNCHANGED:
+        area = session.area if session is not None else None
+    others = arrangements.others_expected
+    if others is UNCHANGED:
+        others = (session.others_expected or "") if session is not None else ""
+    warnings = planning_warnings(
+        PlannedSession(
+            case=case,
+            starts_at=arrangements.starts_at,
+            place_type=arrangements.place_type,
+            area=area,
+            others_expected=others or "",
+        )
+    )
+    if any(w not in acknowledged for w in warnings):
+        raise PlanningWarnings(warnings)
+    return warnings
+
+
+def _warned(*, actor, case: Case, session: Session, warnings: Sequence[str], request) -> None:
+    """A session planned despite warnings: on the timeline (without the warnings' words,
+    which may name people) and in the audit log."""
+    if not warnings:
+        return
+    count = len(warnings)
+    case_event_add(
+        case=case,
+        kind="session.planned_despite_warning",
+        summary=f"Session planned after the mentor confirmed {count} planning warning"
+        + ("s" if count != 1 else ""),
+        actor=actor,
+    )
+    record_event(
+        actor=actor,
+        action="session.plan_warning_confirm",
+        obj=session,
+        request=request,
+        changed_fields=["area", "others_expected", "starts_at"],
+    )
 
 
 ARRANGEMENT_FIELDS = [
@@ -174,6 +245,8 @@ ARRANGEMENT_FIELDS = [
     "place_type",
     "family_present",
     "professional_present",
+    "area",
+    "others_expected",
 ]
 WHAT_HAPPENED_FIELDS = [
     "approach",
@@ -223,9 +296,12 @@ def session_schedule(
     arrangements: Arrangements,
     repeat: str = "once",
     count: int = 1,
+    acknowledged_warnings: Sequence[str] = (),
     request=None,
 ) -> list[Session]:
-    """Schedule one planned session, or a weekly or fortnightly series of ``count``."""
+    """Schedule one planned session, or a weekly or fortnightly series of ``count``.
+    Planning warnings (``tandem.meetings.extensions``) refuse it until every one of them
+    is in ``acknowledged_warnings``."""
     if repeat not in REPEATS:
         raise SessionRefused("Choose whether the session repeats.")
     if repeat == "once":
@@ -235,6 +311,7 @@ def session_schedule(
     match = _working_match(match)
     _check_arrangements(arrangements)
     _check_future(arrangements.starts_at)
+    warnings = _warn(match.case, arrangements, acknowledged_warnings)
     # Repeat on the local clock, so a weekly 18:00 stays 18:00 across a clock change.
     local = timezone.localtime(arrangements.starts_at).replace(tzinfo=None)
     series = uuid.uuid4() if count > 1 else None
@@ -260,6 +337,7 @@ def session_schedule(
         every = "every week" if repeat == "weekly" else "every two weeks"
         summary = f"{count} sessions planned {every} from {_when(first.starts_at)}"
     case_event_add(case=match.case, kind="session.scheduled", summary=summary, actor=actor)
+    _warned(actor=actor, case=match.case, session=first, warnings=warnings, request=request)
     return created
 
 
@@ -300,12 +378,15 @@ def session_edit(
     session: Session,
     expected_version: int | None,
     arrangements: Arrangements,
+    acknowledged_warnings: Sequence[str] = (),
     request=None,
 ) -> Session:
-    """Change a planned session's time, length or place."""
+    """Change a planned session's time, length or place (planning warnings as for
+    ``session_schedule``)."""
     session = _lock(session, expected_version)
     _check_arrangements(arrangements)
     _check_future(arrangements.starts_at)
+    warnings = _warn(session.case, arrangements, acknowledged_warnings, session=session)
     _apply_arrangements(session, arrangements)
     session.version += 1
     session.save(update_fields=[*ARRANGEMENT_FIELDS, "version"])
@@ -316,6 +397,7 @@ def session_edit(
         summary=f"Planned session changed: now {_when(session.starts_at)}",
         actor=actor,
     )
+    _warned(actor=actor, case=session.case, session=session, warnings=warnings, request=request)
     return session
 
 

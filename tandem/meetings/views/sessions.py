@@ -20,6 +20,7 @@ from tandem.audit.services import record_view
 from tandem.cases.navigation import case_tabs
 from tandem.core.permissions import permission_required
 
+from ..extensions import session_actions
 from ..forms.sessions import (
     PRIVATE_NOTES_READERS,
     SUMMARY_READERS,
@@ -29,6 +30,7 @@ from ..forms.sessions import (
     PlanForm,
     RescheduleForm,
     ScheduleForm,
+    warnings_digest,
 )
 from ..lifecycle import available_steps
 from ..models import Session
@@ -59,7 +61,7 @@ def _case(request, action: str, pk):
 
 
 def _session(request, action: str, pk, policy=sessions) -> Session:
-    queryset = Session.objects.select_related("case", "mentor", "place_type", "match")
+    queryset = Session.objects.select_related("case", "mentor", "place_type", "match", "area")
     return policy.get_object_or_404(request.user, action, queryset=queryset, pk=pk)
 
 
@@ -150,6 +152,7 @@ def _detail_page(request, session: Session, *, posted=None, status=200):
             "can_check_in": session.place_type.needs_lone_working
             and lone_working.has_object_permission(user, "change", session),
             "session_claim": session_claim(user, session),
+            "extra_actions": session_actions(user, session),
         },
         status=status,
     )
@@ -328,6 +331,22 @@ def _plan_page(request, template: str, **context):
     return render(request, f"{TEMPLATES}/{template}", context)
 
 
+def _planned(form, plan):
+    """Plan with ``plan(acknowledged)``; when planning warnings stop it, plan again with
+    them acknowledged if the mentor confirmed exactly those. Returns what ``plan``
+    returned, or None with the warnings put on the form for the mentor to confirm."""
+    try:
+        return plan(())
+    except services.PlanningWarnings as warned:
+        if form.confirms(warned.warnings):
+            return plan(warned.warnings)
+        form.planning_warnings = warned.warnings
+        data = form.data.copy()
+        data["warnings_seen"] = warnings_digest(warned.warnings)
+        form.data = data
+        return None
+
+
 @require_http_methods(["GET", "POST"])
 @permission_required("case_sessions", "log")
 def session_schedule(request, pk: int):
@@ -356,17 +375,23 @@ def session_schedule(request, pk: int):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            made = services.session_schedule(
-                actor=request.user,
-                match=match,
-                arrangements=form.arrangements(),
-                repeat=data["repeat"],
-                count=data["count"],
-                request=request,
+            made = _planned(
+                form,
+                lambda acknowledged: services.session_schedule(
+                    actor=request.user,
+                    match=match,
+                    arrangements=form.arrangements(),
+                    repeat=data["repeat"],
+                    count=data["count"],
+                    acknowledged_warnings=acknowledged,
+                    request=request,
+                ),
             )
         except REFUSALS as refusal:
             form.add_error(None, str(refusal))
         else:
+            if made is None:
+                return _plan_page(request, "schedule.html", case=case, form=form)
             first = _when(made[0].starts_at)
             messages.success(
                 request,
@@ -392,6 +417,8 @@ def session_edit(request, pk: int):
                 "start_time": local.strftime("%H:%M"),
                 "duration_minutes": session.duration_minutes,
                 "place_type": session.place_type_id,
+                "area": session.area_id,
+                "others_expected": session.others_expected or "",
                 "version": session.version,
             }
         )
@@ -399,16 +426,24 @@ def session_edit(request, pk: int):
     form = PlanForm(request.POST)
     if form.is_valid():
         try:
-            services.session_edit(
-                actor=request.user,
-                session=session,
-                expected_version=form.cleaned_data["version"],
-                arrangements=form.arrangements(session),
-                request=request,
+            changed = _planned(
+                form,
+                lambda acknowledged: services.session_edit(
+                    actor=request.user,
+                    session=session,
+                    expected_version=form.cleaned_data["version"],
+                    arrangements=form.arrangements(session),
+                    acknowledged_warnings=acknowledged,
+                    request=request,
+                ),
             )
         except REFUSALS as refusal:
             form.add_error(None, str(refusal))
         else:
+            if changed is None:
+                return _plan_page(
+                    request, "edit.html", case=session.case, session=session, form=form
+                )
             messages.success(request, "The planned session is changed.")
             return redirect("meetings:session_detail", pk=session.pk)
     return _plan_page(request, "edit.html", case=session.case, session=session, form=form)

@@ -6,6 +6,7 @@ from tandem.site.demo.cases import DEMO_CASES, ensure_demo_cases
 from tandem.site.demo.matching import ensure_demo_matches
 from tandem.site.demo.meetings import ensure_demo_meetings
 from tandem.site.demo.mentors import DEMO_MENTORS, ensure_demo_mentors
+from tandem.site.demo.rehabilitation import ensure_demo_rehabilitation
 from tandem.site.demo.safeguarding import ensure_demo_safeguarding
 from tandem.site.demo.supervision import ensure_demo_supervision
 
@@ -29,6 +30,9 @@ class Command(BaseCommand):
             f"{meetings.briefs} meeting briefs and {meetings.questions} advice questions)."
         )
         self.stdout.write(f"Demo safeguarding concerns created: {ensure_demo_safeguarding()}.")
+        self.stdout.write(
+            f"Demo cases on the rehabilitation pathway: {ensure_demo_rehabilitation()}."
+        )
         supervision = ensure_demo_supervision()
         self.stdout.write(
             f"Demo supervisions created: {supervision.records} (with {supervision.checkins} "
