@@ -7,4 +7,9 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self):
+        from tandem.core.refusals import register_refusal_recorder
+
         from . import signals  # noqa: F401
+        from .refusals import record_refusal
+
+        register_refusal_recorder(record_refusal)
