@@ -9,7 +9,10 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from tandem.core.refusals import register_refusal_recorder
 
-        from . import signals  # noqa: F401
+        from . import (
+            audit_labels,  # noqa: F401  (the audit log's wording of its actions)
+            signals,  # noqa: F401
+        )
         from .refusals import record_refusal
 
         register_refusal_recorder(record_refusal)

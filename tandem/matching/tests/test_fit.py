@@ -25,7 +25,9 @@ def test_every_score_falls_in_one_band(score, label):
 
 
 def test_the_sentence_says_what_the_band_means_and_keeps_the_points():
-    assert fit_sentence(319) == "Weak fit: meets few of the person's preferences (319 of 1,000 points)"
+    assert (
+        fit_sentence(319) == "Weak fit: meets few of the person's preferences (319 of 1,000 points)"
+    )
     assert fit_sentence(1000).endswith("(1,000 of 1,000 points)")
     assert fit_label(None) == fit_sentence("") == "Not scored"
 
