@@ -12,7 +12,7 @@ from ..search import MAX_WORDS, name_splits
 class PersonSearchForm(GovUKForm):
     name = forms.CharField(
         label="Name",
-        max_length=201,
+        max_length=200,
         help_text="Their first name and last name, spelled as on the referral",
         widget=forms.TextInput(
             attrs={"spellcheck": "false", "autocomplete": "off", "type": "search"}
