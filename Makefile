@@ -41,7 +41,6 @@ var:
 migrate: deps var
 	$(MANAGE) init_local_keys
 	$(MANAGE) migrate --noinput
-	$(MANAGE) createcachetable
 
 demo: migrate
 	$(MANAGE) demo_data

@@ -7,4 +7,12 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from tandem.core.refusals import register_refusal_recorder
+
+        from . import (
+            audit_labels,  # noqa: F401  (the audit log's wording of its actions)
+            signals,  # noqa: F401
+        )
+        from .refusals import record_refusal
+
+        register_refusal_recorder(record_refusal)

@@ -15,3 +15,4 @@ class AssessmentsConfig(AppConfig):
 
         register_requirement(READY_FOR_MATCH, assessment_requirement)
         register_fact_source(assessment_facts)
+        from . import audit_labels  # noqa: F401  (the audit log's wording of its actions)

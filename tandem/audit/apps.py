@@ -5,3 +5,6 @@ class AuditConfig(AppConfig):
     name = "tandem.audit"
     label = "audit"
     verbose_name = "Audit log"
+
+    def ready(self):
+        from . import audit_labels  # noqa: F401  (the audit log's wording of its actions)

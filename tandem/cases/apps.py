@@ -12,3 +12,4 @@ class CasesConfig(AppConfig):
         from .selectors import consent_requirement
 
         register_requirement(READY_FOR_MATCH, consent_requirement)
+        from . import audit_labels  # noqa: F401  (the audit log's wording of its actions)

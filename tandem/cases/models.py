@@ -142,6 +142,9 @@ class Case(EncryptedModel):
     identity_index = BlindIndexField(
         source=("first_name", "last_name", "date_of_birth"), purpose="cases.client.identity"
     )
+    # Finding a person by name alone (tandem.cases.search); name and date of birth use
+    # identity_index.
+    name_index = BlindIndexField(source=("first_name", "last_name"), purpose="cases.client.name")
     age_at_referral = models.PositiveSmallIntegerField()
     gender = models.CharField(max_length=20, choices=ClientGender.choices)
     area = models.ForeignKey(

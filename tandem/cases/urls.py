@@ -1,10 +1,22 @@
-from .views import casework, closure, due, follow_ups, goals, lists, plans, referrals, reviews
+from .views import (
+    casework,
+    closure,
+    due,
+    follow_ups,
+    goals,
+    lists,
+    plans,
+    referrals,
+    reviews,
+    search,
+)
 
 app_name = "cases"
 
 # Each area keeps its own URL list next to its views.
 urlpatterns = [
     *lists.urlpatterns,
+    *search.urlpatterns,
     *referrals.urlpatterns,
     *casework.urlpatterns,
     *due.urlpatterns,

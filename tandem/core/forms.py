@@ -9,6 +9,7 @@ and include the error summary.
 from __future__ import annotations
 
 from django import forms
+from django.db import connections
 from django.forms.renderers import TemplatesSetting
 from django.utils import timezone
 
@@ -54,6 +55,8 @@ class GovUKFormMixin:
             field.widget.attrs["class"] = f"{css} {existing}".strip()
 
     def full_clean(self):
+        for field in self.fields.values():
+            guard_id_range(field)
         super().full_clean()
         for name in self.errors:
             if name in self.fields:
@@ -77,6 +80,79 @@ class GovUKFormMixin:
         if isinstance(widget, forms.CheckboxInput):
             return "checkbox"
         return "input"
+
+
+# Ids beyond the database's integer range ------------------------------------------------
+
+INTEGER_KEY_TYPES = {
+    "AutoField",
+    "BigAutoField",
+    "SmallAutoField",
+    "IntegerField",
+    "BigIntegerField",
+    "SmallIntegerField",
+    "PositiveIntegerField",
+    "PositiveBigIntegerField",
+    "PositiveSmallIntegerField",
+}
+
+
+def _key_range(field: forms.ModelChoiceField) -> tuple[int, int] | None:
+    """The range the database holds for the column a model choice is looked up by, or
+    None when it is not an integer column."""
+    model = field.queryset.model
+    key = model._meta.get_field(field.to_field_name) if field.to_field_name else model._meta.pk
+    internal_type = key.get_internal_type()
+    if internal_type not in INTEGER_KEY_TYPES:
+        return None
+    low, high = connections[field.queryset.db].ops.integer_field_range(internal_type)
+    return (-(2**63) if low is None else low, 2**63 - 1 if high is None else high)
+
+
+def _out_of_range(value, low: int, high: int) -> bool:
+    text = value.strip() if isinstance(value, str) else value
+    if isinstance(text, str):
+        try:
+            number = int(text)
+        except (TypeError, ValueError):
+            return False  # not a number at all: the field's own checks say so
+    elif isinstance(text, int) and not isinstance(text, bool):
+        number = text
+    else:
+        return False
+    return not low <= number <= high
+
+
+def guard_id_range(field: forms.Field) -> None:
+    """Make a model choice refuse an id the database cannot hold, as an invalid choice.
+
+    Django finds nothing for an out-of-range id in an exact lookup, but the ``IN``
+    lookup behind a multiple choice sends it to the database, which fails (SQLite:
+    OverflowError; PostgreSQL: "out of range"), and the page answered 500. Every Tandem
+    form (and filter form) passes its fields here before cleaning, so no form needs its
+    own check."""
+    if not isinstance(field, forms.ModelChoiceField) or getattr(field, "_id_range_guarded", False):
+        return
+    if field.queryset is None:
+        return
+    key_range = _key_range(field)
+    field._id_range_guarded = True
+    if key_range is None:
+        return
+    original_clean = field.clean
+
+    def clean(value):
+        values = value if isinstance(value, list | tuple) else [value]
+        for one in values:
+            if _out_of_range(one, *key_range):
+                raise forms.ValidationError(
+                    field.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": str(one)[:20]},
+                )
+        return original_clean(value)
+
+    field.clean = clean
 
 
 class GovUKForm(GovUKFormMixin, forms.Form):

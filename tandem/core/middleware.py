@@ -41,3 +41,74 @@ class NoStoreMiddleware:
             add_never_cache_headers(response)
             patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+# Browser features Tandem never uses, turned off for every page and every frame, so that
+# an injected script or a framed page cannot ask for them either.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "ambient-light-sensor",
+        "autoplay",
+        "battery",
+        "bluetooth",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "gamepad",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "interest-cohort",
+        "local-fonts",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "speaker-selection",
+        "usb",
+        "web-share",
+        "xr-spatial-tracking",
+    )
+)
+
+
+class PermissionsPolicyMiddleware:
+    """Send the ``Permissions-Policy`` header that turns off the features above."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        return response
+
+
+class MethodNotAllowedPageMiddleware:
+    """A styled page for a method a URL does not take (a GET on a POST-only URL, say).
+
+    Django's ``require_http_methods`` answers 405 with an empty body; this gives that
+    answer the service's page, keeping the status and the ``Allow`` header. Placed after
+    the authentication middleware so the page shows the user's header."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 405 and not response.content and not response.streaming:
+            from .views import method_not_allowed_page
+
+            page = method_not_allowed_page(request)
+            if response.has_header("Allow"):
+                page["Allow"] = response["Allow"]
+            return page
+        return response

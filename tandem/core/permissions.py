@@ -18,6 +18,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from .access import Scope, matrix
+from .refusals import mark_refused
 
 
 def user_roles(user) -> frozenset[str]:
@@ -67,10 +68,21 @@ class PermissionPolicy:
         return self.queryset(user, action).filter(pk=obj.pk).exists()
 
     def get_object_or_404(self, user, action: str, queryset: QuerySet | None = None, **lookup):
+        """The object, or 404 both when it does not exist and when it is out of the user's
+        scope; in the second case the 404 is marked as a refusal, which the 404 page
+        reports (tandem.core.refusals) so that it reaches the audit log."""
         try:
             return self.queryset(user, action, queryset).get(**lookup)
         except (self.model.DoesNotExist, ValueError, TypeError):
-            raise Http404 from None
+            pass
+        unscoped = self.base_queryset() if queryset is None else queryset
+        try:
+            hidden_pk = unscoped.filter(**lookup).values_list("pk", flat=True).first()
+        except (ValueError, TypeError):
+            hidden_pk = None
+        if hidden_pk is None:
+            raise Http404
+        raise mark_refused(object_type=self.model._meta.label_lower, object_id=hidden_pk)
 
 
 def permission_required(resource: str, action: str) -> Callable:

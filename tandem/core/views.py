@@ -10,6 +10,7 @@ from django.template import loader
 from django.views.decorators.http import require_GET
 
 from .decorators import mfa_not_required
+from .refusals import report_refusal
 
 logger = logging.getLogger(__name__)
 
@@ -95,13 +96,21 @@ def bad_request(request, exception=None):
 @login_not_required
 @mfa_not_required
 def permission_denied(request, exception=None):
+    report_refusal(request, status=403, exception=exception)
     return _error_page(request, "403.html", 403)
 
 
 @login_not_required
 @mfa_not_required
 def page_not_found(request, exception=None):
+    report_refusal(request, status=404, exception=exception)
     return _error_page(request, "404.html", 404)
+
+
+def method_not_allowed_page(request) -> HttpResponse:
+    """The 405 page (``MethodNotAllowedPageMiddleware`` puts it in place of Django's
+    empty answer)."""
+    return _error_page(request, "405.html", 405)
 
 
 @login_not_required

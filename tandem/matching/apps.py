@@ -13,7 +13,10 @@ class MatchingConfig(AppConfig):
         from tandem.core.access import Scope
         from tandem.mentors.matchability import register_caseload_counter
 
-        from . import receivers  # noqa: F401  (connects to the case lifecycle)
+        from . import (
+            audit_labels,  # noqa: F401  (the audit log's wording of its actions)
+            receivers,  # noqa: F401  (connects to the case lifecycle)
+        )
         from .permissions import cases_mentored_by, cases_of_supervisees
         from .selectors import live_match_count, match_facts
 

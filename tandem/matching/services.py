@@ -31,6 +31,7 @@ from tandem.mentors.models import Mentor
 
 from . import engine, scoring
 from .features import load_cases, load_pool, weights_of
+from .fit import fit_label
 from .guards import case_hold, held_cases
 from .models import (
     LIVE,
@@ -127,7 +128,10 @@ def match_propose(
     case_event_add(
         case=case,
         kind="match.proposed",
-        summary=f"Match proposed to {mentor.full_name} (fit {verdict.score} of 1,000)",
+        summary=(
+            f"Match proposed to {mentor.full_name} "
+            f"({fit_label(verdict.score).lower()}, {verdict.score} points)"
+        ),
         actor=actor,
     )
     record_event(

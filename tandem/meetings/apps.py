@@ -12,7 +12,10 @@ class MeetingsConfig(AppConfig):
         from tandem.matching.signals import match_started
         from tandem.mentors.quality import register_held_session_counter
 
-        from . import catalogues
+        from . import (
+            audit_labels,  # noqa: F401  (the audit log's wording of its actions)
+            catalogues,
+        )
         from .accreditation import held_session_counts
         from .receivers import first_session_from_match
 

@@ -5,3 +5,6 @@ class MentorsConfig(AppConfig):
     name = "tandem.mentors"
     label = "mentors"
     verbose_name = "Mentor register"
+
+    def ready(self):
+        from . import audit_labels  # noqa: F401  (the audit log's wording of its actions)

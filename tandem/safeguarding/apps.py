@@ -12,7 +12,10 @@ class SafeguardingConfig(AppConfig):
         from tandem.core.access import Scope
         from tandem.meetings.permissions import private_notes_readers
 
-        from . import catalogues
+        from . import (
+            audit_labels,  # noqa: F401  (the audit log's wording of its actions)
+            catalogues,
+        )
         from .permissions import sessions_with_concerns
 
         private_notes_readers.register(Scope.MATCHED, sessions_with_concerns)

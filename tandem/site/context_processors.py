@@ -3,7 +3,10 @@ them all; the plumbing that shows each entry only to those who may open it is co
 
 from __future__ import annotations
 
+from django.urls import reverse
+
 from tandem.core.navigation import NavItem, navigation_for
+from tandem.core.permissions import has_permission
 
 NAVIGATION: list[NavItem] = [
     NavItem("Home", "site:home"),
@@ -24,4 +27,11 @@ NAVIGATION: list[NavItem] = [
 
 
 def navigation(request) -> dict:
-    return {"navigation": navigation_for(request, NAVIGATION)}
+    user = getattr(request, "user", None)
+    return {
+        "navigation": navigation_for(request, NAVIGATION),
+        # The header's "Find a person" box, for those who may search (base.html).
+        "person_search_url": (
+            reverse("cases:search") if has_permission(user, "person_search", "view") else ""
+        ),
+    }

@@ -13,6 +13,7 @@ class SupervisionConfig(AppConfig):
         from tandem.mentors.matchability import register_blocking_rule
         from tandem.safeguarding.signals import concern_raised
 
+        from . import audit_labels  # noqa: F401  (the audit log's wording of its actions)
         from .concerns import debrief_after_serious_concern, open_concern_counts
         from .rules import LEVEL_CAP_RULE, OVERDUE_RULE
         from .selectors import register_concern_counter

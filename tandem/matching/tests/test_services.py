@@ -22,6 +22,7 @@ from tandem.core.dates import long_date
 from tandem.core.models import Notification
 from tandem.matching import selectors, services
 from tandem.matching.features import load_pool
+from tandem.matching.fit import fit_label
 from tandem.matching.models import (
     BatchStatus,
     DeclineReason,
@@ -111,7 +112,7 @@ def test_propose_accept_start_end_on_the_timeline_and_in_the_audit_log(
     assert all(part["words"] for part in match.explanation)
     assert timeline(case)[-1] == (
         "match.proposed",
-        f"Match proposed to Grace Adebayo (fit {match.score} of 1,000)",
+        f"Match proposed to Grace Adebayo ({fit_label(match.score).lower()}, {match.score} points)",
     )
     assert Notification.objects.filter(user=mentor.user, message__contains=case.reference)
     assert spare(mentor) == 1

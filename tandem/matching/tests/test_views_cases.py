@@ -17,6 +17,7 @@ from tandem.cases.models import CaseEvent, CaseStatus
 from tandem.cases.tests.factories import make_case
 from tandem.catalogues.models import Area, Faith, Language, Specialism
 from tandem.matching import selectors
+from tandem.matching.fit import fit_label
 from tandem.matching.models import CaseNeeds, Match, MatchStatus
 from tandem.mentors.models import Proficiency, slot_bit
 
@@ -24,9 +25,12 @@ from .factories import live_match, matching_mentor, waiting_case
 
 pytestmark = pytest.mark.django_db
 
-# "1. <a …>Name</a>: 812 of 1,000" in each suggestion's heading.
+# "1. <a …>Name</a>: very good fit" in each suggestion's heading, then the fit in words
+# with its points: "Very good fit: meets … (812 of 1,000 points)".
 SUGGESTION = re.compile(
-    r"(\d)\. <a class=\"govuk-link\" href=\"[^\"]+\">([^<]+)</a>: (\d+) of 1,000"
+    r"(\d)\. <a class=\"govuk-link\" href=\"[^\"]+\">([^<]+)</a>: [a-z ]+ fit</h3>.*?"
+    r"\(([\d,]+) of 1,000 points\)",
+    re.S,
 )
 
 
@@ -54,7 +58,7 @@ def page(response) -> str:
 
 
 def shown(body: str) -> list[tuple[str, int]]:
-    return [(name, int(score)) for _, name, score in SUGGESTION.findall(body)]
+    return [(name, int(score.replace(",", ""))) for _, name, score in SUGGESTION.findall(body)]
 
 
 # The suggestions page ------------------------------------------------------------------
@@ -243,7 +247,10 @@ def test_proposing_creates_the_proposal_and_it_shows_on_the_timeline(client, coo
     assert match.mentor == mentor and match.status == MatchStatus.PROPOSED
     assert match.proposed_by == coordinator and match.explanation
     timeline = page(client.get(reverse("cases:timeline", args=[case.pk])))
-    assert f"Match proposed to Chosen Mentor (fit {match.score} of 1,000)" in timeline
+    assert (
+        f"Match proposed to Chosen Mentor ({fit_label(match.score).lower()}, {match.score} points)"
+        in timeline
+    )
     # The page now shows the proposal instead of suggestions.
     body = page(client.get(suggestions_url(case)))
     assert "Current match" in body and propose_url(case) not in body

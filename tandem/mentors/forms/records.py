@@ -161,6 +161,77 @@ class CompletionForm(GovUKForm):
     )
 
 
+# Several at once -------------------------------------------------------------------------
+
+
+class RowFormSet(forms.BaseFormSet):
+    """One row per item the page lists (a check type, a module), in that order: the
+    rows come from ``items``, never from the form count posted back. A row left blank
+    is skipped; one with anything in it is checked like the single form. ``filled``
+    are the rows to record; at least one is needed (``nothing_message``)."""
+
+    item_name = "item"
+    nothing_message = "Fill in at least one row"
+
+    def __init__(self, *args, items, **kwargs):
+        self.items = list(items)
+        super().__init__(*args, **kwargs)
+
+    def total_form_count(self) -> int:
+        return len(self.items)
+
+    def initial_form_count(self) -> int:
+        return 0
+
+    def get_form_kwargs(self, index):
+        return {self.item_name: self.items[index]}
+
+    def clean(self):
+        if any(self.errors):
+            return
+        if not self.filled:
+            raise forms.ValidationError(self.nothing_message, code="nothing")
+
+    @property
+    def filled(self) -> list[forms.Form]:
+        return [form for form in self.forms if form.has_changed()]
+
+
+class CheckRowForm(CheckForm):
+    """One check type's row on the page that records several checks."""
+
+    def __init__(self, *args, check_type: VettingCheckType, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["check_type"]
+        self.check_type = self.item = check_type
+
+
+class CheckRowFormSet(RowFormSet):
+    item_name = "check_type"
+    nothing_message = "Fill in at least one check: leave the others empty"
+
+
+class CompletionRowForm(CompletionForm):
+    """One module's row on the page that records several completions."""
+
+    def __init__(self, *args, module: TrainingModule, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["module"]
+        self.module = self.item = module
+        self.fields[
+            "cpd_hours"
+        ].help_text = f"Leave empty for the module's {module.cpd_hours:g} hours, or enter 0 to 200"
+
+
+class CompletionRowFormSet(RowFormSet):
+    item_name = "module"
+    nothing_message = "Enter the date completed of at least one module: leave the others empty"
+
+
+CheckFormSet = forms.formset_factory(CheckRowForm, formset=CheckRowFormSet, extra=0)
+CompletionFormSet = forms.formset_factory(CompletionRowForm, formset=CompletionRowFormSet, extra=0)
+
+
 class LevelChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: AccreditationLevel) -> str:
         return f"{obj.name} (valid for {obj.validity_months} months)"

@@ -174,6 +174,17 @@ def test_unknown_areas_or_languages_are_refused_not_a_server_error(client):
     assert "Select languages from the list" in body
 
 
+@pytest.mark.parametrize("huge", ["99999999999999999999999", str(2**63)])
+def test_ids_beyond_the_database_integer_range_are_form_errors_not_a_server_error(client, huge):
+    response = post(client, application_answers(areas=[huge], languages=[huge]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Select areas from the list" in body
+    assert "Select languages from the list" in body
+    assert "Amina Rahman" in body  # nothing typed is lost
+    assert not Mentor.objects.exists()
+
+
 def test_prefer_not_to_say_stores_nothing_and_self_description_is_kept_only_when_chosen(client):
     post(
         client,

@@ -52,6 +52,21 @@ def _posted(request):
 
 @login_not_required
 @mfa_not_required
+@require_GET
+def become(request):
+    """The public start page: what mentoring involves, who can, what happens, then apply."""
+    return render(
+        request,
+        f"{TEMPLATES}/become.html",
+        {
+            "check_types": VettingCheckType.objects.filter(required=True, is_active=True),
+            "modules": TrainingModule.objects.filter(is_active=True),
+        },
+    )
+
+
+@login_not_required
+@mfa_not_required
 @never_cache
 @require_http_methods(["GET", "POST"])
 def apply(request):
@@ -259,6 +274,7 @@ def pipeline(request):
 
 
 urlpatterns = [
+    path("become/", become, name="become"),
     path("apply/", apply, name="apply"),
     path("apply/sent/", apply_done, name="apply_done"),
     path("new/", add, name="add"),

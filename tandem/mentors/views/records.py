@@ -9,6 +9,7 @@ observation notes, feedback summaries) record each view in the audit log.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -18,11 +19,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tandem.audit.services import record_view
 from tandem.core.dates import long_date
 from tandem.core.permissions import permission_required
+from tandem.core.text import counted
 
 from ..forms.records import (
     AwardForm,
     CheckForm,
+    CheckFormSet,
     CompletionForm,
+    CompletionFormSet,
     FeedbackForm,
     ObservationForm,
     RevokeForm,
@@ -136,6 +140,70 @@ def check_add(request, pk: int):
     return render(request, "mentors/records/check_form.html", {"mentor": mentor, "form": form})
 
 
+class _Refused(Exception):
+    """A row the service refused: everything recorded so far is rolled back."""
+
+
+def _record_rows(formset, record) -> int:
+    """Record every filled row with ``record(form)`` in one transaction: all or nothing.
+    A row the service refuses gets the reason as its error, the others are still tried
+    (so every problem shows at once), and then nothing is kept."""
+    refused = False
+    try:
+        with transaction.atomic():
+            for form in formset.filled:
+                try:
+                    record(form)
+                except services.RecordRefused as error:
+                    form.add_error(None, str(error))
+                    refused = True
+            if refused:
+                raise _Refused
+    except _Refused:
+        return 0
+    return len(formset.filled)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("mentor_vetting", "change")
+def check_add_several(request, pk: int):
+    """Several vetting checks of one mentor on one page: a row per check type in use."""
+    mentor = mentor_vetting.get_object_or_404(request.user, "change", pk=pk)
+    check_types = VettingCheckType.objects.filter(is_active=True).order_by("position", "name")
+    formset = CheckFormSet(request.POST or None, items=check_types, prefix="checks")
+    if request.method == "POST" and formset.is_valid():
+
+        def record(form):
+            data = form.cleaned_data
+            services.check_record(
+                actor=request.user,
+                mentor=mentor,
+                check_type=form.check_type,
+                outcome=data["outcome"],
+                checked_on=data["checked_on"],
+                verifier=data["verifier"],
+                reference_number=data["reference_number"],
+                failure_reason=data["failure_reason"],
+                expires_on=data["expires_on"],
+                request=request,
+            )
+
+        if recorded := _record_rows(formset, record):
+            return _saved(
+                request,
+                mentor,
+                counted(
+                    recorded,
+                    "%(count)d vetting check recorded.",
+                    "%(count)d vetting checks recorded.",
+                ),
+                "mentors:vetting",
+            )
+    return render(
+        request, "mentors/records/checks_form.html", {"mentor": mentor, "formset": formset}
+    )
+
+
 # Training and accreditation ------------------------------------------------------------
 
 
@@ -237,6 +305,41 @@ def completion_add(request, pk: int):
                 "mentors:training",
             )
     return render(request, "mentors/records/completion_form.html", {"mentor": mentor, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("mentor_training", "change")
+def completion_add_several(request, pk: int):
+    """Several completed modules of one mentor on one page: a row per module in use."""
+    mentor = mentor_training.get_object_or_404(request.user, "change", pk=pk)
+    modules = TrainingModule.objects.filter(is_active=True).order_by("name")
+    formset = CompletionFormSet(request.POST or None, items=modules, prefix="modules")
+    if request.method == "POST" and formset.is_valid():
+
+        def record(form):
+            services.completion_record(
+                actor=request.user,
+                mentor=mentor,
+                module=form.module,
+                completed_on=form.cleaned_data["completed_on"],
+                cpd_hours=form.cleaned_data["cpd_hours"],
+                request=request,
+            )
+
+        if recorded := _record_rows(formset, record):
+            return _saved(
+                request,
+                mentor,
+                counted(
+                    recorded,
+                    "%(count)d completed module recorded.",
+                    "%(count)d completed modules recorded.",
+                ),
+                "mentors:training",
+            )
+    return render(
+        request, "mentors/records/completions_form.html", {"mentor": mentor, "formset": formset}
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -393,8 +496,10 @@ def feedback_add(request, pk: int):
 urlpatterns = [
     path("<int:pk>/vetting/", vetting, name="vetting"),
     path("<int:pk>/vetting/add/", check_add, name="check_add"),
+    path("<int:pk>/vetting/add-several/", check_add_several, name="check_add_several"),
     path("<int:pk>/training/", training, name="training"),
     path("<int:pk>/training/add/", completion_add, name="completion_add"),
+    path("<int:pk>/training/add-several/", completion_add_several, name="completion_add_several"),
     path("<int:pk>/accreditation/", accreditation_award, name="accreditation_award"),
     path("<int:pk>/accreditation/revoke/", accreditation_revoke, name="accreditation_revoke"),
     path("<int:pk>/quality/", quality, name="quality"),

@@ -54,6 +54,7 @@ from tandem.catalogues.models import Area, Language, Specialism
 from tandem.matching import engine, scoring
 from tandem.matching.explain import explain, prefetch_for_explanation
 from tandem.matching.features import cases_for_matching, load_cases, load_pool, weights_of
+from tandem.matching.fit import fit_label
 from tandem.matching.models import (
     LIVE,
     CaseNeeds,
@@ -362,7 +363,7 @@ def _proposal(demo, case, mentor, fit_row, *, role, at, **fields) -> Match:
         demo,
         case,
         "match.proposed",
-        f"Match proposed to {mentor.full_name} (fit {score} of 1,000)",
+        f"Match proposed to {mentor.full_name} ({fit_label(score).lower()}, {score} points)",
         at,
     )
     return match

@@ -17,6 +17,7 @@ from tandem.audit.models import AuditEvent
 from tandem.cases.models import Case, CaseEvent, CaseStatus
 from tandem.matching import scoring, selectors, services
 from tandem.matching.features import load_cases, load_pool, weights_of
+from tandem.matching.fit import fit_label
 from tandem.matching.models import LIVE, WORKING, CaseNeeds, Match, MatchingPolicy, MatchStatus
 from tandem.mentors.models import Mentor
 from tandem.site.demo.accounts import ensure_demo_users
@@ -95,9 +96,11 @@ def test_everyone_working_with_a_mentor_has_the_match_their_status_implies(demo,
 def test_each_match_is_on_its_case_timeline(demo, db):
     for match in Match.objects.select_related("case", "mentor"):
         summaries = set(CaseEvent.objects.filter(case=match.case).values_list("summary", flat=True))
-        assert f"Match proposed to {match.mentor.full_name} (fit {match.score} of 1,000)" in (
-            summaries
-        ), match
+        proposed = (
+            f"Match proposed to {match.mentor.full_name} "
+            f"({fit_label(match.score).lower()}, {match.score} points)"
+        )
+        assert proposed in summaries, match
         if match.status in WORKING or (match.status == MatchStatus.ENDED):
             assert f"Match accepted by {match.mentor.full_name}" in summaries, match
         if match.status == MatchStatus.DECLINED:

@@ -1,0 +1,11 @@
+"""Assessments' audit actions in words (tandem.audit.actions)."""
+
+from tandem.audit.actions import register_action_labels
+
+register_action_labels(
+    {
+        "assessment.record": "Recorded an assessment",
+        "assessments.assessment.list": "Listed a case's assessments",
+    },
+    record_types={"assessments.assessment": "an assessment"},
+)

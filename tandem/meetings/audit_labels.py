@@ -1,0 +1,45 @@
+"""Meetings' audit actions in words (tandem.audit.actions)."""
+
+from tandem.audit.actions import register_action_labels
+
+register_action_labels(
+    {
+        "session.schedule": "Scheduled a session",
+        "session.log_held": "Logged a session as held",
+        "session.record_held": "Recorded what happened in a session",
+        "session.check_in": "Checked in to a lone-working session",
+        "session.check_out": "Checked out of a lone-working session",
+        "session.check_out_missed": "Missed a lone-working check-out",
+        "session.check_out_acknowledge": "Acknowledged a missed check-out",
+        "session.check_out_escalate": "Escalated a missed check-out",
+        "contact.check_in": "Recorded contact with a person",
+        "contact.list": "Listed contact monitoring",
+        "contact_alert.raise": "Raised a contact alert",
+        "contact_alert.resolve": "Resolved a contact alert",
+        "meeting_brief.create": "Wrote a meeting brief",
+        "advice_question.ask": "Asked for specialist advice",
+        "advice_question.answer": "Answered a question for advice",
+        "advice_question.list": "Listed questions for advice",
+        "calendar_feed.create": "Made a calendar feed",
+        "calendar_feed.replace": "Replaced a calendar feed",
+        "calendar_feed.revoke": "Turned off a calendar feed",
+        "calendar_feed.read": "Calendar feed read",
+        "claim.create": "Started a payment claim",
+        "claim.change": "Changed a payment claim",
+        "claim.submit": "Submitted a payment claim",
+        "claim.approve": "Approved a payment claim",
+        "claim.query": "Queried a payment claim",
+        "claim.reject": "Rejected a payment claim",
+        "claim.list": "Listed payment claims",
+        "claim.export_csv": "Exported approved claims (CSV)",
+        "claim.export_xlsx": "Exported approved claims (Excel)",
+        "claim_rate.change": "Changed the claim rates",
+        "meetings.policy_change": "Changed the sessions policy",
+    },
+    record_types={
+        "meetings.session": "a session",
+        "meetings.meetingbrief": "a meeting brief",
+        "meetings.advicequestion": "a question for advice",
+        "meetings.receipt": "a receipt",
+    },
+)
