@@ -14,6 +14,7 @@ register_action_labels(
         "case.referral_submit": "Made a referral",
         "case.list": "Listed cases",
         "case.search": "Searched for a person by name",
+        "case.pathway_change": "Changed a case's pathway",
         "case.screening_record": "Recorded screening",
         "case.consent_record": "Recorded consent",
         "case.consent_withdraw": "Recorded consent withdrawn",

@@ -5,6 +5,7 @@ from tandem.audit.actions import register_action_labels
 register_action_labels(
     {
         "session.schedule": "Scheduled a session",
+        "session.plan_warning_confirm": "Planned a session despite a licence-condition warning",
         "session.log_held": "Logged a session as held",
         "session.record_held": "Recorded what happened in a session",
         "session.check_in": "Checked in to a lone-working session",

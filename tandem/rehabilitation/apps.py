@@ -12,6 +12,7 @@ class RehabilitationConfig(AppConfig):
         from tandem.matching.guards import CaseHold, register_case_hold
         from tandem.meetings.extensions import register_planning_check, register_session_action
 
+        from . import audit_labels  # noqa: F401  (the audit log's wording of its actions)
         from .rules import custody_visit_action, licence_warnings, panel_held, panel_hold_reason
 
         register_planning_check("licence_conditions", licence_warnings)
