@@ -15,6 +15,7 @@ urlpatterns = [
     path("safeguarding/", include("tandem.safeguarding.urls")),
     path("supervision/", include("tandem.supervision.urls")),
     path("outcomes/", include("tandem.outcomes.urls")),
+    path("privacy/", include("tandem.privacy.urls")),
 ]
 
 handler400 = "tandem.core.views.bad_request"

@@ -28,6 +28,7 @@ TANDEM_APPS = [
     "tandem.safeguarding",
     "tandem.supervision",
     "tandem.outcomes",
+    "tandem.privacy",
     "tandem.site",
 ]
 

@@ -50,7 +50,7 @@ def test_two_did_not_attends_make_the_case_overdue_and_the_coordinator_checks_in
     c = spec("coordinator")
     visit.sign_in(c.email, DEMO_PASSWORD, c.key_bytes)
     page = visit.page
-    page.get_by_role("link", name="Contact overdue").click()
+    page.get_by_role("link", name=re.compile("whose contact is overdue")).click()
     visit.check()
     text = page.locator("main").inner_text()
     assert case.reference in text
