@@ -16,6 +16,7 @@ urlpatterns = [
     path("supervision/", include("tandem.supervision.urls")),
     path("outcomes/", include("tandem.outcomes.urls")),
     path("privacy/", include("tandem.privacy.urls")),
+    path("reports/", include("tandem.reports.urls")),
 ]
 
 handler400 = "tandem.core.views.bad_request"

@@ -29,6 +29,7 @@ TANDEM_APPS = [
     "tandem.supervision",
     "tandem.outcomes",
     "tandem.privacy",
+    "tandem.reports",
     "tandem.site",
 ]
 

@@ -210,8 +210,16 @@ ROLE_PANELS: dict[str, PanelSpec] = {
     ),
     "evaluator": PanelSpec(
         "Evaluator",
-        "Aggregate figures, with small numbers suppressed. Pseudonymised exports will appear here.",
-        (Link("Fairness of matching", "matching:fairness", FAIRNESS),),
+        "Aggregate figures, with small numbers suppressed, and pseudonymised exports for "
+        "analysis: no names, references or free text, and nobody in a group smaller than 5.",
+        (
+            Link("Fairness of matching", "matching:fairness", FAIRNESS),
+            Link(
+                "Pseudonymised evaluation exports",
+                "reports:exports",
+                ("evaluation_export", "view"),
+            ),
+        ),
     ),
     "administrator": PanelSpec(
         "Administrator",

@@ -316,6 +316,20 @@ def _custody_sessions(user):
     )
 
 
+def _evaluation_exports(user):
+    """A finished export the user asked for, and someone else's."""
+    from tandem.reports.models import EvaluationExport, ExportStatus
+
+    def export(by):
+        return EvaluationExport.objects.create(
+            requested_by=by, purpose="Access test", status=ExportStatus.READY, archive=b"PK"
+        ).pk
+
+    return Objects(
+        {"pk": export(user)}, {"pk": export(create_user("evaluator"))}, frozenset({Scope.OWN})
+    )
+
+
 OBJECT_BUILDERS = {
     "user_account": _user_accounts,
     "catalogue": _catalogue_entries,
@@ -350,6 +364,7 @@ OBJECT_BUILDERS = {
     "supervision_action": _supervision_actions,
     "case_rehabilitation": _rehabilitation,
     "custody_visit": _custody_sessions,
+    "evaluation_export": _evaluation_exports,
 }
 
 # What a role's user needs to exist so that its own pages have something to show.

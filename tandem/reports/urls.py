@@ -1,0 +1,5 @@
+from .views import urlpatterns
+
+app_name = "reports"
+
+__all__ = ["app_name", "urlpatterns"]

@@ -1,0 +1,85 @@
+"""The evaluator's exports: ask for one with its purpose, watch it being made in the
+background, download it. Each export is the evaluator's own; every request and download
+is audited with the purpose."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.views.decorators.http import require_GET, require_http_methods
+
+from tandem.audit.services import record_event
+from tandem.core.permissions import permission_required
+
+from .forms import ExportRequestForm
+from .models import EvaluationExport, ExportStatus
+from .permissions import evaluation_exports
+from .tasks import make_evaluation_export
+
+SHOWN = 20
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("evaluation_export", "view")
+def exports(request):
+    form = ExportRequestForm(request.POST or None)
+    may_request = evaluation_exports.has_permission(request.user, "change")
+    if request.method == "POST" and may_request and form.is_valid():
+        with transaction.atomic():
+            export = EvaluationExport.objects.create(
+                requested_by=request.user, purpose=form.cleaned_data["purpose"]
+            )
+            record_event(
+                actor=request.user,
+                action="evaluation_export.request",
+                obj=export,
+                reason=export.purpose,
+                request=request,
+            )
+            transaction.on_commit(lambda: make_evaluation_export.enqueue(export.pk))
+        messages.success(
+            request,
+            "Your export is being made. This page shows when it is ready to download.",
+        )
+        return redirect("reports:exports")
+    if request.method == "POST" and not may_request:
+        return redirect("reports:exports")
+    mine = evaluation_exports.queryset(request.user, "view").defer("archive")[:SHOWN]
+    return render(
+        request,
+        "reports/exports.html",
+        {
+            "form": form,
+            "may_request": may_request,
+            "exports": mine,
+            "making": any(e.status in (ExportStatus.WAITING, ExportStatus.RUNNING) for e in mine),
+        },
+    )
+
+
+@require_GET
+@permission_required("evaluation_export", "view")
+def download(request, pk: int):
+    export = evaluation_exports.get_object_or_404(request.user, "view", pk=pk)
+    if export.status != ExportStatus.READY or not export.archive:
+        messages.error(request, "That export is not ready to download.")
+        return redirect("reports:exports")
+    record_event(
+        actor=request.user,
+        action="evaluation_export.download",
+        obj=export,
+        reason=export.purpose,
+        request=request,
+    )
+    response = HttpResponse(bytes(export.archive), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    return response
+
+
+urlpatterns = [
+    path("exports/", exports, name="exports"),
+    path("exports/<int:pk>/download/", download, name="export_download"),
+]
