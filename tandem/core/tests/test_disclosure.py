@@ -117,7 +117,7 @@ def test_a_two_way_table_closes_every_withheld_cell_in_a_cycle():
     counts = [[20, 3, 30], [25, 30, 40], [50, 60, 70]]
     result = protect(counts)
     assert (0, 1) in result.withheld
-    found, table = bounds(counts, result)
+    found, _ = bounds(counts, result)
     for entry, (low, high) in found.items():
         assert high is None or high > low, entry
 
