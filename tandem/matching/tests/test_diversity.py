@@ -124,3 +124,13 @@ def test_the_matched_mentor_never_sees_the_persons_ethnic_group(client, signed_i
     assert response.status_code == 200
     body = response.content.decode()
     assert "Gypsy" not in body and "Ethnic group" not in body
+
+
+def test_the_pool_composition_page_compares_the_pool_with_the_people_referred(
+    client, signed_in
+):
+    populate()
+    signed_in(create_user("coordinator"))
+    body = client.get(reverse("mentors:composition")).content.decode()
+    assert "The pool and the people referred, by ethnic group" in body
+    assert "20 (67%)" in body
