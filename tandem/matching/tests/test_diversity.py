@@ -126,9 +126,7 @@ def test_the_matched_mentor_never_sees_the_persons_ethnic_group(client, signed_i
     assert "Gypsy" not in body and "Ethnic group" not in body
 
 
-def test_the_pool_composition_page_compares_the_pool_with_the_people_referred(
-    client, signed_in
-):
+def test_the_pool_composition_page_compares_the_pool_with_the_people_referred(client, signed_in):
     populate()
     signed_in(create_user("coordinator"))
     body = client.get(reverse("mentors:composition")).content.decode()
