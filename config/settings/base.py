@@ -144,6 +144,11 @@ TANDEM_SCHEME_NAME = env.SCHEME_NAME
 # A proposal a mentor has not answered after this many days is chased: it shows on the
 # coordinators' home page and the "unanswered" filter of the match list.
 TANDEM_PROPOSAL_ANSWER_DAYS = 3
+# Who may consent to mentoring (tandem.cases.consent_rule): from this age a person with
+# capacity consents for themself; from the second age a child judged competent by a named
+# professional has their own agreement recorded alongside a parent's or guardian's consent.
+TANDEM_CONSENT_SELF_AGE = 16
+TANDEM_CONSENT_COMPETENCE_AGE = 13
 
 OTP_TOTP_ISSUER = "Tandem"
 OTP_TOTP_THROTTLE_FACTOR = 1

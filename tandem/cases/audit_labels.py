@@ -15,6 +15,7 @@ register_action_labels(
         "case.list": "Listed cases",
         "case.search": "Searched for a person by name",
         "case.pathway_change": "Changed a case's pathway",
+        "case.ethnicity_change": "Recorded a person's ethnic group",
         "case.screening_record": "Recorded screening",
         "case.consent_record": "Recorded consent",
         "case.consent_withdraw": "Recorded consent withdrawn",

@@ -153,6 +153,9 @@ class Case(EncryptedModel):
     guardian_name = EncryptedCharField(max_length=200, blank=True)
     guardian_relationship = models.CharField(max_length=100, blank=True)
     guardian_contact = EncryptedCharField(max_length=200, blank=True)
+    # Diversity monitoring: voluntary, special-category, encrypted (tandem.catalogues.ethnicity).
+    ethnicity = EncryptedCharField(max_length=40, blank=True, null=True)
+    ethnicity_description = EncryptedCharField(max_length=100, blank=True, null=True)
 
     # Needs and preferences.
     languages = models.ManyToManyField(Language, blank=True, related_name="+")
@@ -288,6 +291,12 @@ class ConsentMethod(models.TextChoices):
     WRITTEN = "written", "In writing"
 
 
+class ChildAgreement(models.TextChoices):
+    NOT_RECORDED = "", "Not recorded"
+    AGREED = "agreed", "The child agrees"
+    DID_NOT_AGREE = "did_not_agree", "The child does not agree"
+
+
 class Consent(ClientRelated):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="consents")
     decision = models.CharField(max_length=10, choices=ConsentDecision.choices)
@@ -296,6 +305,15 @@ class Consent(ClientRelated):
     decided_on = models.DateField()
     method = models.CharField(max_length=10, choices=ConsentMethod.choices)
     capacity_note = EncryptedTextField(blank=True)
+    # The consent rule's age band on the day (tandem.cases.consent_rule), kept because a
+    # scheme may change its ages later.
+    rule_band = models.CharField(max_length=20, blank=True)
+    # A 16- or 17-year-old consenting for themself: the coordinator confirmed capacity.
+    capacity_confirmed = models.BooleanField(default=False)
+    # A younger child judged competent: their own agreement, and who judged them and when.
+    child_agreement = models.CharField(max_length=20, choices=ChildAgreement.choices, blank=True)
+    competence_assessed_by = EncryptedCharField(max_length=200, blank=True, null=True)
+    competence_assessed_on = models.DateField(null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -1,6 +1,7 @@
 from .views import (
     casework,
     closure,
+    diversity,
     due,
     follow_ups,
     goals,
@@ -19,6 +20,7 @@ urlpatterns = [
     *search.urlpatterns,
     *referrals.urlpatterns,
     *casework.urlpatterns,
+    *diversity.urlpatterns,
     *due.urlpatterns,
     *plans.urlpatterns,
     *goals.urlpatterns,

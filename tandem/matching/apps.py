@@ -12,11 +12,13 @@ class MatchingConfig(AppConfig):
         from tandem.cases.permissions import register_relationship_scope
         from tandem.core.access import Scope
         from tandem.mentors.matchability import register_caseload_counter
+        from tandem.mentors.selectors import register_composition_comparison
 
         from . import (
             audit_labels,  # noqa: F401  (the audit log's wording of its actions)
             receivers,  # noqa: F401  (connects to the case lifecycle)
         )
+        from .diversity import ethnicity_comparison
         from .permissions import cases_mentored_by, cases_of_supervisees
         from .selectors import live_match_count, match_facts
 
@@ -24,3 +26,4 @@ class MatchingConfig(AppConfig):
         register_relationship_scope(Scope.SUPERVISEES, cases_of_supervisees)
         register_caseload_counter(live_match_count)
         register_fact_source(match_facts)
+        register_composition_comparison(ethnicity_comparison)

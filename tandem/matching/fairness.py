@@ -1,5 +1,5 @@
 """Fairness in matching: how long people wait for a match, and how good their match is,
-by concern type, gender, age band and area, with small numbers withheld.
+by concern type, gender, age band, area and ethnic group, with small numbers withheld.
 
 A person is counted once in a group however many matches they had; waiting times and
 scores are per match. A match counts once the mentor accepted it (accepted, active or
@@ -7,14 +7,18 @@ ended). Its wait runs from the case entering "awaiting match" (the latest such s
 change before the proposal) to the proposal; people still waiting have waited since
 their case last entered "awaiting match".
 
-Disclosure control (the shared domain reference, "Disclosure control"): a cell based on
-1 to ``SMALL_COUNT - 1`` people is withheld, other counts are rounded to the nearest 5,
-and when a column would withhold exactly one group the next smallest is withheld too,
-so that the small one cannot be worked out from the total. The tables are fixed: there
-is no filtering that would let one table be subtracted from another.
+Disclosure control is the shared one (``tandem.core.disclosure``): each column of counts
+with its total is protected together, so a count of 1 to ``SMALL_COUNT - 1`` people is
+withheld, and so is a second count (or the total) wherever the withheld one could be
+worked out from the total; other counts are rounded to the nearest 5. A median rests on
+its own group: it is withheld when fewer than ``SMALL_COUNT`` people are behind it. The
+tables are fixed: there is no filtering that would let one table be subtracted from
+another.
 
-Two queries read every row needed (one for matches, one for people waiting) and the
-tables are computed from them, so the page costs the same however much data there is.
+Two queries read every row needed (one for matches, one for people waiting), two more
+read and unwrap the ethnic group of the people counted (encrypted, so decrypted per row in
+Python), and the tables are computed from them: the page costs the same however much data
+there is.
 """
 
 from __future__ import annotations
@@ -24,18 +28,20 @@ import statistics
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from tandem.cases.models import Case, CaseEvent, CaseStatus, ClientGender
 from tandem.cases.selectors import age_band
+from tandem.catalogues import ethnicity as census
 from tandem.catalogues.models import Area, ConcernType
+from tandem.core.disclosure import ROUND_TO, THRESHOLD, WITHHELD, protect, rounded, shown
 
+from .diversity import ethnicity_keys
 from .models import Match, MatchStatus
 
-SMALL_COUNT = 8  # cells based on fewer people than this are withheld
-ROUND_TO = 5
-WITHHELD = "withheld"
+SMALL_COUNT = THRESHOLD  # cells based on fewer people than this are withheld
+__all__ = ["ROUND_TO", "SMALL_COUNT", "WITHHELD", "fairness_tables", "rounded"]
 NONE = "no data"
 REACHED = (MatchStatus.ACCEPTED, MatchStatus.ACTIVE, MatchStatus.ENDED)
 AGE_BANDS = ("Under 18", "18 to 24", "25 and over")
@@ -49,26 +55,21 @@ def is_small(count: int) -> bool:
     return 0 < count < SMALL_COUNT
 
 
-def rounded(count: int) -> int:
-    """To the nearest ``ROUND_TO`` (halves up)."""
-    return (count + ROUND_TO // 2) // ROUND_TO * ROUND_TO
+def column_withheld(counts: list[int]) -> tuple[set[int], bool]:
+    """A column of group counts and its total, through the shared disclosure control:
+    the positions of the groups withheld, and whether the total is withheld."""
+    table = protect([[count] for count in counts], row_totals=False, column_totals=True)
+    groups = {i for i, _ in table.withheld if i < len(counts)}
+    return groups, (len(counts), 0) in table.withheld
 
 
 def withheld_counts(counts: list[int]) -> set[int]:
-    """Positions of ``counts`` to withhold: the small ones, and when exactly one is
-    small, the next smallest non-zero one as well (secondary suppression)."""
-    small = {i for i, count in enumerate(counts) if is_small(count)}
-    if len(small) == 1:
-        others = [(count, i) for i, count in enumerate(counts) if count and i not in small]
-        if others:
-            small.add(min(others)[1])
-    return small
+    """Positions of ``counts`` to withhold (see ``column_withheld``)."""
+    return column_withheld(counts)[0]
 
 
 def count_text(count: int, withheld: bool) -> str:
-    if withheld:
-        return WITHHELD
-    return str(rounded(count))
+    return shown(None if withheld else rounded(count))
 
 
 # Tables --------------------------------------------------------------------------------
@@ -172,8 +173,12 @@ def build_table(
         for into in (group, total):
             into.waiting.append(person.days)
     labels = list(by_group)
-    matched_withheld = withheld_counts([len(by_group[label].people) for label in labels])
-    waiting_withheld = withheld_counts([len(by_group[label].waiting) for label in labels])
+    matched_withheld, matched_total_withheld = column_withheld(
+        [len(by_group[label].people) for label in labels]
+    )
+    waiting_withheld, waiting_total_withheld = column_withheld(
+        [len(by_group[label].waiting) for label in labels]
+    )
     rows = [
         _summarise(label, by_group[label], i in matched_withheld, i in waiting_withheld)
         for i, label in enumerate(labels)
@@ -182,9 +187,7 @@ def build_table(
         dimension=dimension,
         caption=caption,
         rows=rows,
-        total=_summarise(
-            "All people", total, is_small(len(total.people)), is_small(len(total.waiting))
-        ),
+        total=_summarise("All people", total, matched_total_withheld, waiting_total_withheld),
     )
 
 
@@ -195,10 +198,16 @@ DIMENSIONS: tuple[tuple[str, str], ...] = (
     ("gender", "By the person's gender"),
     ("age_band", "By age band at referral"),
     ("area", "By area"),
+    ("ethnicity", "By ethnic group"),
 )
 
 
-def _groups_of(concern: dict[int, str], area: dict[int, str]) -> Callable[[dict], dict[str, str]]:
+ETHNIC_GROUPS = dict(census.AGGREGATE_ROWS)
+
+
+def _groups_of(
+    concern: dict[int, str], area: dict[int, str], ethnicity: dict[int, str]
+) -> Callable[[dict], dict[str, str]]:
     gender = dict(ClientGender.choices)
 
     def groups(row: dict) -> dict[str, str]:
@@ -207,6 +216,7 @@ def _groups_of(concern: dict[int, str], area: dict[int, str]) -> Callable[[dict]
             "gender": gender.get(row["gender"], NOT_KNOWN),
             "age_band": age_band(row["age_at_referral"]),
             "area": area.get(row["area_id"], NOT_KNOWN),
+            "ethnicity": ETHNIC_GROUPS[ethnicity.get(row["pk"], census.NOT_RECORDED)],
         }
 
     return groups
@@ -224,7 +234,11 @@ def fairness_tables(*, now: dt.datetime | None = None) -> list[Table]:
     )
     concern = {pk: name for pk, name, _ in concern_rows}
     areas = dict(Area.objects.order_by("name").values_list("pk", "name"))
-    groups_of = _groups_of(concern, areas)
+    counted = Case.objects.filter(
+        Q(status=CaseStatus.AWAITING_MATCH) | Q(matches__status__in=REACHED)
+    ).distinct()
+    ethnicity = ethnicity_keys(counted.only("pk", "record_uuid", "ethnicity").order_by(), "client")
+    groups_of = _groups_of(concern, areas, ethnicity)
 
     entered = (
         CaseEvent.objects.filter(
@@ -251,6 +265,7 @@ def fairness_tables(*, now: dt.datetime | None = None) -> list[Table]:
         )
     ):
         case = {key.removeprefix("case__"): value for key, value in row.items()}
+        case["pk"] = row["case_id"]
         matched.append(
             Matched(
                 person=row["case_id"],
@@ -272,6 +287,7 @@ def fairness_tables(*, now: dt.datetime | None = None) -> list[Table]:
         "gender": [label for _, label in ClientGender.choices],
         "age_band": list(AGE_BANDS),
         "area": list(areas.values()),
+        "ethnicity": list(ETHNIC_GROUPS.values()),
     }
     return [
         build_table(dimension, caption, listed[dimension], matched, waiting)

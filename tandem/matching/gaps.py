@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from tandem.cases.models import Case, MentorGenderPreference, Urgency
+from tandem.core.disclosure import THRESHOLD, protect_counts, rounded, shown
 
 from . import scoring
 from .explain import by_count, exclusion_summary, exclusion_words
@@ -239,3 +240,49 @@ def pool_gaps(
         few_feasible=policy.few_feasible,
         mentors=len(pool.pks),
     )
+
+
+# What board members see -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProtectedProfile:
+    label: str
+    waiting: str  # a protected count
+    longest_wait_since: dt.datetime | None
+    top_exclusion: str
+
+
+def protected_profiles(report: GapReport) -> tuple[list[ProtectedProfile], str]:
+    """The profiles as people without access to the cases may see them, and the protected
+    number of gaps. A profile shared by fewer than ``THRESHOLD`` people would describe a
+    handful of people by their needs and area, so those are merged into one row; the
+    counts then go through the shared disclosure control with their total."""
+    large = [p for p in report.profiles if p.waiting >= THRESHOLD]
+    small = [p for p in report.profiles if p.waiting < THRESHOLD]
+    counts = [p.waiting for p in large] + ([sum(p.waiting for p in small)] if small else [])
+    protected, total = protect_counts(counts)
+    rows = [
+        ProtectedProfile(
+            label=p.label,
+            waiting=shown(value),
+            longest_wait_since=p.waiting_since,
+            top_exclusion=p.top_exclusion,
+        )
+        for p, value in zip(large, protected, strict=False)
+    ]
+    if small:
+        rows.append(
+            ProtectedProfile(
+                label=f"Other needs, each shared by fewer than {THRESHOLD} people",
+                waiting=shown(protected[-1]),
+                longest_wait_since=None,
+                top_exclusion="",
+            )
+        )
+    return rows, shown(total)
+
+
+def protected_count(count: int) -> str:
+    """One count on its own: withheld from 1 to 7, otherwise rounded."""
+    return shown(None if 0 < count < THRESHOLD else rounded(count))

@@ -154,6 +154,9 @@ class Mentor(EncryptedModel):
     )
     faith_background = EncryptedTextField(blank=True)
     cultural_background = EncryptedTextField(blank=True)
+    # Diversity monitoring: voluntary, special-category, encrypted (tandem.catalogues.ethnicity).
+    ethnicity = EncryptedCharField(max_length=40, blank=True, null=True)
+    ethnicity_description = EncryptedCharField(max_length=100, blank=True, null=True)
     has_lived_experience = models.BooleanField(default=False)
     lived_experience = EncryptedTextField(blank=True)
     areas = models.ManyToManyField(Area, blank=True, related_name="mentors")

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import (
     Count,
     Exists,
@@ -329,7 +331,21 @@ def composition(*, actor, today: dt.date | None = None) -> dict:
         "total_active": total_active,
         "total_matchable": total_matchable,
         "tables": tables,
+        "comparison": _composition_comparisons[0]() if _composition_comparisons else None,
     }
+
+
+# The pool beside the people referred (by ethnic group): cases are not the mentors app's
+# to read, so the app that reads both (tandem.matching) registers the comparison, already
+# through the shared disclosure control.
+_composition_comparisons: list[Callable[[], object]] = []
+
+
+def register_composition_comparison(comparison: Callable[[], object]) -> None:
+    """Let ``comparison()`` give the pool composition page its comparison table."""
+    if _composition_comparisons:
+        raise ImproperlyConfigured("A composition comparison is already registered.")
+    _composition_comparisons.append(comparison)
 
 
 # Vetting and the pipeline board ----------------------------------------------------------

@@ -7,13 +7,16 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.utils import timezone
 
 from tandem.core.forms import GovUKForm, VersionField
 
-from ..ages import is_child_on
+from ..ages import age_of
+from ..consent_rule import COMPETENT_CHILD, OLDER_CHILD, current_rule
 from ..lifecycle import Action
 from ..models import (
     Case,
+    ChildAgreement,
     ConsentDecision,
     ConsentGiver,
     ConsentMethod,
@@ -93,6 +96,10 @@ class ScreeningForm(CaseForm):
 
 
 class ConsentForm(CaseForm):
+    """Consent given or declined, following the consent rule (``consent_rule``): the
+    page shows the rule's reasons for the person's age, and the questions for an older
+    child's capacity or a younger child's own agreement."""
+
     decision = forms.ChoiceField(
         label="Decision",
         choices=ConsentDecision.choices,
@@ -107,7 +114,7 @@ class ConsentForm(CaseForm):
         choices=ConsentGiver.choices,
         widget=forms.RadioSelect,
         help_text="For a person under 18, a parent or a guardian or carer with parental "
-        "responsibility.",
+        "responsibility, unless a 16- or 17-year-old with capacity decides for themself.",
         error_messages={
             "required": "Select who gave or declined consent",
             "invalid_choice": "Select who gave or declined consent from the list",
@@ -129,6 +136,33 @@ class ConsentForm(CaseForm):
             "invalid_choice": "Select how from the list",
         },
     )
+    capacity_confirmed = forms.BooleanField(
+        label="The young person has the capacity to decide for themself",
+        required=False,
+        help_text="Only for a 16- or 17-year-old consenting themself: they understand what "
+        "mentoring involves, what is recorded and shared, and that they can stop at any time.",
+    )
+    child_agreement = forms.ChoiceField(
+        label="The child's own agreement",
+        choices=ChildAgreement.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        help_text="Only for a younger child judged competent by a named professional: "
+        "recorded alongside the parent's or guardian's decision.",
+        error_messages={"invalid_choice": "Select whether the child agrees from the list"},
+    )
+    competence_assessed_by = text(
+        "Who judged the child competent",
+        required=None,
+        max_length=200,
+        help_text="Their name and role, for example “Aisha Rahman, designated safeguarding lead”.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    competence_assessed_on = DayField(
+        label="Date the child was judged competent",
+        what="the date the child was judged competent",
+        required=False,
+    )
     capacity_note = text(
         "Capacity note",
         required=None,
@@ -137,6 +171,31 @@ class ConsentForm(CaseForm):
         help_text="Whoever decided understood what they agreed to or declined: note "
         "anything about their capacity to decide, and any support they needed.",
     )
+
+    def __init__(self, *args, case: Case, **kwargs):
+        initial = kwargs.setdefault("initial", {})
+        # The guardian named in the referral, for a child.
+        if case.is_child and case.guardian_name:
+            initial.setdefault("giver_name", case.guardian_name)
+            relationship = case.guardian_relationship.lower()
+            initial.setdefault(
+                "given_by",
+                ConsentGiver.PARENT
+                if relationship in {"mother", "father", "parent", "mum", "dad"}
+                else ConsentGiver.GUARDIAN,
+            )
+        super().__init__(*args, case=case, **kwargs)
+        self.rule = current_rule()
+        self.band = self.rule.band_for(age_of(case, timezone.localdate()))
+        if self.band != OLDER_CHILD:
+            del self.fields["capacity_confirmed"]
+        if self.band != COMPETENT_CHILD:
+            for name in ("child_agreement", "competence_assessed_by", "competence_assessed_on"):
+                del self.fields[name]
+
+    @property
+    def reasons(self) -> list[str]:
+        return self.rule.reasons(self.band)
 
     def clean_giver_name(self):
         value = " ".join(self.cleaned_data["giver_name"].split())
@@ -147,15 +206,48 @@ class ConsentForm(CaseForm):
     def clean(self):
         cleaned = super().clean()
         decided_on = cleaned.get("decided_on")
-        day = decided_on if isinstance(decided_on, dt.date) else None
-        if cleaned.get("given_by") == ConsentGiver.PERSON and (
-            is_child_on(self.case, day) if day else self.case.is_child
-        ):
+        day = decided_on if isinstance(decided_on, dt.date) else timezone.localdate()
+        band = self.rule.band_for(age_of(self.case, day))
+        given_by = cleaned.get("given_by")
+        if given_by == ConsentGiver.PERSON and not self.rule.person_may_consent(band):
             self.add_error(
                 "given_by",
-                "The person is under 18: select a parent, or a guardian or carer with "
-                "parental responsibility",
+                f"The person is under {self.rule.self_age}: select a parent, or a guardian or "
+                "carer with parental responsibility",
             )
+        if (
+            given_by == ConsentGiver.PERSON
+            and band == OLDER_CHILD
+            and "capacity_confirmed" in self.fields
+            and not cleaned.get("capacity_confirmed")
+        ):
+            self.add_error(
+                "capacity_confirmed",
+                "Confirm that the young person has the capacity to decide, or select a "
+                "parent or a guardian or carer",
+            )
+        agreement = cleaned.get("child_agreement")
+        if agreement and "child_agreement" in self.fields:
+            if not (cleaned.get("competence_assessed_by") or "").strip():
+                self.add_error(
+                    "competence_assessed_by",
+                    "Enter who judged the child competent",
+                )
+            if not cleaned.get("competence_assessed_on") and not self.has_error(
+                "competence_assessed_on"
+            ):
+                self.add_error(
+                    "competence_assessed_on", "Enter the date the child was judged competent"
+                )
+            if (
+                agreement == ChildAgreement.DID_NOT_AGREE
+                and cleaned.get("decision") == ConsentDecision.GIVEN
+            ):
+                self.add_error(
+                    "child_agreement",
+                    "A competent child who does not agree is not taken on: record the "
+                    "decision as declined",
+                )
         return cleaned
 
 

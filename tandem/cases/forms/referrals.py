@@ -8,6 +8,7 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
+from tandem.catalogues.ethnicity import EthnicityDescriptionField, EthnicityField
 from tandem.catalogues.models import Area, ConcernType, Language, ReferralSource
 from tandem.core.forms import GovUKDateField, GovUKForm
 
@@ -108,6 +109,13 @@ class ReferralForm(GovUKForm):
         empty_label="Not known or outside the scheme's areas",
         help_text="Where the person lives.",
         error_messages=_choice_errors("an area"),
+    )
+
+    # Diversity monitoring: voluntary; only coordinators see the answer once submitted.
+    ethnicity = EthnicityField(label="The person's ethnic group (optional)")
+    ethnicity_description = EthnicityDescriptionField(
+        label="Their ethnic group in their own words (optional)",
+        help_text="For an \u201cany other\u201d group, as the person describes it.",
     )
 
     # A parent or guardian: always shown, needed for under-18s.

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from tandem.accounts.selectors import active_coordinators
 from tandem.audit.services import record_event
+from tandem.catalogues import ethnicity as census
 from tandem.core.links import url_if_installed
 from tandem.core.models import assign_changes
 from tandem.core.notifications import notify
@@ -109,6 +110,20 @@ def _check(data: dict, today: dt.date) -> tuple[dt.date, int]:
     return born, age
 
 
+def ethnicity_answer(code, description) -> tuple[str, str]:
+    """The ethnic group as stored: a census code (or "prefer not to say"), and the
+    person's own words only for an "any other" group. Refuses anything else."""
+    code = code or ""
+    if not census.is_valid(code):
+        raise ReferralRefused("Select an ethnic group from the list.")
+    description = " ".join(str(description or "").split())
+    if len(description) > 100:
+        raise ReferralRefused(
+            "The description of the ethnic group must be 100 characters or fewer."
+        )
+    return code, description if code in census.DESCRIBED else ""
+
+
 @transaction.atomic
 def referral_submit(*, actor, data: dict, request=None) -> Case:
     """Create the case for a referral made by ``actor`` (a referrer, or a coordinator
@@ -133,6 +148,7 @@ def referral_submit(*, actor, data: dict, request=None) -> Case:
     values["mentor_gender_preference"] = values["mentor_gender_preference"] or "any"
     values["urgency"] = values["urgency"] or "routine"
     values["pathway"] = values["pathway"] or Pathway.PREVENTION
+    ethnicity = ethnicity_answer(data.get("ethnicity"), data.get("ethnicity_description"))
     now = timezone.now()
     case = Case.objects.create(
         reference=reference_allocate(year=today.year),
@@ -141,6 +157,8 @@ def referral_submit(*, actor, data: dict, request=None) -> Case:
         received_at=now,
         status_changed_at=now,
         age_at_referral=age,
+        ethnicity=ethnicity[0] or None,
+        ethnicity_description=ethnicity[1] or None,
         **values,
     )
     languages = list(data.get("languages") or [])
@@ -178,6 +196,8 @@ def referral_submit(*, actor, data: dict, request=None) -> Case:
             *REFERRAL_FIELDS,
             "age_at_referral",
             *(["languages"] if languages else []),
+            *(["ethnicity"] if ethnicity[0] else []),
+            *(["ethnicity_description"] if ethnicity[1] else []),
             *(["possible_duplicate_of", "duplicate_decision"] if duplicate else []),
         ],
     )

@@ -16,11 +16,13 @@ from django.utils import timezone
 
 from tandem.audit.services import record_event
 
-from ..ages import is_child_on
+from ..ages import age_of
+from ..consent_rule import COMPETENT_CHILD, OLDER_CHILD, current_rule
 from ..lifecycle import ACTIONS
 from ..models import (
     Case,
     CaseStatus,
+    ChildAgreement,
     Consent,
     ConsentDecision,
     ConsentGiver,
@@ -149,7 +151,20 @@ def screening_record(
 # Consent -------------------------------------------------------------------------------
 
 
-def _check_consent(case: Case, *, decision, given_by, giver_name, decided_on, method) -> None:
+def _check_consent(
+    case: Case,
+    *,
+    decision,
+    given_by,
+    giver_name,
+    decided_on,
+    method,
+    capacity_confirmed=False,
+    child_agreement="",
+    competence_assessed_by="",
+    competence_assessed_on=None,
+) -> str:
+    """Refuse what the consent rule does not allow; return the rule's age band."""
     if decision not in ConsentDecision.values:
         raise ScreeningRefused("Select whether consent was given or declined.")
     if given_by not in ConsentGiver.values:
@@ -162,11 +177,42 @@ def _check_consent(case: Case, *, decision, given_by, giver_name, decided_on, me
         raise ScreeningRefused("The date of the decision must be today or in the past.")
     if decided_on < timezone.localtime(case.received_at).date():
         raise ScreeningRefused("The date of the decision cannot be before the referral arrived.")
-    if given_by == ConsentGiver.PERSON and is_child_on(case, decided_on):
+    if child_agreement not in ChildAgreement.values:
+        raise ScreeningRefused("Select whether the child agrees from the list.")
+    rule = current_rule()
+    band = rule.band_for(age_of(case, decided_on))
+    if given_by == ConsentGiver.PERSON and not rule.person_may_consent(band):
         raise ScreeningRefused(
-            "The person is under 18: consent must come from a parent or a guardian or carer "
-            "with parental responsibility."
+            f"The person is under {rule.self_age}: consent must come from a parent or a "
+            "guardian or carer with parental responsibility."
         )
+    if given_by == ConsentGiver.PERSON and band == OLDER_CHILD and not capacity_confirmed:
+        raise ScreeningRefused(
+            "Confirm that the young person has the capacity to decide, or record the consent "
+            "of a parent or a guardian or carer instead."
+        )
+    if child_agreement:
+        if band != COMPETENT_CHILD:
+            raise ScreeningRefused(
+                f"A child's own agreement is recorded alongside a parent's consent only for a "
+                f"child aged {rule.competence_age} to {rule.self_age - 1}."
+            )
+        if not competence_assessed_by:
+            raise ScreeningRefused(
+                "Enter the name and role of the professional who judged the child competent."
+            )
+        if not isinstance(competence_assessed_on, dt.date) or (
+            competence_assessed_on > timezone.localdate()
+        ):
+            raise ScreeningRefused(
+                "The date the child was judged competent must be today or in the past."
+            )
+        if decision == ConsentDecision.GIVEN and child_agreement == ChildAgreement.DID_NOT_AGREE:
+            raise ScreeningRefused(
+                "A competent child who does not agree is not taken on: record the decision as "
+                "declined."
+            )
+    return band
 
 
 @transaction.atomic
@@ -180,6 +226,10 @@ def consent_record(
     decided_on: dt.date,
     method: str,
     capacity_note: str = "",
+    capacity_confirmed: bool = False,
+    child_agreement: str = "",
+    competence_assessed_by: str = "",
+    competence_assessed_on: dt.date | None = None,
     expected_version: int | None = None,
     request=None,
 ) -> Consent:
@@ -187,18 +237,28 @@ def consent_record(
 
     Given during screening with a screening outcome that screens the person in moves
     the case to assessment. Declined ends the case (consent declined); a person already
-    in support who no longer consents withdraws instead.
+    in support who no longer consents withdraws instead. Who may decide follows the
+    consent rule (``consent_rule``): the rule's age band is kept with the record.
     """
     giver_name = " ".join((giver_name or "").split())
     capacity_note = (capacity_note or "").strip()
-    _check_consent(
+    competence_assessed_by = " ".join((competence_assessed_by or "").split())
+    child_agreement = child_agreement or ""
+    band = _check_consent(
         case,
         decision=decision,
         given_by=given_by,
         giver_name=giver_name,
         decided_on=decided_on,
         method=method,
+        capacity_confirmed=capacity_confirmed,
+        child_agreement=child_agreement,
+        competence_assessed_by=competence_assessed_by,
+        competence_assessed_on=competence_assessed_on,
     )
+    capacity_confirmed = bool(capacity_confirmed) and given_by == ConsentGiver.PERSON
+    if not child_agreement:
+        competence_assessed_by, competence_assessed_on = None, None
     locked = case_version_claim(case=case, expected_version=expected_version)
     if locked.status not in CONSENT_OPEN:
         raise ScreeningRefused(
@@ -221,9 +281,20 @@ def consent_record(
         decided_on=decided_on,
         method=method,
         capacity_note=capacity_note,
+        rule_band=band,
+        capacity_confirmed=capacity_confirmed,
+        child_agreement=child_agreement,
+        competence_assessed_by=competence_assessed_by,
+        competence_assessed_on=competence_assessed_on,
         recorded_by=actor,
     )
     who = GIVER_WORDS[given_by]
+    if child_agreement:
+        who += (
+            ", with the child's own agreement"
+            if child_agreement == ChildAgreement.AGREED
+            else ", the child not agreeing"
+        )
     if decision == ConsentDecision.GIVEN:
         case_event_add(
             case=locked,
@@ -243,6 +314,16 @@ def consent_record(
             "consents.decided_on",
             "consents.method",
             *(["consents.capacity_note"] if capacity_note else []),
+            *(["consents.capacity_confirmed"] if capacity_confirmed else []),
+            *(
+                [
+                    "consents.child_agreement",
+                    "consents.competence_assessed_by",
+                    "consents.competence_assessed_on",
+                ]
+                if child_agreement
+                else []
+            ),
         ],
     )
     if decision == ConsentDecision.DECLINED:

@@ -102,11 +102,11 @@ def test_a_child_cannot_consent_for_themself_and_the_form_keeps_what_was_typed(c
     body = client.post(
         consent_url(case), posted(case, given_by="person", giver_name="Jo Bloggs")
     ).content.decode()
-    assert "The person is under 18: select a parent, or a guardian or carer" in body
+    assert "The person is under 16: select a parent, or a guardian or carer" in body
     assert 'value="Jo Bloggs"' in body
     assert "Understood what mentoring involves" in body
     assert not Consent.objects.exists()
-    with pytest.raises(ScreeningRefused, match="under 18"):
+    with pytest.raises(ScreeningRefused, match="under 16"):
         consent_record(
             actor=staff,
             case=case,

@@ -305,6 +305,9 @@ def screen(request, pk: int):
 def consent(request, pk: int):
     case = cases.get_object_or_404(request.user, "change", pk=pk)
     form = ConsentForm(_posted(request), case=case)
+    if request.method == "GET" and form.initial.get("giver_name"):
+        # The form shows the guardian named in the referral.
+        record_view(actor=request.user, obj=case, request=request, reason="consent")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -317,6 +320,10 @@ def consent(request, pk: int):
                 decided_on=data["decided_on"],
                 method=data["method"],
                 capacity_note=data["capacity_note"],
+                capacity_confirmed=data.get("capacity_confirmed", False),
+                child_agreement=data.get("child_agreement", ""),
+                competence_assessed_by=data.get("competence_assessed_by", ""),
+                competence_assessed_on=data.get("competence_assessed_on"),
                 expected_version=data["version"],
                 request=request,
             )

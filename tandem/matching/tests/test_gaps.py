@@ -241,19 +241,26 @@ def test_coordinators_see_profiles_with_the_cases_to_match(client, signed_in, ha
     assert AuditEvent.objects.filter(action="case.list", reason="Pool gaps").count() == 1
 
 
-def test_board_members_see_counts_without_references_or_links(client, signed_in, hard_to_place):
+def test_board_members_see_no_small_group_described_nor_references(
+    client, signed_in, hard_to_place
+):
     signed_in(create_user("board_member"))
 
     response = client.get(URL)
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert "female · Urdu · Islamic theology · Birmingham" in html
-    assert "2 waiting</strong>, 0 feasible mentors" in html
+    # Two people share the profile: it is neither described nor counted exactly.
+    assert "female · Urdu · Islamic theology · Birmingham" not in html
+    assert "Other needs, each shared by fewer than 8 people" in html
+    other = response.context["protected"]["profiles"][-1]["profile"]
+    assert other.waiting == "withheld"
+    assert response.context["protected"]["gaps"] == "withheld"
+    assert "2 waiting" not in html
     for case in hard_to_place:
         assert case.reference not in html
         assert f"/cases/{case.pk}/" not in html
-    assert response.context["profiles"][0]["cases"] == []
+    assert response.context["profiles"] == []
     assert not AuditEvent.objects.filter(action="case.list").exists()
 
 

@@ -2,9 +2,11 @@
 (who waits longer, who gets weaker matches).
 
 Pool gaps show case references only to users who may match every case (coordinators),
-with a link to each case's matching page; board members see the profiles and counts
-only. The fairness view shows aggregates with small numbers withheld and names no
-case at all.
+with a link to each case's matching page; board members see only profiles shared by at
+least 8 people, the rest merged, with every count through the shared disclosure control
+(``tandem.core.disclosure``). The fairness view shows aggregates with small numbers
+withheld and names no case at all. Both compare the pool's ethnic groups with the
+people referred, protected the same way.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from tandem.core.access import Scope
 from tandem.core.links import url_if_installed
 from tandem.core.permissions import permission_required
 
+from ..diversity import ethnicity_comparison
 from ..fairness import SMALL_COUNT, fairness_tables
-from ..gaps import pool_gaps
+from ..gaps import pool_gaps, protected_count, protected_profiles
 from ..permissions import case_matching
 
 TEMPLATES = "matching/insights"
@@ -59,10 +62,35 @@ def gaps(request):
     ]
     if show_cases and profiles:
         case_list_audit(actor=request.user, reason="Pool gaps", request=request)
+    protected = None
+    if not show_cases:
+        rows, gaps_total = protected_profiles(report)
+        protected = {
+            "profiles": [
+                {
+                    "profile": row,
+                    "longest_wait": (
+                        waiting_text(row.longest_wait_since, now) if row.longest_wait_since else ""
+                    ),
+                }
+                for row in rows
+            ],
+            "gaps": gaps_total,
+            "waiting": protected_count(report.waiting),
+            "mentors": protected_count(report.mentors),
+        }
+        profiles = []
     return render(
         request,
         f"{TEMPLATES}/gaps.html",
-        {"report": report, "profiles": profiles, "show_cases": show_cases},
+        {
+            "report": report,
+            "profiles": profiles,
+            "show_cases": show_cases,
+            "protected": protected,
+            "small_count": SMALL_COUNT,
+            "comparison": ethnicity_comparison(now=now),
+        },
     )
 
 
@@ -72,7 +100,11 @@ def fairness(request):
     return render(
         request,
         f"{TEMPLATES}/fairness.html",
-        {"tables": fairness_tables(), "small_count": SMALL_COUNT},
+        {
+            "tables": fairness_tables(),
+            "small_count": SMALL_COUNT,
+            "comparison": ethnicity_comparison(),
+        },
     )
 
 

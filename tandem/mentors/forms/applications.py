@@ -10,6 +10,7 @@ from django import forms
 from django.urls import reverse
 from django.utils.html import format_html
 
+from tandem.catalogues.ethnicity import EthnicityDescriptionField, EthnicityField
 from tandem.catalogues.models import Area, Language
 from tandem.core.forms import GovUKForm
 
@@ -101,6 +102,10 @@ class ApplicationForm(GovUKForm):
         widget=forms.RadioSelect,
         error_messages={"invalid_choice": "Select an option from the list"},
     )
+    ethnicity = EthnicityField(label="What is your ethnic group? (optional)")
+    ethnicity_description = EthnicityDescriptionField(
+        label="Your ethnic group in your own words (optional)"
+    )
     motivation = forms.CharField(
         label="Why do you want to be a mentor?",
         max_length=5000,
@@ -169,6 +174,8 @@ class ApplicationForm(GovUKForm):
                 else ""
             ),
             "age_band": "" if data.get("age_band") in ("", NOT_SAID) else data["age_band"],
+            "ethnicity": data.get("ethnicity", ""),
+            "ethnicity_description": data.get("ethnicity_description", "").strip(),
             "motivation": data.get("motivation", "").strip(),
             "experience": data.get("experience", "").strip(),
             "has_lived_experience": data.get("has_lived_experience") == "yes",
@@ -218,6 +225,8 @@ class CoordinatorApplicationForm(ApplicationForm):
         "gender": "Gender (optional)",
         "gender_self_description": "If they describe their gender in another way, how?",
         "age_band": "Age (optional)",
+        "ethnicity": "Their ethnic group (optional)",
+        "ethnicity_description": "Their ethnic group in their own words (optional)",
         "motivation": "Why do they want to be a mentor?",
         "experience": "What relevant experience do they have?",
         "has_lived_experience": "Do they have lived experience of extremism, hate crime or "

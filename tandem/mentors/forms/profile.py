@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from django import forms
 
+from tandem.catalogues import ethnicity as census
+from tandem.catalogues.ethnicity import EthnicityDescriptionField, EthnicityField
 from tandem.catalogues.forms import offered_or_current
 from tandem.catalogues.models import Area, Faith, Language, Specialism
 from tandem.core.forms import GovUKForm
@@ -86,6 +88,11 @@ class ProfileForm(GovUKForm):
     cultural_background = _text(
         "Cultural background", max_length=500, help_text=WHY_BACKGROUND, rows=2
     )
+    ethnicity = EthnicityField(
+        help_text="Voluntary. Only coordinators and you see it; the scheme counts it only in "
+        "protected totals (small groups withheld) to see whom it needs to recruit."
+    )
+    ethnicity_description = EthnicityDescriptionField()
     has_lived_experience = forms.ChoiceField(
         label="Lived experience of extremism or offending",
         choices=YES_NO,
@@ -255,6 +262,13 @@ class ProfileForm(GovUKForm):
             "faith": c["faith"],
             "faith_background": c["faith_background"].strip(),
             "cultural_background": c["cultural_background"].strip(),
+            "ethnicity": c["ethnicity"] or None,
+            "ethnicity_description": (
+                " ".join(c["ethnicity_description"].split())
+                if c["ethnicity"] in census.DESCRIBED
+                else ""
+            )
+            or None,
             "has_lived_experience": c["has_lived_experience"] == "yes",
             "lived_experience": c["lived_experience"].strip(),
             "areas": list(c["areas"]),
@@ -291,6 +305,8 @@ def profile_initial(mentor: Mentor) -> dict:
         "faith": mentor.faith_id,
         "faith_background": mentor.faith_background,
         "cultural_background": mentor.cultural_background,
+        "ethnicity": mentor.ethnicity or "",
+        "ethnicity_description": mentor.ethnicity_description or "",
         "has_lived_experience": "yes" if mentor.has_lived_experience else "no",
         "lived_experience": mentor.lived_experience,
         "areas": [area.pk for area in mentor.areas.all()],

@@ -23,6 +23,7 @@ from django.urls import reverse
 from tandem.accounts import services as account_services
 from tandem.accounts.models import Role, RoleGrant, User
 from tandem.audit.services import record_event
+from tandem.catalogues import ethnicity as census
 from tandem.catalogues.models import Area, Language
 from tandem.core.models import Notification
 from tandem.core.text import counted
@@ -49,6 +50,8 @@ APPLICATION_FIELDS = [
     "gender",
     "gender_self_description",
     "age_band",
+    "ethnicity",
+    "ethnicity_description",
     "motivation",
     "experience",
     "has_lived_experience",
@@ -127,6 +130,8 @@ def _create_application(
     gender: str = "",
     gender_self_description: str = "",
     age_band: str = "",
+    ethnicity: str = "",
+    ethnicity_description: str = "",
     motivation: str = "",
     experience: str = "",
     has_lived_experience: bool = False,
@@ -140,6 +145,11 @@ def _create_application(
         gender=gender,
         gender_self_description=gender_self_description.strip(),
         age_band=age_band,
+        ethnicity=ethnicity if census.is_valid(ethnicity or "") and ethnicity else None,
+        ethnicity_description=(
+            " ".join(ethnicity_description.split())[:100] if ethnicity in census.DESCRIBED else ""
+        )
+        or None,
         motivation=motivation.strip(),
         experience=experience.strip(),
         has_lived_experience=has_lived_experience,

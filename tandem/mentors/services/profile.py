@@ -13,6 +13,7 @@ from django.utils import timezone
 from tandem.accounts.models import User
 from tandem.accounts.selectors import active_coordinators
 from tandem.audit.services import record_event
+from tandem.catalogues import ethnicity as census
 from tandem.catalogues.models import Language, Specialism
 from tandem.core.links import url_if_installed
 from tandem.core.notifications import notify
@@ -47,6 +48,8 @@ SCALAR_FIELDS = (
     "faith",
     "faith_background",
     "cultural_background",
+    "ethnicity",
+    "ethnicity_description",
     "has_lived_experience",
     "lived_experience",
     "travel_radius_km",
@@ -80,6 +83,10 @@ def _validate_profile(*, actor, data: dict) -> None:
         raise ProfileError(f"Enter a travel radius from 0 to {MAX_TRAVEL_RADIUS_KM} kilometres.")
     if data.get("gender", "") not in {"", *Gender.values}:
         raise ProfileError("Select a gender from the list.")
+    if not census.is_valid(data.get("ethnicity") or ""):
+        raise ProfileError("Select an ethnic group from the list.")
+    if len(data.get("ethnicity_description") or "") > 100:
+        raise ProfileError("The description of the ethnic group must be 100 characters or fewer.")
     if data.get("age_band", "") not in {"", *AgeBand.values}:
         raise ProfileError("Select an age band from the list.")
     for proficiency in data.get("languages", {}).values():

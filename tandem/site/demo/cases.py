@@ -40,6 +40,7 @@ from tandem.assessments.models import (
 from tandem.cases import gas
 from tandem.cases.ages import age_on
 from tandem.cases.cadence import follow_up_dates
+from tandem.cases.consent_rule import COMPETENT_CHILD, OLDER_CHILD, current_rule
 from tandem.cases.defaults import REVIEW_INTERVAL_WEEKS
 from tandem.cases.models import (
     Approach,
@@ -133,6 +134,53 @@ LAST_NAMES = [
     "Thomas", "Turner", "Walker", "Warsame", "Williams", "Wood", "Wright", "Yilmaz",
 ]
 # fmt: on
+# Ethnic groups of the people referred (2021 census categories), weighted roughly as the
+# West Midlands metropolitan county's population (2021 census): White British about three
+# in five, Pakistani, Indian and Bangladeshi the largest Asian groups, then African and
+# Caribbean, mixed groups and Arab. Weights in thousandths; the rest below are non-answers.
+ETHNICITY_WEIGHTS = {
+    "white_british": 560,
+    "white_irish": 10,
+    "white_gypsy_traveller": 3,
+    "white_roma": 3,
+    "white_other": 40,
+    "asian_pakistani": 90,
+    "asian_indian": 60,
+    "asian_bangladeshi": 20,
+    "asian_chinese": 7,
+    "asian_other": 15,
+    "black_african": 35,
+    "black_caribbean": 25,
+    "black_other": 7,
+    "mixed_white_black_caribbean": 20,
+    "mixed_white_asian": 10,
+    "mixed_white_black_african": 5,
+    "mixed_other": 8,
+    "other_arab": 12,
+    "other_any": 10,
+}
+ETHNICITY_DESCRIPTIONS = {
+    "white_other": "Polish",
+    "asian_other": "Sri Lankan Tamil",
+    "black_other": "Black British",
+    "mixed_other": "Arab and White",
+    "other_any": "Kurdish",
+}
+
+
+def demo_ethnicity(number: int) -> tuple[str, str]:
+    """The ethnic group of demo case ``number``, from its own random stream (so the rest
+    of each story does not change): about 85% answered, 5% prefer not to say."""
+    rng = random.Random(f"demo-ethnicity-{number}")  # noqa: S311 - repeatable demo data
+    draw = rng.random()
+    if draw < 0.10:
+        return "", ""
+    if draw < 0.15:
+        return "not_said", ""
+    code = rng.choices(list(ETHNICITY_WEIGHTS), weights=list(ETHNICITY_WEIGHTS.values()))[0]
+    return code, ETHNICITY_DESCRIPTIONS.get(code, "")
+
+
 GUARDIANS = [
     ("Mother", ConsentGiver.PARENT),
     ("Father", ConsentGiver.PARENT),
@@ -735,6 +783,8 @@ class _Story:
                 else ""
             ),
             accepts_online=spec.accepts_online,
+            ethnicity=demo_ethnicity(spec.number)[0] or None,
+            ethnicity_description=demo_ethnicity(spec.number)[1] or None,
         )
         self.event(
             "referral.received",
@@ -774,12 +824,29 @@ class _Story:
         case = self.case
         giver = self.guardian_giver if case.is_child else ConsentGiver.PERSON
         method = self.rng.choice(ConsentMethod.values)
+        # The consent rule by age on the day: some 16- and 17-year-olds consent for
+        # themselves, and some competent younger children's own agreement is recorded.
+        band = current_rule().band_for(age_on(dt.date.fromisoformat(case.date_of_birth), self.day))
+        given = decision == ConsentDecision.GIVEN
+        self_consent = given and band == OLDER_CHILD and self.spec.number % 2 == 0
+        agreement = given and band == COMPETENT_CHILD and self.spec.number % 2 == 1
+        if self_consent:
+            giver = ConsentGiver.PERSON
         consent = Consent(
             case=case,
             decision=decision,
             given_by=giver,
+            rule_band=band,
+            capacity_confirmed=self_consent,
+            child_agreement="agreed" if agreement else "",
+            competence_assessed_by=(
+                "Aisha Rahman, designated safeguarding lead" if agreement else None
+            ),
+            competence_assessed_on=self.day if agreement else None,
             giver_name=(
-                case.guardian_name if case.is_child else f"{case.first_name} {case.last_name}"
+                case.guardian_name
+                if case.is_child and not self_consent
+                else f"{case.first_name} {case.last_name}"
             ),
             decided_on=self.day,
             method=method,
@@ -797,6 +864,8 @@ class _Story:
             ConsentGiver.PARENT: "a parent",
             ConsentGiver.GUARDIAN: "a guardian or carer",
         }[giver]
+        if agreement:
+            who += ", with the child's own agreement"
         if decision == ConsentDecision.GIVEN:
             self.event(
                 "consent.given",

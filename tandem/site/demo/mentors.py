@@ -726,6 +726,51 @@ PIPELINE = [
 ]
 
 
+# Ethnic groups (2021 census categories), voluntary: most mentors answered, a few preferred
+# not to say and a few have not answered yet. Descriptions for the "any other" groups.
+DEMO_ETHNICITY: dict[str, tuple[str, str]] = {
+    "Imran Qureshi": ("asian_pakistani", ""),
+    "Farhana Begum": ("asian_bangladeshi", ""),
+    "Gurpreet Kaur Sandhu": ("asian_indian", ""),
+    "Mark Whitehouse": ("white_british", ""),
+    "Abdi Hassan": ("black_african", ""),
+    "Katarzyna Nowicka": ("white_other", "Polish"),
+    "Yusuf Patel": ("asian_indian", ""),
+    "Sarah Jennings": ("white_british", ""),
+    "Daniel Okonkwo": ("black_african", ""),
+    "Rukhsana Akhtar": ("asian_pakistani", ""),
+    "Hawre Karim": ("other_any", "Kurdish"),
+    "Tom Bradley": ("white_british", ""),
+    "Nadia El-Sayed": ("other_arab", ""),
+    "Paul Mensah": ("black_african", ""),
+    "Alex Morgan": ("not_said", ""),
+    "Bilal Hussain": ("asian_pakistani", ""),
+    "Joanne Hartley": ("white_british", ""),
+    "Samir Benali": ("other_arab", ""),
+    "Mariam Yusuf": ("black_african", ""),
+    "Shabana Iqbal": ("asian_pakistani", ""),
+    "Chris Walker": ("mixed_white_black_caribbean", ""),
+    "Leyla Demir": ("white_other", "Turkish"),
+    "Wayne Hollis": ("white_british", ""),
+    "Adnan Mirza": ("asian_pakistani", ""),
+    "Emma Thornton": ("white_british", ""),
+    "Kwame Asante": ("black_african", ""),
+    "Zainab Ali": ("asian_other", "British Yemeni and Pakistani"),
+    "Ravinder Singh Gill": ("asian_indian", ""),
+    "Hodan Warsame": ("black_african", ""),
+    "Piotr Zielinski": ("white_other", "Polish"),
+    "Fatima Zahra Bakri": ("other_arab", ""),
+    "Liam O'Connor": ("white_irish", ""),
+    "Saima Rashid": ("asian_pakistani", ""),
+    "Dylan Evans": ("white_british", ""),
+    "Nasrin Hosseini": ("not_said", ""),
+    "Gareth Lewis": ("white_british", ""),
+    "Tariq Mahmood": ("asian_pakistani", ""),
+    "Jamal Ahmed": ("black_caribbean", ""),
+    "Mehari Tesfay": ("black_african", ""),
+}
+
+
 def _at(date: dt.date, hour: int = 10) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(date, dt.time(hour, 0)))
 
@@ -821,6 +866,8 @@ def _create(spec: DemoMentor, ctx: _Context, n: int) -> Mentor:
         age_band=spec.age_band,
         faith_background=spec.faith,
         cultural_background=spec.culture,
+        ethnicity=DEMO_ETHNICITY.get(spec.full_name, ("", ""))[0] or None,
+        ethnicity_description=DEMO_ETHNICITY.get(spec.full_name, ("", ""))[1] or None,
         has_lived_experience=bool(spec.lived_experience),
         lived_experience=spec.lived_experience,
         travel_radius_km=spec.radius,

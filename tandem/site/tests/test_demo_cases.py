@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from tandem.assessments.models import Assessment, AssessmentKind, FactorRating
 from tandem.cases import gas
+from tandem.cases.consent_rule import COMPETENT_CHILD, OLDER_CHILD
 from tandem.cases.lifecycle import ALLOWED_MOVES
 from tandem.cases.models import (
     Case,
@@ -114,26 +115,43 @@ def test_ages_from_12_to_about_40_and_every_child_has_a_guardian(cases):
         )
 
 
-def test_children_s_consent_always_comes_from_a_parent_or_guardian(cases):
+def test_children_s_consent_follows_the_consent_rule(cases):
     children = cases.filter(age_at_referral__lt=18)
     consents = Consent.objects.filter(case__in=children)
     assert consents.exists()
-    assert set(consents.values_list("given_by", flat=True)) <= {
-        ConsentGiver.PARENT,
-        ConsentGiver.GUARDIAN,
-    }
-    # Every child who got past screening has a parent's or guardian's consent on record.
+    # Only a 16- or 17-year-old with capacity consents for themself; at least one does.
+    by_person = consents.filter(given_by=ConsentGiver.PERSON)
+    assert by_person.exists()
+    assert set(by_person.values_list("rule_band", "capacity_confirmed")) == {(OLDER_CHILD, True)}
+    # A competent younger child's own agreement is recorded alongside a parent's consent.
+    agreed = consents.filter(child_agreement="agreed")
+    assert agreed.exists()
+    for consent in agreed:
+        assert consent.rule_band == COMPETENT_CHILD
+        assert consent.given_by in (ConsentGiver.PARENT, ConsentGiver.GUARDIAN)
+        assert consent.competence_assessed_by and consent.competence_assessed_on
+    # Every child who got past screening has consent on record, from a parent or guardian
+    # unless they consented themself.
     past_screening = children.filter(
         Q(status__in=[*FROM_ASSESSMENT, CaseStatus.CONSENT_WITHDRAWN, CaseStatus.ON_HOLD])
         | Q(status=CaseStatus.ESCALATED, events__kind="status.screen_in")
     ).distinct()
     assert past_screening.exists()
     for case in past_screening:
-        given = case.consents.filter(decision=ConsentDecision.GIVEN)
-        assert given.exists(), case.reference
-        assert given.first().giver_name == case.guardian_name
+        given = case.consents.filter(decision=ConsentDecision.GIVEN).first()
+        assert given is not None, case.reference
+        if given.given_by == ConsentGiver.PERSON:
+            assert given.giver_name == f"{case.first_name} {case.last_name}"
+        else:
+            assert given.giver_name == case.guardian_name
     for case in children.filter(status=CaseStatus.CONSENT_DECLINED):
         assert case.consents.get().given_by != ConsentGiver.PERSON
+
+
+def test_most_people_and_mentors_have_an_ethnic_group(cases):
+    answered = [case for case in cases if case.ethnicity]
+    assert len(answered) >= 0.8 * cases.count()
+    assert len({case.ethnicity for case in answered}) >= 8
 
 
 def test_adults_consent_for_themselves(cases):

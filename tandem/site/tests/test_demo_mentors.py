@@ -135,3 +135,10 @@ def test_the_command_prints_what_it_created_and_is_idempotent():
     call_command("demo_data", stdout=out)
     assert f"Demo mentors created: 0 (of {len(DEMO_MENTORS)})." in out.getvalue()
     assert "Password for every demo account" in out.getvalue()
+
+
+def test_most_demo_mentors_have_an_ethnic_group(demo):
+    mentors = list(Mentor.objects.all())
+    answered = [mentor for mentor in mentors if mentor.ethnicity]
+    assert len(answered) >= 0.8 * len(mentors)
+    assert {"asian_pakistani", "black_african", "white_british"} <= {m.ethnicity for m in answered}
