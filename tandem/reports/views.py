@@ -12,8 +12,10 @@ from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tandem.audit.services import record_event
+from tandem.core.disclosure import rounded
 from tandem.core.permissions import permission_required
 
+from . import analytics as analysis
 from .forms import ExportRequestForm
 from .models import EvaluationExport, ExportStatus
 from .permissions import evaluation_exports
@@ -79,7 +81,30 @@ def download(request, pk: int):
     return response
 
 
+@require_GET
+@permission_required("evaluation_analytics", "view")
+def analytics(request):
+    rows = analysis.case_rows()
+    adjusted = [
+        {"outcome": outcome, "result": result, "n": rounded(result.n) if result else None}
+        for outcome, result in analysis.adjusted(rows)
+    ]
+    return render(
+        request,
+        "reports/analytics.html",
+        {
+            "closed": rounded(len(rows)),
+            "enough": len(rows) >= analysis.THRESHOLD,
+            "tables": analysis.tables(rows),
+            "adjusted": adjusted,
+            "threshold": analysis.THRESHOLD,
+            "covariates": "concern type, pathway and age",
+        },
+    )
+
+
 urlpatterns = [
+    path("analytics/", analytics, name="analytics"),
     path("exports/", exports, name="exports"),
     path("exports/<int:pk>/download/", download, name="export_download"),
 ]

@@ -87,6 +87,7 @@ REFER = ("referral", "create")
 MATCHES = ("match_list", "view")
 BATCHES = ("matching_batch", "view")
 GAPS = ("pool_gaps", "view")
+ANALYTICS = ("evaluation_analytics", "view")
 FAIRNESS = ("matching_fairness", "view")
 ADVICE = ("advice_question", "answer")
 RAISE = ("concern_raise", "create")
@@ -206,6 +207,7 @@ ROLE_PANELS: dict[str, PanelSpec] = {
         (
             Link("Pool gaps: whom to recruit", "matching:gaps", GAPS),
             Link("Fairness of matching", "matching:fairness", FAIRNESS),
+            Link("What works for whom", "reports:analytics", ANALYTICS),
         ),
     ),
     "evaluator": PanelSpec(
@@ -214,6 +216,7 @@ ROLE_PANELS: dict[str, PanelSpec] = {
         "analysis: no names, references or free text, and nobody in a group smaller than 5.",
         (
             Link("Fairness of matching", "matching:fairness", FAIRNESS),
+            Link("What works for whom", "reports:analytics", ANALYTICS),
             Link(
                 "Pseudonymised evaluation exports",
                 "reports:exports",

@@ -1,0 +1,110 @@
+"""The analytics read each closed case's outcomes and factors in a fixed number of
+queries, withhold small groups, and show board members and evaluators no count of 1-7."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.urls import reverse
+
+from conftest import create_user, sign_in
+from tandem.cases.models import CaseStatus, Review
+from tandem.cases.tests.factories import make_case
+from tandem.matching.tests.factories import live_match, matching_mentor
+from tandem.meetings.models import Session, SessionStatus
+from tandem.meetings.tests.factories import make_session
+from tandem.reports import analytics
+
+pytestmark = pytest.mark.django_db
+
+
+def _closed(n: int, *, outcome: str, approach: str, t_score: float | None = None):
+    cases = []
+    for _ in range(n):
+        case = make_case(status=CaseStatus.CLOSED, closure_outcome=outcome)
+        match = live_match(case, matching_mentor())
+        session = make_session(match, status=SessionStatus.HELD, days_ago=10)
+        Session.objects.filter(pk=session.pk).update(approach=approach, style=2)
+        if t_score is not None:
+            Review.objects.create(
+                case=case,
+                reviewed_on=dt.date(2026, 6, 1),
+                reviewer=create_user("coordinator"),
+                summary="Review",
+                t_score=t_score,
+            )
+        cases.append(case)
+    return cases
+
+
+def test_each_closed_case_gives_its_outcomes_and_factors():
+    _closed(2, outcome="completed", approach="befriending", t_score=55)
+    _closed(1, outcome="disengaged", approach="interventionist")
+    make_case(status=CaseStatus.ASSESSMENT)  # open cases are not counted
+    rows = analytics.case_rows()
+    assert len(rows) == 3
+    planned = sorted(r["planned_exit"] for r in rows)
+    assert planned == [False, True, True]
+    befriended = [r for r in rows if r["approach_used"] == "Befriending"]
+    assert [r["goal_attainment"] for r in befriended] == [55.0, 55.0]
+    assert all(r["style_used"] == "Mostly empathetic" for r in rows)
+
+
+def test_the_number_of_queries_does_not_grow_with_the_cases(django_assert_max_num_queries):
+    _closed(2, outcome="completed", approach="befriending")
+    with django_assert_max_num_queries(8):
+        analytics.case_rows()
+    _closed(6, outcome="partial", approach="mixed", t_score=48)
+    with django_assert_max_num_queries(8):
+        analytics.case_rows()
+
+
+def test_small_groups_are_withheld_and_large_ones_estimated():
+    rows = [
+        {"planned_exit": i % 2 == 0, "approach_used": "Befriending", **_rest()} for i in range(10)
+    ] + [{"planned_exit": True, "approach_used": "Mixed", **_rest()} for _ in range(3)]
+    table = next(
+        t
+        for t in analytics.tables(rows)
+        if t.outcome.key == "planned_exit" and t.factor.key == "approach_used"
+    )
+    by_group = {g.group: g for g in table.groups}
+    assert by_group["Mixed"].n is None and by_group["Mixed"].estimate is None
+    assert by_group["Befriending"].n == 10 and by_group["Befriending"].estimate.value == 0.5
+
+
+def _rest():
+    return {
+        "goal_attainment": None,
+        "vulnerability_change": None,
+        "style_used": "Balanced",
+        "concern_type": "Extreme right",
+        "shared_language": "Yes",
+        "same_gender": "Yes",
+        "lived_experience": "No",
+        "accreditation_level": "Accredited",
+        "pathway": "prevention",
+        "age": 17,
+    }
+
+
+@pytest.mark.parametrize("role", ["board_member", "evaluator"])
+def test_the_page_shows_no_count_from_one_to_seven(client, role):
+    _closed(9, outcome="completed", approach="befriending", t_score=52)
+    _closed(3, outcome="disengaged", approach="interventionist", t_score=41)
+    sign_in(client, create_user(role))
+    body = client.get(reverse("reports:analytics")).content.decode()
+    assert "association" in body.lower() or "associations" in body.lower()
+    cells = re.findall(r'govuk-table__cell--numeric">([^<]*)<', body)
+    counts = [c for c in cells if re.fullmatch(r"\d+", c.strip())]
+    assert counts and all(int(c) == 0 or int(c) >= 8 for c in counts)
+    assert "withheld" in body
+
+
+def test_with_too_few_closed_cases_the_page_says_so(client):
+    _closed(2, outcome="completed", approach="befriending")
+    sign_in(client, create_user("evaluator"))
+    body = client.get(reverse("reports:analytics")).content.decode()
+    assert "Not enough cases have closed yet" in body
