@@ -286,3 +286,46 @@ def protected_profiles(report: GapReport) -> tuple[list[ProtectedProfile], str]:
 def protected_count(count: int) -> str:
     """One count on its own: withheld from 1 to 7, otherwise rounded."""
     return shown(None if 0 < count < THRESHOLD else rounded(count))
+
+
+@dataclass(frozen=True)
+class NeedTable:
+    caption: str
+    heading: str
+    rows: list[tuple[str, str]]  # (group, protected count)
+    total: str
+
+
+def protected_needs(report: GapReport, *, areas: list[str]) -> list[NeedTable]:
+    """The gaps counted by one need at a time (the mentor gender needed, the area), each
+    a fixed list of groups (every area of the scheme, so a row's presence tells nothing)
+    with its total, through the shared disclosure control: a signal for recruiting even
+    when every profile is too small to describe."""
+    dimensions = (
+        (
+            "By the mentor gender needed",
+            "Mentor gender",
+            lambda need: need.gender or "any",
+            ["female", "male", "any"],
+        ),
+        ("By area", "Area", lambda need: need.area or "not known", [*areas, "not known"]),
+    )
+    tables = []
+    for caption, heading, key, listed in dimensions:
+        counts: dict[str, int] = defaultdict(int)
+        for profile in report.profiles:
+            counts[key(profile.need)] += profile.waiting
+        labels = listed + sorted(set(counts) - set(listed))
+        protected, total = protect_counts([counts[label] for label in labels])
+        tables.append(
+            NeedTable(
+                caption=caption,
+                heading=heading,
+                rows=[
+                    (label[0].upper() + label[1:], shown(value))
+                    for label, value in zip(labels, protected, strict=True)
+                ],
+                total=shown(total),
+            )
+        )
+    return tables

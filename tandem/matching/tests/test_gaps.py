@@ -316,3 +316,19 @@ def test_query_count_does_not_grow_with_the_waiting_list(
     many, many_profiles = count()
     assert many_profiles > few_profiles
     assert many == few
+
+
+def test_board_members_see_the_gaps_by_one_need_at_a_time_protected(
+    client, signed_in, hard_to_place
+):
+    signed_in(create_user("board_member"))
+    response = client.get(URL)
+    needs = {table.caption: table for table in response.context["protected"]["needs"]}
+    gender = dict(needs["By the mentor gender needed"].rows)
+    assert gender["Female"] == "withheld"  # two people need a female mentor
+    assert gender["Male"] == "0"
+    area = dict(needs["By area"].rows)
+    assert "Dudley" in area and "Birmingham" in area  # every area listed, gaps or not
+    assert area["Birmingham"] == "withheld"
+    assert needs["By area"].total == "withheld"
+    assert "Gaps by area" in response.content.decode()

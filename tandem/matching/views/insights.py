@@ -18,13 +18,14 @@ from django.views.decorators.http import require_GET
 
 from tandem.cases.selectors import waiting_text
 from tandem.cases.services.lists import case_list_audit
+from tandem.catalogues.models import Area
 from tandem.core.access import Scope
 from tandem.core.links import url_if_installed
 from tandem.core.permissions import permission_required
 
 from ..diversity import ethnicity_comparison
 from ..fairness import SMALL_COUNT, fairness_tables
-from ..gaps import pool_gaps, protected_count, protected_profiles
+from ..gaps import pool_gaps, protected_count, protected_needs, protected_profiles
 from ..permissions import case_matching
 
 TEMPLATES = "matching/insights"
@@ -78,6 +79,13 @@ def gaps(request):
             "gaps": gaps_total,
             "waiting": protected_count(report.waiting),
             "mentors": protected_count(report.mentors),
+            "needs": (
+                protected_needs(
+                    report, areas=list(Area.objects.order_by("name").values_list("name", flat=True))
+                )
+                if report.profiles
+                else []
+            ),
         }
         profiles = []
     return render(
