@@ -213,7 +213,7 @@ ROLE_PANELS: dict[str, PanelSpec] = {
     "evaluator": PanelSpec(
         "Evaluator",
         "Aggregate figures, with small numbers suppressed, and pseudonymised exports for "
-        "analysis: no names, references or free text, and nobody in a group smaller than 5.",
+        "analysis: no names, references or free text, and nobody in a group smaller than five.",
         (
             Link("Fairness of matching", "matching:fairness", FAIRNESS),
             Link("What works for whom", "reports:analytics", ANALYTICS),
