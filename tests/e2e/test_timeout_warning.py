@@ -30,7 +30,7 @@ def test_the_warning_offers_to_stay_signed_in_and_signs_out_when_ignored(visit, 
     mentor = spec("mentor")
     visit.sign_in(mentor.email, DEMO_PASSWORD, mentor.key_bytes)
     page = visit.page
-    dialog = page.get_by_role("dialog", name="You’re about to be signed out")
+    dialog = page.get_by_role("dialog", name="You\u2019re about to be signed out")
     assert not dialog.is_visible()
     page.get_by_role("link", name="Home").first.focus()
 
