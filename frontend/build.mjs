@@ -107,7 +107,9 @@ for (const [from, name] of [
   copy(from, join(dist, name))
   copy(`${from}.map`, join(dist, `${name}.map`))
 }
-copy(join(src, 'js', 'tandem.js'), join(dist, 'tandem.js'))
+for (const name of readdirSync(join(src, 'js')).filter((file) => file.endsWith('.js'))) {
+  copy(join(src, 'js', name), join(dist, name))
+}
 
 // 4. Check what we are about to publish.
 for (const file of filesUnder(dist)) {

@@ -9,6 +9,7 @@ urlpatterns = [
     path("logout/", views.sign_out, name="logout"),
     path("signed-out/", views.signed_out, name="signed_out"),
     path("timed-out/", views.timed_out, name="timed_out"),
+    path("session/keep-alive/", views.session_keep_alive, name="session_keep_alive"),
     path("mfa/", views.mfa_verify, name="mfa_verify"),
     path("mfa/set-up/", views.mfa_enrol, name="mfa_enrol"),
     path("confirm/", views.reauthenticate, name="reauthenticate"),

@@ -3,11 +3,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN
 from django.core.paginator import Paginator
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
@@ -155,6 +157,22 @@ def signed_out(request):
 @require_GET
 def timed_out(request):
     return render(request, "accounts/timed_out.html")
+
+
+@require_POST
+def session_keep_alive(request):
+    """ "Stay signed in" from the timeout-warning dialog. Reaching this view renews the
+    idle timer (``SessionPolicyMiddleware`` notes every request); the answer tells the
+    page how long the session now lasts when idle. A browser without JavaScript never
+    shows the dialog; a plain form post is sent back to the home page."""
+    if "application/json" not in request.headers.get("Accept", ""):
+        return redirect("site:home")
+    return JsonResponse(
+        {
+            "idle_seconds": settings.TANDEM_SESSION_IDLE_TIMEOUT,
+            "warning_seconds": settings.TANDEM_SESSION_WARNING,
+        }
+    )
 
 
 @sensitive_post_parameters("password")

@@ -50,14 +50,23 @@ def evidence_name(factor) -> str:
 class AssessmentForm(GovUKForm):
     """``shape`` is the framework to rate against; ``not_before`` the date of the
     previous assessment, if any. Prefilled values (a reassessment starts from the
-    previous ratings and evidence) come in as ``initial``."""
+    previous ratings and evidence, a draft from its answers) come in as ``initial``.
+
+    With ``draft=True`` the form checks only what was typed (a real date, a rating of
+    the scale, lengths), so that part of an assessment can be saved and resumed;
+    completing it needs every field."""
 
     version = VersionField(message=INCOMPLETE_PAGE)
+    # The revision of the draft the page was built from; empty when there was none.
+    draft_revision = forms.IntegerField(
+        required=False, min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput
+    )
 
-    def __init__(self, data=None, *, shape: FrameworkShape, not_before=None, **kwargs):
+    def __init__(self, data=None, *, shape: FrameworkShape, not_before=None, draft=False, **kwargs):
         # The fields are added after GovUKForm's set-up, so they carry their GOV.UK
         # classes themselves.
         self.shape = shape
+        self.draft = draft
         super().__init__(data, **kwargs)
         self.evidence_needed = _either(shape.evidence_labels)
         self.evidence_hint = (
@@ -113,6 +122,10 @@ class AssessmentForm(GovUKForm):
                 "max_length": f"The management plan must be {TEXT_MAX:,} characters or fewer",
             },
         )
+        if draft:
+            for name, field in self.fields.items():
+                if name != "version":
+                    field.required = False
 
     # Layout: the template walks these instead of {{ form }}.
 
@@ -128,6 +141,8 @@ class AssessmentForm(GovUKForm):
 
     def clean(self):
         cleaned = super().clean()
+        if self.draft:
+            return cleaned
         needs = self.shape.evidence_levels
         for factor in self.shape.factors:
             code = cleaned.get(rating_name(factor))
@@ -154,6 +169,18 @@ class AssessmentForm(GovUKForm):
             )
             for factor in self.shape.factors
         ]
+
+    def answers(self) -> dict[str, str]:
+        """What a draft keeps: each answer field as typed (text, not cleaned values), so
+        the page shows it again exactly; empty answers are left out."""
+        kept = {}
+        for name in self.fields:
+            if name in ("version", "draft_revision"):
+                continue
+            value = self.data.get(self.add_prefix(name), "")
+            if isinstance(value, str) and value.strip():
+                kept[name] = value
+        return kept
 
 
 def _either(labels: list[str]) -> str:

@@ -132,3 +132,37 @@ class FactorRating(EncryptedModel):
 
     def encryption_subject(self) -> tuple[str, str]:
         return ("client", str(self.assessment.case.record_uuid))
+
+
+class AssessmentDraft(EncryptedModel):
+    """An assessment being written: the form's answers as typed so far (encrypted, as
+    one JSON document keyed by the form's field names), saved part-way and resumed.
+    A draft is kept apart from ``Assessment``, so it never counts as the case's
+    assessment: only a completed one does. A case has at most one draft; completing it
+    records the assessment and removes the draft."""
+
+    case = models.OneToOneField(
+        "cases.Case", on_delete=models.CASCADE, related_name="assessment_draft"
+    )
+    framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="+")
+    answers = EncryptedTextField(blank=True)
+    # How many of the framework's dimensions have every factor rated, and how many it
+    # has: kept beside the encrypted answers so that lists show progress unencrypted.
+    dimensions_done = models.PositiveSmallIntegerField(default=0)
+    dimensions_total = models.PositiveSmallIntegerField(default=0)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+    # Counts the saves, so that a page built from an older save is refused instead of
+    # overwriting what someone else saved meanwhile.
+    revision = models.PositiveIntegerField(default=1)
+
+    def __str__(self):
+        return f"Draft assessment of {self.case}"
+
+    def encryption_subject(self) -> tuple[str, str]:
+        return ("client", str(self.case.record_uuid))

@@ -9,6 +9,7 @@ tested without a database.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -19,6 +20,7 @@ from tandem.core.text import counted
 
 from .models import (
     Assessment,
+    AssessmentDraft,
     AssessmentKind,
     Dimension,
     Factor,
@@ -439,8 +441,10 @@ def compare_assessments(case) -> Comparison:
 
 
 def current_assessments(case) -> QuerySet[Assessment]:
-    """The case's assessments that count: the one place that says which do (every
-    recorded assessment today)."""
+    """The case's assessments that count: the one place that says which do. Only a
+    completed assessment (every factor rated, a summary and a plan) counts; a draft is
+    kept apart (``AssessmentDraft``) and never does, so ``Assessment`` rows are
+    completed ones by construction."""
     return case.assessments.all()
 
 
@@ -454,12 +458,62 @@ def assessment_requirement(case) -> str | None:
     for a match only once it has been assessed."""
     if has_current_assessment(case):
         return None
+    draft = AssessmentDraft.objects.filter(case=case).only("dimensions_done").first()
+    if draft is not None:
+        return (
+            "Complete the assessment of the person: it is a draft, with "
+            f"{draft.dimensions_done} of {draft.dimensions_total} dimensions rated."
+        )
     return "Complete an assessment of the person: the case has none yet."
 
 
 def assessment_facts(case) -> dict:
-    """What the case page's guidance needs (``cases.guidance.register_fact_source``)."""
-    return {"assessed": has_current_assessment(case)}
+    """What the case page's guidance needs (``cases.guidance.register_fact_source``):
+    whether the case has a completed assessment and, when none but a draft, how far the
+    draft has got (dimensions with every factor rated, of all)."""
+    assessed = has_current_assessment(case)
+    progress = None
+    if not assessed:
+        draft = (
+            AssessmentDraft.objects.filter(case=case)
+            .values_list("dimensions_done", "dimensions_total")
+            .first()
+        )
+        progress = tuple(draft) if draft else None
+    return {"assessed": assessed, "assessment_progress": progress}
+
+
+# Drafts ----------------------------------------------------------------------------------
+
+
+def draft_progress(shape: FrameworkShape, answers: Mapping[str, str]) -> tuple[int, int]:
+    """(dimensions with every factor given a rating of the scale, all dimensions) for a
+    draft's ``answers`` (the form's field names: ``rating_<factor id>``). Pure."""
+    codes = {level.code for level in shape.levels}
+    done = sum(
+        1
+        for _, factors in shape.dimensions
+        if factors and all(answers.get(f"rating_{f.pk}") in codes for f in factors)
+    )
+    return done, len(shape.dimensions)
+
+
+def case_draft(case) -> AssessmentDraft | None:
+    """The case's draft assessment, if any, with who started and last saved it."""
+    return (
+        AssessmentDraft.objects.select_related("started_by", "updated_by").filter(case=case).first()
+    )
+
+
+def draft_answers(draft: AssessmentDraft) -> dict[str, str]:
+    """A draft's answers as the form's data; an unreadable document reads as none."""
+    try:
+        answers = json.loads(draft.answers or "{}")
+    except ValueError:
+        return {}
+    if not isinstance(answers, dict):
+        return {}
+    return {str(k): str(v) for k, v in answers.items() if isinstance(v, str)}
 
 
 def kind_for(case) -> str:

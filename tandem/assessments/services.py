@@ -4,7 +4,8 @@ the record with its date and its assessor."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -16,8 +17,16 @@ from tandem.cases.models import Case, CaseStatus
 from tandem.cases.services.lifecycle import case_event_add, case_version_claim
 from tandem.core.dates import long_date
 
-from .models import Assessment, AssessmentKind, Factor, FactorRating, Framework, RatingLevel
-from .selectors import evidence_levels
+from .models import (
+    Assessment,
+    AssessmentDraft,
+    AssessmentKind,
+    Factor,
+    FactorRating,
+    Framework,
+    RatingLevel,
+)
+from .selectors import FrameworkShape, draft_progress, evidence_levels
 
 TIMELINE = {
     AssessmentKind.INTAKE: "Initial assessment recorded",
@@ -135,6 +144,8 @@ def assessment_record(
         )
         for row in rows
     )
+    # The draft it was written from, if any, has served its purpose.
+    AssessmentDraft.objects.filter(case=case).delete()
     case_event_add(
         case=case,
         kind=f"assessment.{kind}",
@@ -182,3 +193,62 @@ def _checked_ratings(framework: Framework, rows: list[RatingInput]) -> list[Rati
         names = ", ".join(f"{f.number}. {f.name}" for f in sorted(missing, key=lambda f: f.number))
         raise AssessmentRefused(f"Rate every factor. Not rated: {names}.")
     return rows
+
+
+# Drafts ---------------------------------------------------------------------------------
+
+DRAFT_STALE = (
+    "Someone saved this draft again after you opened it. Your answers are shown below "
+    "but not saved: check them against the draft, then save again."
+)
+
+
+@transaction.atomic
+def assessment_draft_save(
+    *,
+    actor,
+    case: Case,
+    shape: FrameworkShape,
+    answers: Mapping[str, str],
+    expected_revision: int | None,
+    request=None,
+) -> AssessmentDraft:
+    """Save ``answers`` (the assessment form's fields as typed, any of them empty) as the
+    case's draft assessment against ``shape``'s framework, replacing the previous draft.
+
+    ``expected_revision`` is the revision of the draft the page was built from (None
+    when there was none): a draft saved meanwhile by someone else is not overwritten
+    (``AssessmentRefused``), and nor is a draft saved for an ended case.
+    """
+    locked = Case.objects.select_for_update().only("status").get(pk=case.pk)
+    refusal = refusal_for_status(locked.status)
+    if refusal:
+        raise AssessmentRefused(refusal)
+    draft = AssessmentDraft.objects.select_for_update().filter(case=case).first()
+    current = draft.revision if draft else None
+    if current != expected_revision:
+        raise AssessmentRefused(DRAFT_STALE)
+    done, total = draft_progress(shape, answers)
+    now = timezone.now()
+    if draft is None:
+        draft = AssessmentDraft(case=case, started_by=actor, revision=1)
+        action = "assessment.draft_start"
+    else:
+        draft.revision += 1
+        action = "assessment.draft_save"
+    draft.case = case
+    draft.framework = shape.framework
+    draft.answers = json.dumps(dict(answers), sort_keys=True)
+    draft.dimensions_done = done
+    draft.dimensions_total = total
+    draft.updated_by = actor
+    draft.updated_at = now
+    draft.save()
+    record_event(
+        actor=actor,
+        action=action,
+        obj=draft,
+        request=request,
+        changed_fields=["answers"],
+    )
+    return draft

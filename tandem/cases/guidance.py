@@ -37,6 +37,9 @@ class Facts:
     review_due: bool = False
     match_status: str = ""  # of the live match: "proposed", "accepted" or "active"
     match_id: int | None = None
+    # Of a draft assessment, when the case has no completed one: (dimensions with every
+    # factor rated, all dimensions).
+    assessment_progress: tuple[int, int] | None = None
 
 
 # A source answers a few facts about a case, as keyword arguments of ``Facts``.
@@ -97,7 +100,7 @@ def next_task(case_pk: int, status: str, facts: Facts) -> Task | None:
         if not facts.consent:
             return _case_task("Record consent", "cases:consent", case_pk)
         if not facts.assessed:
-            return _case_task("Start the assessment", "assessments:create", case_pk)
+            return _assessment_task(case_pk, facts)
         if not facts.plan:
             return _case_task("Write the plan", "cases:plan_edit", case_pk)
         return _case_task(
@@ -122,6 +125,12 @@ def next_task(case_pk: int, status: str, facts: Facts) -> Task | None:
     return None
 
 
+def _assessment_task(case_pk: int, facts: Facts) -> Task:
+    if facts.assessment_progress is not None:
+        return _case_task("Continue the assessment", "assessments:create", case_pk)
+    return _case_task("Start the assessment", "assessments:create", case_pk)
+
+
 def waiting_on_others(status: str, facts: Facts) -> str:
     """What the case is waiting for when the coordinator has no task, or ""."""
     if status == CaseStatus.AWAITING_MATCH and facts.match_status == "proposed":
@@ -135,12 +144,13 @@ COMPLETED = "Completed"
 NOT_STARTED = "Not started"
 CANNOT_START = "Cannot start yet"
 NOT_NEEDED = "Not needed"
+IN_PROGRESS = "In progress"
 
 
 @dataclass(frozen=True)
 class IntakeTask:
     title: str
-    status: str  # one of COMPLETED, NOT_STARTED, CANNOT_START, NOT_NEEDED
+    status: str  # one of COMPLETED, NOT_STARTED, IN_PROGRESS, CANNOT_START, NOT_NEEDED
     hint: str
     task: Task | None  # where to do it, when it can be done now
 
@@ -169,14 +179,21 @@ def intake_tasks(case_pk: int, status: str, facts: Facts) -> list[IntakeTask]:
     screenable = status in (CaseStatus.REFERRED, CaseStatus.SCREENING)
     plannable = status in _AFTER_SCREENING
 
-    def step(title, hint, done, can_start, task):
+    def step(title, hint, done, can_start, task, progress=None):
         if done:
             return IntakeTask(title, COMPLETED, hint, None)
         if ended:
             return IntakeTask(title, NOT_NEEDED, hint, None)
         if not can_start:
             return IntakeTask(title, CANNOT_START, hint, None)
+        if progress is not None:
+            return IntakeTask(title, IN_PROGRESS, progress, task)
         return IntakeTask(title, NOT_STARTED, hint, task)
+
+    progress = facts.assessment_progress
+    assessment_progress = (
+        f"A draft: {progress[0]} of {progress[1]} dimensions rated." if progress else None
+    )
 
     return [
         step(
@@ -198,7 +215,8 @@ def intake_tasks(case_pk: int, status: str, facts: Facts) -> list[IntakeTask]:
             "Rate every factor of the assessment framework.",
             facts.assessed,
             plannable and facts.consent,
-            _case_task("Start the assessment", "assessments:create", case_pk),
+            _assessment_task(case_pk, facts),
+            assessment_progress,
         ),
         step(
             "Write the plan",

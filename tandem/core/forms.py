@@ -8,10 +8,15 @@ and include the error summary.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+
 from django import forms
 from django.db import connections
 from django.forms.renderers import TemplatesSetting
 from django.utils import timezone
+
+from .templatetags.govuk import widget_kind
 
 INPUT_CLASS = {
     forms.Textarea: "govuk-textarea",
@@ -73,6 +78,8 @@ class GovUKFormMixin:
 
     def widget_kind(self, name: str) -> str:
         widget = self.fields[name].widget
+        if isinstance(widget, GovUKDateInput):
+            return "date"
         if isinstance(widget, forms.CheckboxSelectMultiple):
             return "checkboxes"
         if isinstance(widget, forms.RadioSelect):
@@ -247,6 +254,187 @@ class GovUKDateField(forms.DateField):
                 f"{self.what[0].upper()}{self.what[1:]} must be today or in the past",
                 code="future",
             )
+
+
+# The GOV.UK date input: day, month and year in three boxes ----------------------------
+
+DATE_PARTS = ("day", "month", "year")
+
+
+class GovUKDateInput(forms.MultiWidget):
+    """Three boxes (day, month, year) in the GOV.UK date-input markup. The field marks
+    the boxes an error is about (``error_parts``); only those get the error style."""
+
+    template_name = "core/forms/widgets/date_input.html"
+
+    def __init__(self, attrs=None):
+        box = {"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"}
+        super().__init__(
+            [
+                forms.TextInput(attrs={**box, "class": "govuk-input govuk-date-input__input"}),
+                forms.TextInput(attrs={**box, "class": "govuk-input govuk-date-input__input"}),
+                forms.TextInput(attrs={**box, "class": "govuk-input govuk-date-input__input"}),
+            ],
+            attrs,
+        )
+        self.error_parts: tuple[str, ...] = ()
+
+    def value_from_datadict(self, data, files, name):
+        parts = super().value_from_datadict(data, files, name)
+        if not any(parts) and data.get(name):
+            # The date in one piece ("27/3/2009"), as a client without the three boxes
+            # may send it: split it into its parts.
+            pieces = re.split(r"[/.\-\s]+", str(data.get(name)).strip())
+            if len(pieces) == 3:
+                if len(pieces[0]) == 4:  # 2009-03-27
+                    pieces.reverse()
+                return pieces
+            return [str(data.get(name)), "", ""]
+        return parts
+
+    def decompress(self, value):
+        if isinstance(value, dt.date):
+            return [str(value.day), str(value.month), str(value.year)]
+        if isinstance(value, str) and value:
+            try:
+                return self.decompress(dt.date.fromisoformat(value))
+            except ValueError:
+                return ["", "", ""]
+        return ["", "", ""]
+
+    def get_context(self, name, value, attrs):
+        # The form's error styling and description go to the boxes, not the group.
+        attrs = {k: v for k, v in (attrs or {}).items() if k not in ("class", "required")}
+        context = super().get_context(name, value, attrs)
+        widths = ("govuk-input--width-2", "govuk-input--width-2", "govuk-input--width-4")
+        for part, width, sub in zip(
+            DATE_PARTS, widths, context["widget"]["subwidgets"], strict=True
+        ):
+            css = f"govuk-input govuk-date-input__input {width}"
+            if part in self.error_parts:
+                css += " govuk-input--error"
+            sub["attrs"]["class"] = css
+            sub["attrs"].pop("aria-describedby", None)
+            sub["part"] = part
+            sub["label"] = part.capitalize()
+        return context
+
+    def id_for_label(self, id_):
+        return f"{id_}_0" if id_ else id_
+
+
+class GovUKDateInputField(forms.MultiValueField):
+    """A date entered in the GOV.UK date input, with the GOV.UK error messages: "Enter
+    <what>", "<Label> must include a month", "<Label> must be a real date", "Year must
+    include 4 numbers", and "<Label> must be in the past" unless ``allow_future``.
+
+    ``what`` completes "Enter …" ("the person's date of birth"); the field's label
+    starts the other messages."""
+
+    widget = GovUKDateInput
+
+    def __init__(
+        self, *, what: str, example: str = "27 3 2007", allow_future: bool = False, **kwargs
+    ):
+        self.what = what
+        self.allow_future = allow_future
+        kwargs.setdefault("help_text", f"For example, {example}")
+        parts = [forms.CharField(required=False, max_length=10) for _ in DATE_PARTS]
+        super().__init__(parts, require_all_fields=False, **kwargs)
+        self.error_messages["required"] = f"Enter {what}"
+
+    def _refuse(self, message: str, code: str, parts=DATE_PARTS):
+        self.widget.error_parts = tuple(parts)
+        raise forms.ValidationError(message, code=code)
+
+    def clean(self, value):
+        self.widget.error_parts = ()
+        if not isinstance(value, list | tuple):
+            value = self.widget.decompress(value)
+        texts = [str(v or "").strip() for v in [*value, "", "", ""][:3]]
+        label = str(self.label or "The date")
+        if not any(texts):
+            if self.required:
+                self._refuse(self.error_messages["required"], "required")
+            return None
+        missing = [part for part, text in zip(DATE_PARTS, texts, strict=True) if not text]
+        if missing:
+            words = " and ".join(missing) if len(missing) < 3 else "day, month and year"
+            self._refuse(f"{label} must include a {words}", "incomplete", missing)
+        if not all(text.isascii() and text.isdigit() for text in texts):
+            wrong = [
+                p
+                for p, t in zip(DATE_PARTS, texts, strict=True)
+                if not (t.isascii() and t.isdigit())
+            ]
+            self._refuse(f"{label} must be a real date", "invalid", wrong)
+        day, month, year = texts
+        if len(year) != 4:
+            self._refuse("Year must include 4 numbers", "year", ("year",))
+        try:
+            date = dt.date(int(year), int(month), int(day))
+        except ValueError:
+            self._refuse(f"{label} must be a real date", "invalid")
+        if not self.allow_future and date >= timezone.localdate() + dt.timedelta(days=1):
+            self._refuse(f"{label} must be in the past", "future")
+        return date
+
+    def compress(self, data_list):  # clean() does the work
+        return None
+
+    def has_changed(self, initial, data):
+        return self.widget.decompress(initial) != list(data or [])
+
+
+# "Check your answers" -------------------------------------------------------------------
+
+NOT_GIVEN = "Not given"
+
+
+def answer_text(bound_field) -> str:
+    """A valid answer in words, as a "check your answers" page shows it."""
+    field = bound_field.field
+    value = bound_field.form.cleaned_data.get(bound_field.name)
+    if isinstance(field, forms.BooleanField):
+        return "Yes" if value else "No"
+    if isinstance(field, forms.ModelMultipleChoiceField):
+        return ", ".join(str(item) for item in value) if value else "None selected"
+    if isinstance(field, forms.ModelChoiceField):
+        if value is None:
+            return field.empty_label or NOT_GIVEN
+        return str(value)
+    if isinstance(field, forms.MultipleChoiceField):
+        labels = dict(field.choices)
+        return ", ".join(str(labels.get(v, v)) for v in value) if value else "None selected"
+    if isinstance(field, forms.ChoiceField):
+        return str(dict(field.choices).get(value, value)) if value else NOT_GIVEN
+    if isinstance(value, dt.date):
+        return f"{value.day} {value:%B %Y}"
+    text = str(value).strip() if value is not None else ""
+    return text or NOT_GIVEN
+
+
+def answer_rows(form, *, change_url: str) -> list[dict]:
+    """One row per visible question of a valid ``form``, in the form's order: the
+    question, the answer in words and the link that changes it (``change_url`` with the
+    field's anchor). Built from the form, so a question added to it is shown too."""
+    rows = []
+    for bound_field in form.visible_fields():
+        kind = widget_kind(bound_field)
+        anchor = (
+            f"{bound_field.auto_id}_0"
+            if kind in {"checkboxes", "radios", "date"}
+            else bound_field.auto_id
+        )
+        rows.append(
+            {
+                "name": bound_field.name,
+                "label": str(bound_field.label),
+                "answer": answer_text(bound_field),
+                "href": f"{change_url}#{anchor}",
+            }
+        )
+    return rows
 
 
 FORM_INCOMPLETE = "The form was incomplete. Reload the page and try again."

@@ -14,6 +14,8 @@ from tandem.assessments.models import Factor, Framework
 from tandem.cases.models import Case, CaseStatus, FollowUp, Goal
 from tandem.site.demo.accounts import DEMO_PASSWORD, DEMO_USERS, ensure_demo_users
 
+from .forms import fill_date, send_referral
+
 pytestmark = pytest.mark.e2e
 
 REASON = "Posting praise for a mass shooter in a school group chat; says he feels invisible."
@@ -66,7 +68,7 @@ def test_referral_to_follow_up(visit, browser, live_server, monkeypatch):
     page.get_by_label("First name").fill("Jordan")
     page.get_by_label("Last name").fill("Pryce")
     birthday = today.replace(year=today.year - 15) - dt.timedelta(days=40)
-    page.get_by_label("Date of birth").fill(d(birthday))
+    fill_date(page, "Date of birth", birthday)
     page.get_by_label("Male", exact=True).check()
     page.get_by_label("Reason for referral").fill(REASON)
     page.get_by_label("Concern type").select_option(label="School-massacre fixation")
@@ -74,7 +76,7 @@ def test_referral_to_follow_up(visit, browser, live_server, monkeypatch):
     page.get_by_label("School or college").check()
     page.get_by_label("Referring organisation").fill("Example Academy")
     # Without the parent's details the referral is refused, and nothing typed is lost.
-    page.get_by_role("button", name="Submit referral").click()
+    page.get_by_role("button", name="Continue").click()
     referrer.check()
     assert "under 18" in page.locator(".govuk-error-summary").inner_text()
     assert page.get_by_label("First name").input_value() == "Jordan"
@@ -82,8 +84,7 @@ def test_referral_to_follow_up(visit, browser, live_server, monkeypatch):
     page.get_by_label("Parent or guardian's name").fill("Sian Pryce")
     page.get_by_label("Their relationship to the person").fill("Mother")
     page.get_by_label("Parent or guardian's contact details").fill("07700 900123")
-    page.get_by_role("button", name="Submit referral").click()
-    referrer.check()
+    send_referral(referrer)
     errors = page.locator(".govuk-error-summary")
     assert not errors.count(), errors.inner_text()
     case = Case.objects.get(referred_by__email=r.email)

@@ -39,7 +39,7 @@ def test_coordinator_case_pages(visit, demo):
     ):
         visit.goto(path)
         assert page.get_by_role("heading", level=1).count() == 1
-    page.get_by_role("button", name="Submit referral").click()
+    page.get_by_role("button", name="Continue").click()
     visit.check()
     assert page.locator(".govuk-error-summary").is_visible()
 

@@ -7,12 +7,16 @@ they must not scroll sideways."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from tandem.cases.tests.factories import make_case
 from tandem.mentors.models import MentorStatus, TrainingCompletion, VettingCheck
 from tandem.mentors.tests.factories import make_mentor
 from tandem.site.demo.accounts import DEMO_PASSWORD, DEMO_USERS, ensure_demo_users
+
+from .forms import fill_date
 
 pytestmark = pytest.mark.e2e
 
@@ -68,7 +72,7 @@ def test_a_coordinator_finds_a_person_by_name_from_the_header(
 
         # Narrowed by date of birth: one person.
         page.get_by_label("Name", exact=True).fill("Amina Rahman")
-        page.get_by_label("Date of birth").fill("9/1/2011")
+        fill_date(page, "Date of birth", dt.date(2011, 1, 9))
         page.locator("main").get_by_role("button", name="Search").click()
         visit.check()
         assert page.get_by_role("heading", name="1 person found").is_visible()

@@ -22,6 +22,8 @@ from tandem.mentors.models import Mentor
 from tandem.rehabilitation.models import CustodyVisit, PanelDecision, PanelMeeting
 from tandem.site.demo.accounts import DEMO_PASSWORD, DEMO_USERS, ensure_demo_users
 
+from .forms import fill_date, send_referral
+
 pytestmark = pytest.mark.e2e
 
 PHONE = {"width": 390, "height": 844}
@@ -78,9 +80,7 @@ def test_custody_panel_match_prison_visit_warning_and_release(
     page = referrer.goto("/cases/refer/")
     page.get_by_label("First name").fill("Callum")
     page.get_by_label("Last name").fill("Reid")
-    page.get_by_label("Date of birth").fill(
-        d(today.replace(year=today.year - 24) - dt.timedelta(days=40))
-    )
+    fill_date(page, "Date of birth", today.replace(year=today.year - 24) - dt.timedelta(days=40))
     page.get_by_label("Male", exact=True).check()
     page.locator('select[name="area"]').select_option(label="Birmingham")
     page.get_by_label("Rehabilitation", exact=True).check()
@@ -93,8 +93,7 @@ def test_custody_panel_match_prison_visit_warning_and_release(
     page.locator('input[name="accepts_online"][value="no"]').check()
     page.get_by_label("Probation (offender manager)").check()
     page.get_by_label("Referring organisation").fill("Probation Service, Birmingham")
-    page.get_by_role("button", name="Submit referral").click()
-    referrer.check()
+    send_referral(referrer)
     case = Case.objects.get(referred_by__email=r.email)
     assert case.pathway == Pathway.REHABILITATION
     # Screening, consent and assessment are other journeys: the case now awaits a match.

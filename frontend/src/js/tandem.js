@@ -7,6 +7,8 @@
 
 import { initAll as initGovukFrontend } from './govuk-frontend.min.js'
 import { initAll as initMojFrontend } from './moj-frontend.min.js'
+import { initTimeoutWarning } from './timeout-warning.js'
 
 initGovukFrontend()
 initMojFrontend()
+initTimeoutWarning(document)

@@ -27,6 +27,7 @@ from ..permissions import case_assessments
 from ..services import (
     TIMELINE,
     AssessmentRefused,
+    assessment_draft_save,
     assessment_list_audit,
     assessment_record,
     refusal_for_status,
@@ -75,37 +76,82 @@ def _create_context(request, case: Case, shape) -> dict:
     start from, and whose date the new one cannot precede) decides the kind."""
     previous = selectors.latest_assessment(case, with_ratings=True)
     kind = AssessmentKind.REASSESSMENT if previous else AssessmentKind.INTAKE
+    draft = selectors.case_draft(case)
+    if draft is not None and shape is not None and draft.framework_id != shape.framework.pk:
+        draft = None  # written against another framework: its answers do not fit
     return {
         "case": case,
         "tabs": case_tabs(request, case),
         "shape": shape,
         "previous": previous,
+        "draft": draft,
         "kind": kind,
         "kind_label": AssessmentKind(kind).label,
         "refusal": refusal_for_status(case.status),
     }
 
 
-def _assessment_form(context: dict, data=None) -> AssessmentForm:
-    previous, shape = context["previous"], context["shape"]
+def _assessment_form(context: dict, data=None, *, draft: bool = False) -> AssessmentForm:
+    previous, shape, saved = context["previous"], context["shape"], context["draft"]
     initial = initial_from(previous, shape)
+    if saved is not None:
+        # A draft carries on where it was left: its answers over the previous ones.
+        initial.update(selectors.draft_answers(saved))
+        initial["draft_revision"] = saved.revision
     initial["version"] = context["case"].version
     return AssessmentForm(
         data,
         shape=shape,
         not_before=previous.assessed_on if previous else None,
         initial=initial,
+        draft=draft,
     )
 
 
-def _refreshed_form(context: dict, posted, case: Case, message: str) -> AssessmentForm:
-    """The posted form again, carrying the case's current version, with ``message``."""
+def _refreshed_form(
+    context: dict, posted, case: Case, message: str, *, draft: bool = False
+) -> AssessmentForm:
+    """The posted form again, carrying the case's current version (and its draft's
+    current revision), with ``message``."""
     data = posted.copy()
     data["version"] = str(case.version)
-    form = _assessment_form(context, data)
+    saved = context["draft"]
+    data["draft_revision"] = str(saved.revision) if saved else ""
+    form = _assessment_form(context, data, draft=draft)
     form.is_valid()
     form.add_error(None, message)
     return form
+
+
+def _save_draft(request, case: Case, context: dict):
+    """ "Save and continue later": keep what is typed as the case's draft. Only what
+    was typed is checked; with an error, or a draft saved meanwhile by someone else,
+    the page comes back with everything typed and nothing is overwritten."""
+    form = _assessment_form(context, request.POST, draft=True)
+    if not form.is_valid():
+        if "version" in form.errors:
+            form = _refreshed_form(context, request.POST, case, INCOMPLETE_PAGE, draft=True)
+        return render(request, f"{TEMPLATES}/create.html", {**context, "form": form})
+    try:
+        draft = assessment_draft_save(
+            actor=request.user,
+            case=case,
+            shape=context["shape"],
+            answers=form.answers(),
+            expected_revision=form.cleaned_data.get("draft_revision"),
+            request=request,
+        )
+    except AssessmentRefused as refusal:
+        context = _create_context(request, case, context["shape"])
+        form = _refreshed_form(context, request.POST, case, str(refusal), draft=True)
+        return render(request, f"{TEMPLATES}/create.html", {**context, "form": form})
+    messages.success(
+        request,
+        f"Draft saved for {case.reference}: {draft.dimensions_done} of "
+        f"{draft.dimensions_total} dimensions rated. Continue it from the case's intake "
+        "tasks.",
+    )
+    return redirect("cases:detail", pk=case.pk)
 
 
 @require_http_methods(["GET", "POST"])
@@ -118,6 +164,8 @@ def assessment_create(request, pk: int):
         # Nothing to fill in: say why instead of showing a form that cannot be saved.
         return render(request, f"{TEMPLATES}/create.html", {**context, "form": None})
 
+    if request.method == "POST" and "draft" in request.POST:
+        return _save_draft(request, case, context)
     form = _assessment_form(context, _posted(request))
     if request.method == "POST" and not form.is_valid() and "version" in form.errors:
         # A page sent without the version it was built from: show it again carrying
@@ -149,9 +197,12 @@ def assessment_create(request, pk: int):
         else:
             messages.success(request, f"{TIMELINE[kind]} for {case.reference}.")
             return redirect(_detail_url(case, assessment.pk))
-    elif request.method == "GET" and context["previous"] is not None:
-        # The form shows the previous assessment's evidence.
-        record_view(actor=request.user, obj=context["previous"], request=request)
+    elif request.method == "GET":
+        # The form shows the previous assessment's evidence, and the draft's answers.
+        with transaction.atomic():
+            for shown in (context["previous"], context["draft"]):
+                if shown is not None:
+                    record_view(actor=request.user, obj=shown, request=request)
     return render(request, f"{TEMPLATES}/create.html", {**context, "form": form})
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from tandem.catalogues.ethnicity import EthnicityDescriptionField, EthnicityField
 from tandem.catalogues.models import Area, ConcernType, Language, ReferralSource
-from tandem.core.forms import GovUKDateField, GovUKForm
+from tandem.core.forms import GovUKDateField, GovUKDateInputField, GovUKForm
 
 from ..ages import age_on
 from ..models import PATHWAY_HINTS, ClientGender, MentorGenderPreference, Pathway, Urgency
@@ -21,6 +21,8 @@ GUARDIAN_HINT = "Needed when the person is under 18."
 
 
 DayField = GovUKDateField
+# A date of birth: the GOV.UK date input (day, month and year in three boxes).
+BirthDateField = GovUKDateInputField
 
 
 def text(label: str, *, required: str | None, max_length: int, textarea=False, **kwargs):
@@ -93,8 +95,8 @@ class ReferralForm(GovUKForm):
         max_length=100,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
-    date_of_birth = DayField(
-        label="Date of birth", what="the person's date of birth", example="27/3/2009"
+    date_of_birth = BirthDateField(
+        label="Date of birth", what="the person's date of birth", example="27 3 2009"
     )
     gender = forms.ChoiceField(
         label="Gender",

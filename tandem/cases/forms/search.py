@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from tandem.core.forms import GovUKDateField, GovUKForm
+from tandem.core.forms import GovUKDateInputField, GovUKForm
 
 from ..search import MAX_WORDS, name_splits
 
@@ -22,10 +22,10 @@ class PersonSearchForm(GovUKForm):
             "max_length": "Name must be 200 characters or fewer",
         },
     )
-    date_of_birth = GovUKDateField(
+    date_of_birth = GovUKDateInputField(
         label="Date of birth",
         what="their date of birth",
-        example="27/3/2009",
+        example="27 3 2009",
         required=False,
     )
 

@@ -124,3 +124,15 @@ def screened_in(case: Case, *, by=None) -> Case:
     )
     case.refresh_from_db()
     return case
+
+
+def post_referral(client, data: dict):
+    """Send a referral as a browser does: the form, then "check your answers". Returns
+    the answer to the confirmation (or to the form, when it had errors)."""
+    from django.urls import reverse
+
+    answered = client.post(reverse("cases:refer"), data)
+    if answered.status_code != 302:
+        return answered
+    assert answered["Location"] == reverse("cases:refer_check")
+    return client.post(reverse("cases:refer_check"))

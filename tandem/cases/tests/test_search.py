@@ -89,7 +89,7 @@ def test_an_empty_page_and_bad_input_record_no_search_and_keep_what_was_typed(cl
     assert response.status_code == 200
     body = response.content.decode()
     assert "Enter the person&#x27;s first name and last name, for example Amina Rahman" in body
-    assert "Their date of birth must be a real date" in body
+    assert "Date of birth must be a real date" in body
     assert 'value="Amina"' in body
     assert response.context["rows"] is None
     response = client.post(SEARCH, {"name": ""})

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import QueryDict
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tandem.audit.services import record_view
+from tandem.core.forms import answer_rows
 from tandem.core.permissions import permission_required
+from tandem.core.session_drafts import discard_draft, open_draft, seal_draft
 
 from ..forms.referrals import ReferralForm
 from ..models import Case
@@ -21,37 +24,86 @@ from ..services.referrals import ReferralRefused, referral_submit
 
 TEMPLATES = "cases/referrals"
 PAGE_SIZE = 25
+# The referral's answers between the form and "check your answers", sealed in the session.
+DRAFT = "referral"
 
 
-def _posted(request):
-    """The posted data, even when empty (an empty POST is still a submission)."""
-    return request.POST if request.method == "POST" else None
+def _initial(request) -> dict:
+    last = Case.objects.filter(referred_by=request.user).order_by("-received_at").first()
+    if last is None:
+        return {}
+    # A referrer usually refers from the same organisation.
+    return {
+        "referral_source": last.referral_source_id,
+        "referrer_organisation": last.referrer_organisation,
+    }
+
+
+def _answers(posted) -> dict[str, list[str]]:
+    """What the form's page sent, as the session keeps it (no CSRF token)."""
+    return {key: posted.getlist(key) for key in posted if key != "csrfmiddlewaretoken"}
+
+
+def _as_data(answers: dict) -> QueryDict:
+    data = QueryDict(mutable=True)
+    for key, values in answers.items():
+        if isinstance(values, list):
+            data.setlist(str(key), [str(v) for v in values])
+    return data
 
 
 @require_http_methods(["GET", "POST"])
 @permission_required("referral", "create")
 def refer(request):
-    initial = {}
-    last = Case.objects.filter(referred_by=request.user).order_by("-received_at").first()
-    if last is not None:  # a referrer usually refers from the same organisation
-        initial = {
-            "referral_source": last.referral_source_id,
-            "referrer_organisation": last.referrer_organisation,
-        }
-    form = ReferralForm(_posted(request), initial=initial)
-    if request.method == "POST" and form.is_valid():
+    """The referral's questions. Answered, they go to "check your answers" (kept
+    sealed in the session, nothing saved yet); "Change" there comes back here with
+    everything as it was typed."""
+    if request.method == "POST":
+        form = ReferralForm(request.POST, initial=_initial(request))
+        if form.is_valid():
+            seal_draft(request, DRAFT, _answers(request.POST))
+            return redirect("cases:refer_check")
+    else:
+        kept = open_draft(request, DRAFT) if "change" in request.GET else None
+        if kept is not None:
+            form = ReferralForm(_as_data(kept), initial=_initial(request))
+        else:
+            form = ReferralForm(initial=_initial(request))
+    return render(request, f"{TEMPLATES}/refer.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("referral", "create")
+def refer_check(request):
+    """Check your answers, then send the referral: the only step that saves."""
+    kept = open_draft(request, DRAFT)
+    if kept is None:
+        messages.info(request, "Fill in the referral first.")
+        return redirect("cases:refer")
+    form = ReferralForm(_as_data(kept), initial=_initial(request))
+    change_url = f"{reverse('cases:refer')}?change=1"
+    if not form.is_valid():
+        # Something it offered has changed meanwhile (a retired list entry, a birthday):
+        # back to the questions, with the answers as typed and the errors.
+        return render(request, f"{TEMPLATES}/refer.html", {"form": form})
+    if request.method == "POST":
         try:
             case = referral_submit(actor=request.user, data=form.referral_data(), request=request)
         except ReferralRefused as refusal:
             form.add_error(None, str(refusal))
-        else:
-            messages.success(request, f"Referral {case.reference} has been received.")
-            if cases.has_object_permission(request.user, "view", case):
-                return redirect("cases:detail", pk=case.pk)
-            if referrals.has_object_permission(request.user, "view", case):
-                return redirect("cases:referral_status", pk=case.pk)
-            return redirect("site:home")
-    return render(request, f"{TEMPLATES}/refer.html", {"form": form})
+            return render(request, f"{TEMPLATES}/refer.html", {"form": form})
+        discard_draft(request, DRAFT)
+        messages.success(request, f"Referral {case.reference} has been received.")
+        if cases.has_object_permission(request.user, "view", case):
+            return redirect("cases:detail", pk=case.pk)
+        if referrals.has_object_permission(request.user, "view", case):
+            return redirect("cases:referral_status", pk=case.pk)
+        return redirect("site:home")
+    return render(
+        request,
+        f"{TEMPLATES}/check.html",
+        {"form": form, "rows": answer_rows(form, change_url=change_url), "change_url": change_url},
+    )
 
 
 @require_GET
@@ -94,6 +146,7 @@ def referral_status(request, pk: int):
 
 urlpatterns = [
     path("refer/", refer, name="refer"),
+    path("refer/check/", refer_check, name="refer_check"),
     path("referrals/", my_referrals, name="my_referrals"),
     path("referrals/<int:pk>/", referral_status, name="referral_status"),
 ]

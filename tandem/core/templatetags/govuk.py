@@ -17,6 +17,12 @@ def first_error_anchor(bound_field) -> str:
     kind = widget_kind(bound_field)
     if kind in {"checkboxes", "radios"}:
         return f"{bound_field.auto_id}_0"
+    if kind == "date":
+        # The first box the error is about (the GOV.UK date input's rule).
+        parts = getattr(bound_field.field.widget, "error_parts", ()) or ("day",)
+        order = ("day", "month", "year")
+        first = min(order.index(part) for part in parts if part in order)
+        return f"{bound_field.auto_id}_{first}"
     return bound_field.auto_id
 
 

@@ -318,11 +318,11 @@ def test_the_policy_refuses_numbers_out_of_range(client, signed_in):
 
 
 def test_the_pathway_is_chosen_at_referral_and_prevention_when_not_given(client, signed_in):
-    from tandem.cases.tests.factories_referrals import form_data
+    from tandem.cases.tests.factories_referrals import form_data, post_referral
 
     signed_in(create_user("coordinator"))
-    assert client.post("/cases/refer/", form_data(pathway="rehabilitation")).status_code == 302
-    assert client.post("/cases/refer/", form_data()).status_code == 302
+    assert post_referral(client, form_data(pathway="rehabilitation")).status_code == 302
+    assert post_referral(client, form_data()).status_code == 302
     bad = client.post("/cases/refer/", form_data(pathway="elsewhere"))
     assert "Select the pathway from the list" in bad.content.decode()
     assert list(Case.objects.order_by("pk").values_list("pathway", flat=True)) == [

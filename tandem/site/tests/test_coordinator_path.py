@@ -8,6 +8,12 @@ a coordinator can take. "Before" is the path the pages offered before guided cas
 follows the home page's work queue and the next-task button. Both do the same work:
 screening, consent, the assessment, the plan, ready for a match, a proposal. The
 figures are in docs/cases.md.
+
+"From the referral" starts one step earlier: the coordinator enters the referral
+(taken by phone, say) from the home page, checks the answers and sends it, and then
+follows the guided path from the case page the referral lands on. Checking the answers
+costs one page load and one submission over the form sending at once
+(``FROM_REFERRAL_WITHOUT_CHECK``, the path before that page existed).
 """
 
 from __future__ import annotations
@@ -20,7 +26,8 @@ from django.utils import timezone
 
 from conftest import create_user
 from tandem.assessments.tests.factories_assessments import form_data
-from tandem.cases.models import CaseStatus
+from tandem.cases.models import Case, CaseStatus
+from tandem.cases.tests.factories_referrals import form_data as referral_form
 from tandem.cases.tests.factories_referrals import refer
 from tandem.matching.models import Match, MatchStatus
 from tandem.matching.tests.factories import matching_mentor
@@ -29,6 +36,8 @@ pytestmark = pytest.mark.django_db
 
 BEFORE = {"page_loads": 18, "form_submissions": 6}
 AFTER = {"page_loads": 15, "form_submissions": 6}
+FROM_REFERRAL_WITHOUT_CHECK = {"page_loads": 15, "form_submissions": 7}
+FROM_REFERRAL = {"page_loads": 16, "form_submissions": 8}
 
 
 class Walk:
@@ -188,3 +197,35 @@ def test_after_the_guided_path_from_the_work_queue_and_the_next_task_button(clie
     assert _proposed(case, mentor)
     assert walk.figures == AFTER
     assert AFTER["page_loads"] < BEFORE["page_loads"]
+
+
+def test_from_the_referral_with_check_your_answers(client, signed_in):
+    mentor = matching_mentor()
+    signed_in(create_user("coordinator"))
+    walk = Walk(client)
+
+    walk.open(reverse("site:home"))
+    walk.follow(reverse("cases:refer"))
+    walk.submit(referral_form(first_name="Sam", last_name="Carter"))
+    assert walk.path == reverse("cases:refer_check")
+    assert "Check your answers" in walk.html
+    walk.submit({}, url=reverse("cases:refer_check"))
+    case = Case.objects.get()
+    assert walk.path == _path("cases:detail", case.pk)
+    walk.press("Screen the referral")
+    walk.submit(_screening(case))
+    walk.press("Record consent")
+    walk.submit(_consent(case))
+    walk.press("Start the assessment")
+    walk.submit({**form_data(), "version": _version(case)})
+    walk.press("Write the plan")
+    walk.submit(_plan(case))
+    walk.press("Mark as ready for a match")
+    walk.submit(_ready(case))
+    walk.press("Find a mentor")
+    walk.submit(_propose(case, mentor), url=_path("matching:propose", case.pk))
+
+    assert _proposed(case, mentor)
+    assert walk.figures == FROM_REFERRAL
+    assert FROM_REFERRAL["page_loads"] == FROM_REFERRAL_WITHOUT_CHECK["page_loads"] + 1
+    assert FROM_REFERRAL["form_submissions"] == FROM_REFERRAL_WITHOUT_CHECK["form_submissions"] + 1
