@@ -12,7 +12,7 @@ from tandem.cases.models import Case
 from tandem.cases.services.diversity import case_ethnicity_change
 from tandem.cases.services.referrals import ReferralRefused
 
-from .factories_referrals import coordinator, form_data, refer, referrer
+from .factories_referrals import coordinator, form_data, post_referral, refer, referrer
 
 pytestmark = pytest.mark.django_db
 
@@ -31,9 +31,8 @@ def test_a_referrer_records_the_persons_ethnic_group_and_never_sees_it_again(cli
     body = client.get(REFER).content.decode()
     assert "The person&#x27;s ethnic group (optional)" in body
     assert '<optgroup label="Asian, Asian British or Asian Welsh">' in body
-    response = client.post(
-        REFER,
-        form_data(ethnicity="other_any", ethnicity_description="Kurdish"),
+    response = post_referral(
+        client, form_data(ethnicity="other_any", ethnicity_description="Kurdish")
     )
     case = Case.objects.get()
     assert case.ethnicity == "other_any"
@@ -48,7 +47,7 @@ def test_a_referrer_records_the_persons_ethnic_group_and_never_sees_it_again(cli
 
 def test_the_answer_is_voluntary_and_a_description_is_kept_only_for_any_other(client, signed_in):
     signed_in(referrer())
-    client.post(REFER, form_data())
+    post_referral(client, form_data())
     case = Case.objects.get()
     assert case.ethnicity is None and raw(case, "ethnicity") is None
     case = refer(ethnicity="asian_indian", ethnicity_description="ignored")
