@@ -20,6 +20,8 @@ MAILERS = {
 }
 
 SECURE_SSL_REDIRECT = True
+# A load balancer probes the app servers over plain HTTP on the private network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = 63072000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True

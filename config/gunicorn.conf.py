@@ -1,0 +1,28 @@
+"""gunicorn's settings for Tandem: `make serve` (or `gunicorn -c config/gunicorn.conf.py
+config.wsgi:application`). The values that vary come from config.env like every other
+setting: TANDEM_BIND, TANDEM_WEB_WORKERS, TANDEM_WEB_THREADS."""
+
+from config import env
+
+bind = [address.strip() for address in env.WEB_BIND.split(",") if address.strip()]
+workers = max(1, env.WEB_WORKERS)
+threads = max(1, env.WEB_THREADS)
+worker_class = "gthread" if threads > 1 else "sync"
+
+# A request that takes longer than this is stuck: the worker is replaced.
+timeout = 30
+graceful_timeout = 20
+# Replace workers now and then so that a slow leak cannot grow without bound.
+max_requests = 2000
+max_requests_jitter = 200
+# Heartbeat files in memory, not on a disk that may stall.
+worker_tmp_dir = "/dev/shm"  # noqa: S108 - gunicorn creates its own private files there
+
+# Tandem logs every request itself, as JSON with the request id (tandem.core.observability);
+# gunicorn's own access log would repeat it without the id.
+accesslog = None
+errorlog = "-"
+loglevel = "info"
+# The HTTPS proxy in front sets X-Forwarded-Proto; trust it only from this machine.
+forwarded_allow_ips = "127.0.0.1,::1"
+proc_name = "tandem"
