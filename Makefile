@@ -49,8 +49,10 @@ demo: migrate
 
 run: deps frontend demo
 	@echo ""
-	@echo "Tandem is starting at http://$(HOST):$(PORT)  (Ctrl+C to stop)"
-	$(MANAGE) runserver $(HOST):$(PORT)
+	@echo "Tandem is starting at http://$(HOST):$(PORT), with a task worker beside it  (Ctrl+C to stop)"
+	@$(MANAGE) db_worker --no-reload --verbosity 0 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT; \
+	  $(MANAGE) runserver $(HOST):$(PORT)
 
 # Production: gunicorn under config.settings.production, with the environment the README
 # lists (DATABASE_URL, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, the key variables…).
@@ -61,6 +63,11 @@ serve: deps frontend var
 	$(PROD) $(MANAGE) collectstatic --noinput --verbosity 0
 	$(PROD) $(MANAGE) migrate --noinput
 	$(PROD) $(UV) run --locked gunicorn -c config/gunicorn.conf.py config.wsgi:application
+
+# The task worker (emails, notifications, alerts) as its own process; production sets
+# DJANGO_SETTINGS_MODULE=config.settings.production and the README's environment.
+worker: deps
+	$(MANAGE) db_worker --no-reload
 
 code:
 	@$(MANAGE) totp_code $(EMAIL)

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_tasks_db",
     *TANDEM_APPS,
 ]
 
@@ -182,6 +183,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "tandem.core.storage.StaticStorage"},
 }
+
+# Background work (tandem.core.background): queued in the database, run by a worker
+# process, `manage.py db_worker` (`make worker`); see docs/operations.md.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 DEFAULT_FROM_EMAIL = env.DEFAULT_FROM_EMAIL
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}

@@ -18,6 +18,14 @@ MAILERS = {
         },
     }
 }
+if env.EMAIL_FILE_PATH:
+    # A staging or trial server keeps its emails as files instead of sending them.
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": env.EMAIL_FILE_PATH},
+        }
+    }
 
 SECURE_SSL_REDIRECT = True
 # A load balancer probes the app servers over plain HTTP on the private network.
