@@ -45,7 +45,7 @@ def write_records():
 def dump(tmp_path) -> str:
     settings = connection.settings_dict
     path = tmp_path / "tandem.dump"
-    subprocess.run(  # noqa: S603
+    subprocess.run(
         [
             shutil.which("pg_dump"),
             "--format=custom",
