@@ -26,3 +26,48 @@ loglevel = "info"
 # The HTTPS proxy in front sets X-Forwarded-Proto; trust it only from this machine.
 forwarded_allow_ips = "127.0.0.1,::1"
 proc_name = "tandem"
+
+
+# --- metrics -------------------------------------------------------------------------
+# With TANDEM_METRICS_BIND (say 127.0.0.1:9100) the master publishes every worker's request
+# counts and timings (tandem.core.observability) for a Prometheus scraper on that address,
+# apart from the site: keep it on loopback or a private network.
+
+_metrics_dir: str | None = None
+
+
+def on_starting(server):
+    global _metrics_dir
+    if env.METRICS_BIND:
+        import os
+        import tempfile
+
+        # Workers write their metrics here (prometheus_client's multiprocess mode); set
+        # before any worker starts, so each inherits it.
+        _metrics_dir = tempfile.mkdtemp(prefix="tandem-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = _metrics_dir
+
+
+def when_ready(server):
+    if env.METRICS_BIND:
+        from prometheus_client import CollectorRegistry, multiprocess, start_http_server
+
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        host, _, port = env.METRICS_BIND.rpartition(":")
+        start_http_server(int(port), addr=host or "127.0.0.1", registry=registry)
+        server.log.info("Metrics at http://%s/metrics", env.METRICS_BIND)
+
+
+def child_exit(server, worker):
+    if env.METRICS_BIND:
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    if _metrics_dir:
+        import shutil
+
+        shutil.rmtree(_metrics_dir, ignore_errors=True)

@@ -4,6 +4,7 @@ One test starts the production server (gunicorn) for real and asks it."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -156,8 +157,8 @@ def wait_for(url: str, *, process: subprocess.Popen, timeout: float = 30) -> tup
 
 
 @pytest.mark.django_db(transaction=True)
-def test_gunicorn_serves_healthz_under_production_settings():
-    port = _free_port()
+def test_gunicorn_serves_healthz_under_production_settings_with_metrics_and_json_logs():
+    port, metrics_port = _free_port(), _free_port()
     process = subprocess.Popen(
         [
             sys.executable,
@@ -169,7 +170,10 @@ def test_gunicorn_serves_healthz_under_production_settings():
         ],
         cwd=ROOT,
         env=production_environment(
-            TANDEM_BIND=f"127.0.0.1:{port}", TANDEM_WEB_WORKERS="1", TANDEM_WEB_THREADS="2"
+            TANDEM_BIND=f"127.0.0.1:{port}",
+            TANDEM_WEB_WORKERS="2",
+            TANDEM_WEB_THREADS="2",
+            TANDEM_METRICS_BIND=f"127.0.0.1:{metrics_port}",
         ),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -183,6 +187,13 @@ def test_gunicorn_serves_healthz_under_production_settings():
             opener.open(f"http://127.0.0.1:{port}/accounts/login/", timeout=5)
         assert redirected.value.code == 301
         assert redirected.value.headers["Location"].startswith("https://")
+        # The metrics of every worker, on their own port.
+        with urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5) as got:
+            metrics = got.read().decode()
+        assert 'tandem_http_requests_total{method="GET",route="core:healthz",status="2xx"}' in (
+            metrics
+        )
+        assert "tandem_http_request_duration_seconds_bucket" in metrics
     finally:
         process.send_signal(signal.SIGTERM)
         try:
@@ -191,6 +202,10 @@ def test_gunicorn_serves_healthz_under_production_settings():
             process.kill()
             output = process.communicate()[0].decode()
     assert "Booting worker" in output
+    lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    healthz = [line for line in lines if line.get("route") == "core:healthz"]
+    assert healthz
+    assert all(line["status"] == 200 and len(line["request_id"]) == 32 for line in healthz)
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
