@@ -86,8 +86,12 @@ def setup() -> None:
     )
     cases = list(Case.objects.order_by("pk").values_list("pk", flat=True)[:200])
     accounts["pages"] = {
-        "coordinator": [reverse("site:home"), reverse("cases:list"), reverse("matching:match_list")]
-        + [reverse("mentors:pool")],
+        "coordinator": [
+            reverse("site:home"),
+            reverse("cases:list"),
+            reverse("matching:match_list"),
+            reverse("mentors:pool"),
+        ],
         "case": [reverse("cases:detail", args=[pk]) for pk in cases],
         "mentor": [reverse("site:home"), reverse("meetings:my_sessions")],
         "log": [reverse("meetings:session_log", args=[m.case_id]) for m in working],
