@@ -15,12 +15,14 @@ PORT ?= 8000
 # The suite runs on every core (pytest-xdist); PYTEST_ARGS="-n 0 -x" runs it in one process.
 PYTEST_ARGS ?= -n auto
 
-.PHONY: help uv deps frontend migrate demo run test lint checks pytest code clean var
+.PHONY: help uv deps frontend migrate demo run serve worker test lint checks pytest code clean var
 
 help:
 	@echo "make run    set up everything and start Tandem with demo data at http://$(HOST):$(PORT)"
 	@echo "make test   lint and run the whole test suite (browser tests included)"
 	@echo "make code EMAIL=coordinator@tandem.example   print a demo account's current code"
+	@echo "make serve  production server (gunicorn, production settings; see README: Configuration)"
+	@echo "make worker the background task worker, as its own process"
 
 uv:
 ifdef UV_MISSING
@@ -47,8 +49,25 @@ demo: migrate
 
 run: deps frontend demo
 	@echo ""
-	@echo "Tandem is starting at http://$(HOST):$(PORT)  (Ctrl+C to stop)"
-	$(MANAGE) runserver $(HOST):$(PORT)
+	@echo "Tandem is starting at http://$(HOST):$(PORT), with a task worker beside it  (Ctrl+C to stop)"
+	@$(MANAGE) db_worker --no-reload --verbosity 0 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT; \
+	  $(MANAGE) runserver $(HOST):$(PORT)
+
+# Production: gunicorn under config.settings.production, with the environment the README
+# lists (DATABASE_URL, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, the key variables…).
+PROD := DJANGO_SETTINGS_MODULE=config.settings.production
+
+serve: deps frontend var
+	$(PROD) $(MANAGE) check --deploy --fail-level WARNING
+	$(PROD) $(MANAGE) collectstatic --noinput --verbosity 0
+	$(PROD) $(MANAGE) migrate --noinput
+	$(PROD) $(UV) run --locked gunicorn -c config/gunicorn.conf.py config.wsgi:application
+
+# The task worker (emails, notifications, alerts) as its own process; production sets
+# DJANGO_SETTINGS_MODULE=config.settings.production and the README's environment.
+worker: deps
+	$(MANAGE) db_worker --no-reload
 
 code:
 	@$(MANAGE) totp_code $(EMAIL)

@@ -80,6 +80,14 @@ EMAIL_URL_HOST = env_str("TANDEM_EMAIL_HOST")
 EMAIL_PORT = env_int("TANDEM_EMAIL_PORT", 587)
 EMAIL_USER = env_str("TANDEM_EMAIL_USER")
 EMAIL_PASSWORD = env_str("TANDEM_EMAIL_PASSWORD")
+EMAIL_FILE_PATH = env_str("TANDEM_EMAIL_FILE_PATH")
 DEFAULT_FROM_EMAIL = env_str("TANDEM_FROM_EMAIL", "tandem@localhost")
 CACHE_URL = env_str("TANDEM_REDIS_URL")
 SCHEME_NAME = env_str("TANDEM_SCHEME_NAME", "West Midlands 1-2-1 Mentoring")
+
+# The production server (config/gunicorn.conf.py) and operations endpoints.
+WEB_BIND = env_str("TANDEM_BIND", "127.0.0.1:8000")
+WEB_WORKERS = env_int("TANDEM_WEB_WORKERS", 2 * (os.cpu_count() or 1) + 1)
+WEB_THREADS = env_int("TANDEM_WEB_THREADS", 1)
+# host:port of the Prometheus metrics (a separate listener in the app server); off if unset.
+METRICS_BIND = env_str("TANDEM_METRICS_BIND")

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_tasks_db",
     *TANDEM_APPS,
 ]
 
@@ -52,6 +53,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "tandem.core.middleware.RequestIdMiddleware",
+    "tandem.core.observability.RequestMetricsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -191,6 +193,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "tandem.core.storage.StaticStorage"},
 }
 
+# Background work (tandem.core.background): queued in the database, run by a worker
+# process, `manage.py db_worker` (`make worker`); see docs/operations.md.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
 DEFAULT_FROM_EMAIL = env.DEFAULT_FROM_EMAIL
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 
@@ -217,7 +223,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "tandem.core.logging.RequestIdFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "tandem.core.observability.JsonFormatter"},
     },
     "handlers": {
         "console": {
@@ -227,7 +234,11 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": "INFO"},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # One line per request (tandem.core.observability); production logs them all.
+        "tandem.requests": {"level": "WARNING"},
+    },
 }
 
 # Only local and test settings turn this on; production never creates demo accounts.

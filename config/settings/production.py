@@ -1,7 +1,7 @@
 """Production: every secret comes from the environment; HTTPS only."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import LOGGING, env
 
 SECRET_KEY = env.env_str("DJANGO_SECRET_KEY", required=True)
 DEBUG = False
@@ -18,8 +18,18 @@ MAILERS = {
         },
     }
 }
+if env.EMAIL_FILE_PATH:
+    # A staging or trial server keeps its emails as files instead of sending them.
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": env.EMAIL_FILE_PATH},
+        }
+    }
 
 SECURE_SSL_REDIRECT = True
+# A load balancer probes the app servers over plain HTTP on the private network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = 63072000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -33,3 +43,10 @@ CSRF_COOKIE_NAME = "__Host-tandem_csrf"
 # Missing encryption keys are errors (system checks tandem.keys.E001/E003), not warnings:
 # `manage.py check`, `migrate` and `runserver` refuse to run without them.
 TANDEM_KEYS_REQUIRED = True
+
+# Logs as JSON lines with the request id, every request included (docs/operations.md).
+LOGGING = {
+    **LOGGING,
+    "handlers": {"console": {**LOGGING["handlers"]["console"], "formatter": "json"}},
+    "loggers": {**LOGGING["loggers"], "tandem.requests": {"level": "INFO"}},
+}

@@ -9,7 +9,7 @@ from django.utils import timezone
 from .encryption.fields import EncryptedModel
 from .encryption.models import DataKey
 
-__all__ = ["DataKey", "EncryptedModel", "Notification"]
+__all__ = ["BackgroundWork", "DataKey", "EncryptedModel", "Notification"]
 
 
 class Notification(models.Model):
@@ -29,6 +29,33 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"Notification for user {self.user_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class BackgroundWork(models.Model):
+    """One piece of work handed to the task worker, known by a key so that it is done once
+    however often it is queued, retried or picked up (tandem.core.background). Holds no
+    content: the task's arguments live with the task and are pruned with it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    key = models.CharField(max_length=200, unique=True)
+    function = models.CharField(max_length=200)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.function} ({self.get_status_display()}, {self.attempts} attempts)"
 
 
 def assign_changes(instance: models.Model, values: dict) -> list[str]:

@@ -5,12 +5,16 @@ Any capability notifies through these two functions; both act when the surroundi
 transaction commits, so a change that rolls back never leaves a message behind. A
 notification never holds case content: say what happened and link to where the user
 may look (the page itself checks what they may see). ``email_users`` is the one place
-that sends these emails, so that sending can move onto a task worker in one change.
+that sends these emails; ``send_email`` sends one to an address that belongs to no
+user yet (an applicant). Both hand each message to the task worker
+(``tandem.core.background``): one piece of work per recipient, retried when the mail
+server fails, and never sent twice for the same call.
 """
 
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -23,6 +27,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from .background import background, run_once
 from .models import Notification
 
 logger = logging.getLogger(__name__)
@@ -75,26 +80,40 @@ def _addresses(users: Iterable) -> list[str]:
     return list(dict.fromkeys(e for e in emails if e))
 
 
-def email_users(*, users: Iterable, subject: str, body: str) -> None:
+def email_users(*, users: Iterable, subject: str, body: str, key: str = "") -> None:
     """Email each of ``users`` (users or user ids; inactive ones are skipped) once the
     transaction commits, one message per person so that nobody sees who else was told.
 
     The body is plain text with the scheme's name added at the end. Like ``notify`` it
-    holds no case content. A message that cannot be sent is logged and the others still
-    go: the in-app notification stays the record that the person was told."""
+    holds no case content. Each message is its own background work: one that cannot be
+    sent is retried and, failing for good, logged while the others still go; the in-app
+    notification stays the record that the person was told. ``key`` names the work when
+    the caller can (a reminder's ledger key); otherwise each call is its own work."""
     emails = _addresses(users)
     if not emails:
         return
     body = f"{body.rstrip()}\n\n{settings.TANDEM_SCHEME_NAME}\n"
+    key = key or uuid.uuid4().hex
+    for email in emails:
+        run_once(
+            deliver_email, key=f"email:{key}:{email}"[:200], to=email, subject=subject, body=body
+        )
 
-    def send() -> None:
-        for email in emails:
-            try:
-                send_mail(subject, body, None, [email])
-            except Exception:  # an unreachable mail server must not stop the others
-                logger.exception("notification email could not be sent", extra={"subject": subject})
 
-    transaction.on_commit(send)
+def send_email(*, to: str, subject: str, body: str, key: str = "") -> None:
+    """Email one address (someone who may have no account yet) once the transaction
+    commits, through the task worker like ``email_users``; the body is sent as given."""
+    if not to:
+        return
+    key = key or uuid.uuid4().hex
+    run_once(deliver_email, key=f"email:{key}:{to}"[:200], to=to, subject=subject, body=body)
+
+
+@background
+def deliver_email(*, to: str, subject: str, body: str) -> None:
+    """The background work behind ``email_users`` and ``send_email``: raises on failure, so
+    that it is retried."""
+    send_mail(subject, body, None, [to])
 
 
 def unread_count(user) -> int:

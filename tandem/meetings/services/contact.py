@@ -17,7 +17,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -26,7 +25,7 @@ from tandem.audit.services import record_event
 from tandem.cases.models import Case
 from tandem.cases.services.lifecycle import case_event_add
 from tandem.core.links import url_if_installed
-from tandem.core.notifications import notify
+from tandem.core.notifications import notify, send_email
 
 from ..models import (
     CheckInOutcome,
@@ -131,7 +130,7 @@ def _email_coordinators(alerts: list[ContactAlert]) -> None:
     )
     subject = "Tandem: contact overdue"
     for email in active_coordinators().values_list("email", flat=True):
-        send_mail(subject, body, None, [email])
+        send_email(to=email, subject=subject, body=body)
 
 
 def contact_alerts_raise(*, now: dt.datetime | None = None) -> AlertRun:

@@ -14,7 +14,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
@@ -22,7 +21,7 @@ from tandem.accounts.models import Role, User
 from tandem.accounts.selectors import active_coordinators
 from tandem.audit.services import record_event
 from tandem.core.links import url_if_installed
-from tandem.core.notifications import notify
+from tandem.core.notifications import notify, send_email
 
 from ..models import MeetingsPolicy, Session
 from ..selectors.monitoring import IN_PLAY, escalation_candidates, missed_check_out_candidates
@@ -152,11 +151,8 @@ def _tell(*, users, subject: str, message: str) -> None:
         f"then follow the scheme's lone-working procedure.\n\n{settings.TANDEM_SCHEME_NAME}\n"
     )
 
-    def send() -> None:
-        for email in emails:
-            send_mail(subject, body, None, [email])
-
-    transaction.on_commit(send)
+    for email in emails:
+        send_email(to=email, subject=subject, body=body)
 
 
 def _when(moment: dt.datetime) -> str:

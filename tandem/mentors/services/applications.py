@@ -15,7 +15,6 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -26,6 +25,7 @@ from tandem.audit.services import record_event
 from tandem.catalogues import ethnicity as census
 from tandem.catalogues.models import Area, Language
 from tandem.core.models import Notification
+from tandem.core.notifications import send_email
 from tandem.core.text import counted
 
 from ..models import (
@@ -196,10 +196,13 @@ def _send_confirmation(mentor: Mentor) -> None:
             "check_types": VettingCheckType.objects.filter(required=True, is_active=True),
         },
     )
-    try:
-        send_mail("We have received your application to be a mentor", body, None, [mentor.email])
-    except Exception:  # the application is saved; a mail outage must not lose it
-        logger.exception("Could not send the application confirmation for mentor %s", mentor.pk)
+    # Sent by the task worker once the application is saved: a mail outage cannot lose it.
+    send_email(
+        to=mentor.email,
+        subject="We have received your application to be a mentor",
+        body=body,
+        key=f"application-received:{mentor.pk}",
+    )
 
 
 @transaction.atomic

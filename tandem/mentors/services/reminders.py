@@ -22,14 +22,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from tandem.accounts.selectors import active_coordinators
 from tandem.core.links import url_if_installed
-from tandem.core.notifications import notify
+from tandem.core.notifications import notify, send_email
 
 from ..models import (
     ReminderSent,
@@ -47,8 +46,8 @@ def _already_sent(keys: list[str]) -> set[tuple[str, int]]:
     return sent
 
 
-def _send_email(*, email: str, subject: str, body: str) -> None:
-    send_mail(subject, body, None, [email])
+def _send_email(*, email: str, subject: str, body: str, key: str) -> None:
+    send_email(to=email, subject=subject, body=body, key=key)
 
 
 def _link(due: Due, *, own: bool) -> str:
@@ -76,7 +75,9 @@ def _send_one(*, due: Due, recipient, own: bool) -> bool:
             # The ledger row first: a concurrent run that got there before fails here.
             ReminderSent.objects.create(key=due.key, recipient=recipient)
             notify(users=[recipient], message=due.message(own=own), link=_link(due, own=own))
-            transaction.on_commit(lambda: _send_email(email=address, subject=subject, body=body))
+            _send_email(
+                email=address, subject=subject, body=body, key=f"reminder:{due.key}:{recipient.pk}"
+            )
     except IntegrityError:
         return False
     return True

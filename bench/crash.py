@@ -1,0 +1,298 @@
+"""Crash test: writes over HTTP while the app server is killed with SIGKILL at random
+moments; afterwards every write the client saw acknowledged must be present and whole
+(it decrypts), nothing half-written may be present, and the audit chain must verify.
+
+    uv run python bench/crash.py --rounds 10                       # SQLite (embedded)
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
+        uv run python bench/crash.py --rounds 10                   # PostgreSQL
+
+On SQLite the database lives inside the app server's processes, so killing them is
+killing the database mid-write. On PostgreSQL the test makes its own database
+(`tandem_crash_<pid>`, dropped at the end) on the server of DATABASE_URL and kills the
+app server only: it does not kill a PostgreSQL server that others may share (see
+docs/operations.md for killing a private one).
+
+The writes are held sessions logged by a mentor on a phone (two encrypted notes, a
+summary and next steps, audit events, in one transaction). Each carries a unique marker.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import hmac
+import os
+import random
+import re
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "tandem-demo-password"
+KEYS = {
+    "TANDEM_KEKS": "1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+    "TANDEM_KEK_CURRENT": "1",
+    "TANDEM_BLIND_INDEX_KEY": "Y3Jhc2gtdGVzdC1ibGluZC1pbmRleC1rZXktMDAwMDA=",
+}
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def totp(hex_key: str) -> str:
+    counter = int(time.time() // 30)
+    raw = hmac.new(bytes.fromhex(hex_key), struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = raw[-1] & 0x0F
+    code = (struct.unpack(">I", raw[offset : offset + 4])[0] & 0x7FFFFFFF) % 1_000_000
+    return f"{code:06d}"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def environment(database_url: str, **extra) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "TANDEM_"))}
+    env.update(KEYS, DATABASE_URL=database_url, PYTHONUNBUFFERED="1", **extra)
+    return env
+
+
+def manage(database_url: str, *args: str, settings: str = "config.settings.local") -> str:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environment(database_url, DJANGO_SETTINGS_MODULE=settings),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
+    return result.stdout
+
+
+PREPARE = """
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from tandem.accounts.models import User
+from tandem.matching.models import Match, MatchStatus
+from tandem.meetings.models import PlaceType, Topic
+user = User.objects.get(email="mentor@tandem.example")
+devices = [TOTPDevice.objects.create(user=user, name=f"crash-{i}", confirmed=True)
+           for i in range(100)]
+cases = list(Match.objects.filter(mentor__user=user, status__in=[MatchStatus.ACTIVE,
+    MatchStatus.ACCEPTED]).values_list("case_id", flat=True))
+print(",".join(d.key for d in devices), PlaceType.objects.get(code="community-venue").pk,
+      Topic.objects.order_by("pk").first().pk, ",".join(map(str, cases)))
+"""
+
+CHECK = """
+import json, sys
+from tandem.meetings.models import Session
+found = {}
+for session in Session.objects.all().iterator():
+    summary = session.summary or ""
+    if not summary.startswith("crash-marker-"):
+        continue
+    marker = summary.split()[0]
+    whole = session.private_notes == f"{marker} private" and session.next_steps == f"{marker} next"
+    found[marker] = whole
+print(json.dumps(found))
+"""
+
+
+class Server:
+    def __init__(self, database_url: str, port: int):
+        self.database_url, self.port, self.process = database_url, port, None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi"],
+            cwd=ROOT,
+            env=environment(
+                self.database_url,
+                DJANGO_SETTINGS_MODULE="config.settings.production",
+                DJANGO_SECRET_KEY="crash-test-only-" + "x" * 40,
+                DJANGO_ALLOWED_HOSTS="127.0.0.1",
+                TANDEM_BIND=f"127.0.0.1:{self.port}",
+                TANDEM_WEB_WORKERS="2",
+            ),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"http://127.0.0.1:{self.port}/healthz", timeout=2).ok:
+                    return
+            except requests.RequestException:
+                time.sleep(0.2)
+        raise SystemExit("The app server did not start.")
+
+    def kill(self) -> None:
+        os.killpg(self.process.pid, signal.SIGKILL)  # the master and every worker, at once
+        self.process.wait()
+
+
+class Mentor:
+    """Signs in (password, then a code) and logs held sessions, each with a marker."""
+
+    def __init__(self, base: str, keys: list[str], place: str, topic: str, cases: list[str]):
+        self.base, self.keys, self.place, self.topic, self.cases = base, keys, place, topic, cases
+        self.session = requests.Session()
+        self.origin = base.replace("http://", "https://")
+
+    def _get(self, path):
+        response = self.session.get(
+            self.base + path, headers={"X-Forwarded-Proto": "https"}, timeout=10
+        )
+        for cookie in self.session.cookies:
+            cookie.secure = False
+        return response
+
+    def _post(self, path, data, page):
+        token = CSRF.search(page.text)
+        headers = {"X-Forwarded-Proto": "https", "Origin": self.origin}
+        headers["Referer"] = self.origin + path
+        data = {**data, "csrfmiddlewaretoken": token.group(1) if token else ""}
+        response = self.session.post(
+            self.base + path, data=data, headers=headers, timeout=10, allow_redirects=False
+        )
+        for cookie in self.session.cookies:
+            cookie.secure = False
+        return response
+
+    def sign_in(self) -> None:
+        self.session = requests.Session()
+        page = self._get("/accounts/login/")
+        self._post(
+            "/accounts/login/", {"email": "mentor@tandem.example", "password": PASSWORD}, page
+        )
+        page = self._get("/accounts/mfa/")
+        # A code is accepted once per device: each sign-in uses a device of its own.
+        response = self._post("/accounts/mfa/", {"token": totp(self.keys.pop())}, page)
+        if response.status_code != 302:
+            raise RuntimeError("sign-in failed")
+
+    def log(self, marker: str) -> bool:
+        """True when the server acknowledged the write (a redirect after saving)."""
+        path = f"/meetings/cases/{random.choice(self.cases)}/log/"
+        page = self._get(path)
+        day = time.localtime(time.time() - random.randint(1, 30) * 86400)
+        data = {
+            "date": time.strftime("%d/%m/%Y", day),
+            "start_time": f"{random.randint(8, 19):02d}:{random.choice(['00', '30'])}",
+            "duration_minutes": "60",
+            "travel_minutes": "0",
+            "place_type": self.place,
+            "others": ["family"],
+            "approach": "befriending",
+            "style": "2",
+            "topics": [self.topic],
+            "engagement": "4",
+            "trust": "3",
+            "next_steps": f"{marker} next",
+            "private_notes": f"{marker} private",
+            "summary": f"{marker} shared",
+        }
+        return self._post(path, data, page).status_code == 302
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=None)
+    args = parser.parse_args()
+    rng_seed = args.seed if args.seed is not None else int(time.time())
+    random.seed(rng_seed)
+
+    server_url = os.environ.get("DATABASE_URL", "")
+    workdir = Path(tempfile.mkdtemp(prefix="tandem-crash-"))
+    if server_url.startswith("postgres"):
+        name = f"tandem_crash_{os.getpid()}"
+        parsed = urlparse(server_url)
+        database_url = parsed._replace(path=f"/{name}").geturl()
+        subprocess.run(["psql", server_url, "-qc", f'CREATE DATABASE "{name}"'], check=True)
+    else:
+        name = None
+        database_url = f"sqlite:///{workdir / 'tandem.sqlite3'}"
+    try:
+        run(database_url, args.rounds, rng_seed)
+    finally:
+        if name:
+            subprocess.run(
+                ["psql", server_url, "-qc", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'],
+                check=False,
+            )
+
+
+def run(database_url: str, rounds: int, seed: int) -> None:
+    import json
+
+    print(f"Database: {urlparse(database_url).scheme}; seed {seed}; rounds {rounds}")
+    manage(database_url, "migrate", "--noinput", "-v0")
+    manage(database_url, "demo_data")
+    keys, place, topic, cases = manage(database_url, "shell", "-c", PREPARE).split()[-4:]
+    port = free_port()
+    server = Server(database_url, port)
+    mentor = Mentor(f"http://127.0.0.1:{port}", keys.split(","), place, topic, cases.split(","))
+    acknowledged: list[str] = []
+    attempted = 0
+    for round_ in range(1, rounds + 1):
+        server.start()
+        mentor.sign_in()
+        stop = threading.Event()
+
+        def write(round_=round_, stop=stop) -> None:
+            nonlocal attempted
+            n = 0
+            while not stop.is_set():
+                n += 1
+                marker = f"crash-marker-{round_}-{n}"
+                attempted += 1
+                try:
+                    if mentor.log(marker):
+                        acknowledged.append(marker)
+                except requests.RequestException:
+                    return  # the server died under this write: not acknowledged
+
+        writers = [threading.Thread(target=write) for _ in range(1)]
+        for writer in writers:
+            writer.start()
+        time.sleep(random.uniform(1.0, 6.0))
+        server.kill()
+        stop.set()
+        for writer in writers:
+            writer.join()
+        print(f"round {round_}: killed the app server; {len(acknowledged)} acknowledged so far")
+
+    found = json.loads(manage(database_url, "shell", "-c", CHECK).strip().splitlines()[-1])
+    lost = [m for m in acknowledged if m not in found]
+    half = [m for m, whole in found.items() if not whole]
+    unacknowledged_present = [m for m in found if m not in acknowledged]
+    audit = manage(database_url, "audit_verify")
+    print(f"Rounds: {rounds}")
+    print(f"Writes attempted: {attempted}, acknowledged: {len(acknowledged)}")
+    print(f"Acknowledged writes lost: {len(lost)} {lost[:5]}")
+    print(f"Writes present but not whole: {len(half)} {half[:5]}")
+    print(
+        f"Whole writes present without an acknowledgement (killed after commit): "
+        f"{len(unacknowledged_present)}"
+    )
+    print(audit.strip().splitlines()[0])
+    if lost or half:
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,283 @@
+"""Load test: many people using Tandem at once, against gunicorn and PostgreSQL.
+
+Not a test and not part of `make test`. Two steps (docs/operations.md, "Load test"):
+
+1. Prepare a PostgreSQL database with the demo data and sign-in devices for the
+   simulated people (each simulated person gets an authenticator device of their own on
+   the demo account of their role, so that codes are never replayed):
+
+       DATABASE_URL=postgres://postgres@127.0.0.1:5432/tandem_load TANDEM_KEKS=… \\
+       TANDEM_KEK_CURRENT=1 TANDEM_BLIND_INDEX_KEY=… uv run python bench/load.py setup
+
+2. Start `make serve` on that database (production settings, the same keys) and run
+   Locust headless, on the loopback address only, bounded in users and time:
+
+       uv run locust -f bench/load.py --headless --host http://127.0.0.1:8611 \\
+           --users 100 --spawn-rate 5 --run-time 5m --only-summary
+
+The mix: coordinators work through lists and cases (home, case list, a case, the
+match list, the mentor pool); mentors on phones open their sessions and log a held
+session with notes (a write: encrypted notes, audit events, a claimable session);
+referrers open their home page and their referrals; the board opens its pages (home,
+pool gaps, fairness). Locust prints requests per second, p50/p95/p99 per page and errors.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+ACCOUNTS = ROOT / "var" / "load-accounts.json"
+PASSWORD = "tandem-demo-password"
+DEVICES_PER_ROLE = 200
+MAX_USERS = 300
+MAX_SECONDS = 15 * 60
+
+
+# --- step 1: the database ------------------------------------------------------------
+
+
+def setup() -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.urls import reverse
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tandem.accounts.models import User
+    from tandem.cases.models import Case
+    from tandem.matching.models import Match, MatchStatus
+    from tandem.meetings.models import PlaceType, Topic
+
+    if connection.vendor != "postgresql":
+        sys.exit("The load test runs on PostgreSQL: set DATABASE_URL.")
+    call_command("migrate", verbosity=0)
+    call_command("demo_data")
+
+    roles = {
+        "coordinator": "coordinator@tandem.example",
+        "mentor": "mentor@tandem.example",
+        "referrer": "referrer@tandem.example",
+        "board": "board@tandem.example",
+    }
+    accounts: dict = {"roles": {}}
+    for role, email in roles.items():
+        user = User.objects.get(email=email)
+        TOTPDevice.objects.filter(user=user, name__startswith="load-").delete()
+        devices = TOTPDevice.objects.bulk_create(
+            TOTPDevice(user=user, name=f"load-{i}", confirmed=True) for i in range(DEVICES_PER_ROLE)
+        )
+        accounts["roles"][role] = {"email": email, "keys": [d.key for d in devices]}
+
+    mentor = User.objects.get(email=roles["mentor"])
+    working = Match.objects.filter(
+        mentor__user=mentor, status__in=[MatchStatus.ACTIVE, MatchStatus.ACCEPTED]
+    )
+    cases = list(Case.objects.order_by("pk").values_list("pk", flat=True)[:200])
+    accounts["pages"] = {
+        "coordinator": [
+            reverse("site:home"),
+            reverse("cases:list"),
+            reverse("matching:match_list"),
+            reverse("mentors:pool"),
+        ],
+        "case": [reverse("cases:detail", args=[pk]) for pk in cases],
+        "mentor": [reverse("site:home"), reverse("meetings:my_sessions")],
+        "log": [reverse("meetings:session_log", args=[m.case_id]) for m in working],
+        "referrer": [reverse("site:home"), reverse("cases:my_referrals")],
+        "board": [reverse("site:home"), reverse("matching:gaps"), reverse("matching:fairness")],
+    }
+    accounts["session_form"] = {
+        "place_type": str(PlaceType.objects.get(code="community-venue").pk),
+        "topic": str(Topic.objects.order_by("pk").first().pk),
+    }
+    ACCOUNTS.parent.mkdir(exist_ok=True)
+    ACCOUNTS.write_text(json.dumps(accounts))
+    ACCOUNTS.chmod(0o600)
+    print(
+        f"Prepared {DEVICES_PER_ROLE} devices per role, {len(cases)} cases, "
+        f"{len(accounts['pages']['log'])} cases to log sessions on; wrote {ACCOUNTS}"
+    )
+
+
+# --- step 2: the simulated people ------------------------------------------------------
+
+if __name__ != "__main__":
+    import hashlib
+    import hmac
+    import struct
+    from itertools import count
+
+    from locust import HttpUser, between, events, task
+
+    _accounts = json.loads(ACCOUNTS.read_text()) if ACCOUNTS.exists() else None
+    _next_device = {role: count() for role in ("coordinator", "mentor", "referrer", "board")}
+    _CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+    def totp(hex_key: str, at: float | None = None) -> str:
+        counter = int((at or time.time()) // 30)
+        digest = hmac.new(bytes.fromhex(hex_key), struct.pack(">Q", counter), hashlib.sha1)
+        raw = digest.digest()
+        offset = raw[-1] & 0x0F
+        code = (struct.unpack(">I", raw[offset : offset + 4])[0] & 0x7FFFFFFF) % 1_000_000
+        return f"{code:06d}"
+
+    @events.test_start.add_listener
+    def _bounded(environment, **kwargs):
+        host = urlparse(environment.host or "").hostname
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            raise SystemExit("The load test runs on the loopback address only.")
+        options = environment.parsed_options
+        if options and (options.num_users or 0) > MAX_USERS:
+            raise SystemExit(f"At most {MAX_USERS} simulated users.")
+        if options and not options.run_time:
+            raise SystemExit("Give --run-time (at most 15 minutes).")
+        if options and options.run_time and options.run_time > MAX_SECONDS:
+            raise SystemExit("At most 15 minutes.")
+        if _accounts is None:
+            raise SystemExit(f"Run `python bench/load.py setup` first ({ACCOUNTS} is missing).")
+
+    class Person(HttpUser):
+        """Signs in once through the real forms (password, then a code), then works."""
+
+        abstract = True
+        role = ""
+        wait_time = between(1, 5)
+
+        def on_start(self):
+            account = _accounts["roles"][self.role]
+            device = next(_next_device[self.role]) % len(account["keys"])
+            self.key = account["keys"][device]
+            self.origin = self.host.replace("http://", "https://")
+            self.headers = {"X-Forwarded-Proto": "https"}
+            page = self.get("/accounts/login/", name="sign in")
+            self.post(
+                "/accounts/login/",
+                {"email": account["email"], "password": PASSWORD},
+                page,
+                name="sign in",
+            )
+            # Every simulated person of a role shares the role's demo account, each with a
+            # device of its own. django-otp charges a code that does not match a device to
+            # that device's throttle, so a device whose turn comes late may be held back for
+            # a few seconds: wait and try again (real accounts have one or two devices).
+            for attempt in range(6):
+                page = self.get("/accounts/mfa/", name="sign in")
+                response = self.post(
+                    "/accounts/mfa/", {"token": totp(self.key)}, page, name="sign in (code)"
+                )
+                if "govuk-error-summary" not in response.text:
+                    break
+                time.sleep(2**attempt)
+
+        # The app server answers as if behind the HTTPS proxy (X-Forwarded-Proto), so its
+        # cookies are Secure; the load generator talks plain HTTP on loopback and must send
+        # them anyway.
+        def _unsecure(self):
+            for cookie in self.client.cookies:
+                cookie.secure = False
+
+        def get(self, path, name=None):
+            response = self.client.get(path, headers=self.headers, name=name or path)
+            self._unsecure()
+            return response
+
+        def post(self, path, data, page, name=None):
+            match = _CSRF.search(page.text)
+            data = {**data, "csrfmiddlewaretoken": match.group(1) if match else ""}
+            headers = {**self.headers, "Origin": self.origin, "Referer": self.origin + path}
+            with self.client.post(
+                path, data=data, headers=headers, name=name or path, catch_response=True
+            ) as response:
+                if response.status_code >= 400:
+                    response.failure(f"HTTP {response.status_code}")
+                elif response.status_code == 200 and "govuk-error-summary" in response.text:
+                    response.failure("the form was refused")
+            self._unsecure()
+            return response
+
+    class Coordinator(Person):
+        role = "coordinator"
+        weight = 4
+
+        @task(3)
+        def lists(self):
+            path = random.choice(_accounts["pages"]["coordinator"])
+            self.get(path)
+
+        @task(4)
+        def case(self):
+            self.get(random.choice(_accounts["pages"]["case"]), name="/cases/<pk>/")
+
+        @task(1)
+        def case_list_filtered(self):
+            self.get("/cases/?status=active", name="/cases/?status")
+
+    class Mentor(Person):
+        role = "mentor"
+        weight = 3
+
+        @task(3)
+        def workspace(self):
+            self.get(random.choice(_accounts["pages"]["mentor"]))
+
+        @task(1)
+        def log_a_session(self):
+            logs = _accounts["pages"]["log"]
+            if not logs:
+                return
+            path = random.choice(logs)
+            page = self.get(path, name="/meetings/cases/<pk>/log/")
+            form = _accounts["session_form"]
+            when = time.localtime(time.time() - random.randint(1, 20) * 86400)
+            data = {
+                "date": time.strftime("%d/%m/%Y", when),
+                "start_time": f"{random.randint(9, 17):02d}:00",
+                "duration_minutes": "60",
+                "travel_minutes": "20",
+                "place_type": form["place_type"],
+                "others": ["family"],
+                "approach": "befriending",
+                "style": "2",
+                "topics": [form["topic"]],
+                "engagement": "4",
+                "trust": "3",
+                "next_steps": "Library next week",
+                "private_notes": "Load test: a private working note.",
+                "summary": "Load test: a shareable summary.",
+            }
+            self.post(path, data, page, name="log a session (POST)")
+
+    class Referrer(Person):
+        role = "referrer"
+        weight = 2
+
+        @task
+        def referrals(self):
+            self.get(random.choice(_accounts["pages"]["referrer"]))
+
+    class Board(Person):
+        role = "board"
+        weight = 1
+
+        @task
+        def dashboard(self):
+            self.get(random.choice(_accounts["pages"]["board"]))
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["setup"]:
+        setup()
+    else:
+        sys.exit(__doc__)
