@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 
 from django.db import transaction
-from django.tasks import task
 from django.utils import timezone
 
 from tandem.audit.services import record_event
+from tandem.core.background import background, run_once
 
 from .export import to_zip
 from .models import EvaluationExport, ExportStatus
@@ -16,10 +16,16 @@ from .models import EvaluationExport, ExportStatus
 log = logging.getLogger(__name__)
 
 
-@task()
+def queue_evaluation_export(export: EvaluationExport) -> None:
+    """Make ``export`` on the task worker once the surrounding transaction commits."""
+    run_once(make_evaluation_export, key=f"evaluation-export:{export.pk}", export_id=export.pk)
+
+
+@background
 def make_evaluation_export(export_id: int) -> None:
-    """Make export ``export_id`` once: a second run of the same task (a retry after the
-    first finished, or a duplicate) finds it no longer waiting and does nothing."""
+    """Make export ``export_id`` once: a second run (a duplicate, or work taken over
+    from a crashed worker after it finished) finds it no longer waiting and does
+    nothing. A failure marks it failed, for the evaluator to ask again."""
     with transaction.atomic():
         claimed = EvaluationExport.objects.filter(pk=export_id, status=ExportStatus.WAITING).update(
             status=ExportStatus.RUNNING

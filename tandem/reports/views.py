@@ -19,7 +19,7 @@ from . import analytics as analysis
 from .forms import ExportRequestForm
 from .models import EvaluationExport, ExportStatus
 from .permissions import evaluation_exports
-from .tasks import make_evaluation_export
+from .tasks import queue_evaluation_export
 
 SHOWN = 20
 
@@ -41,7 +41,7 @@ def exports(request):
                 reason=export.purpose,
                 request=request,
             )
-            transaction.on_commit(lambda: make_evaluation_export.enqueue(export.pk))
+            queue_evaluation_export(export)
         messages.success(
             request,
             "Your export is being made. This page shows when it is ready to download.",

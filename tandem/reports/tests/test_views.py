@@ -93,8 +93,8 @@ def test_a_second_run_of_the_task_does_nothing(client):
 
     user = create_user("evaluator")
     export = EvaluationExport.objects.create(requested_by=user, purpose="Run me only once")
-    make_evaluation_export.call(export.pk)
+    make_evaluation_export(export.pk)
     first = EvaluationExport.objects.get(pk=export.pk)
-    make_evaluation_export.call(export.pk)
+    make_evaluation_export(export.pk)
     assert EvaluationExport.objects.get(pk=export.pk).finished_at == first.finished_at
     assert AuditEvent.objects.filter(action="evaluation_export.create").count() == 1
