@@ -1,3 +1,6 @@
-from .views import urlpatterns  # noqa: F401
+from .downloads import urlpatterns as download_urls
+from .views import urlpatterns as page_urls
 
 app_name = "outcomes"
+
+urlpatterns = [*page_urls, *download_urls]
