@@ -48,7 +48,7 @@ def test_a_link_is_answered_once_and_then_stops_working(client):
     assert case.reference not in body and case.first_name not in body
     assert "Tandem" not in body  # nothing names the scheme or the service
     assert page["Cache-Control"] == "no-store, private"
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     done = client.post(url, {**ONS, "lang": "en"})
     assert done.status_code == 302 and "/outcomes/a/done/" in done["Location"]
     response = Response.objects.get(link=link)
