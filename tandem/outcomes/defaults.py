@@ -276,7 +276,11 @@ INSTRUMENTS = [
 ]
 
 
-def install(apps) -> None:
+def install(apps=None) -> None:
+    """Install the default instruments that are missing (by key); ``apps`` is the
+    migration's app registry, or the project's when called outside a migration."""
+    if apps is None:
+        from django.apps import apps
     Instrument = apps.get_model("outcomes", "Instrument")
     InstrumentVersion = apps.get_model("outcomes", "InstrumentVersion")
     for spec in INSTRUMENTS:

@@ -90,3 +90,52 @@ def test_a_person_answers_a_wellbeing_link_once_and_the_success_tab_shows_it(
     coordinator.page.set_viewport_size(PHONE)
     coordinator.goto(f"/outcomes/cases/{case.pk}/")
     no_sideways_scroll(coordinator)
+
+
+def test_coordinator_revises_a_questionnaire_and_the_mentor_answers_with_the_person(
+    browser, live_server, axe, transactional_db
+):
+    from tandem.accounts.models import User
+    from tandem.mentors.models import Mentor
+    from tandem.outcomes.models import Instrument, Response
+
+    ensure_demo_users()
+    mentor_user = User.objects.get(email=spec("mentor").email)
+    Mentor.objects.filter(user=mentor_user).update(user=None)
+    match = working_match(started_days_ago=30)
+    Mentor.objects.filter(pk=match.mentor_id).update(user=mentor_user)
+
+    coordinator = visitor(browser, live_server, axe, DESKTOP)
+    c = spec("coordinator")
+    coordinator.sign_in(c.email, DEMO_PASSWORD, c.key_bytes)
+    page = coordinator.goto("/outcomes/questionnaires/")
+    page.get_by_role("link", name="Relationship and trust").click()
+    coordinator.check()
+    assert "Reverse-scored" in page.content()
+    page.get_by_role("link", name="Revise this questionnaire").click()
+    coordinator.check()
+    page.get_by_label("Item 1: wording (English)").fill("My mentor really listens to me.")
+    page.get_by_label("What changed and why").fill("Plainer wording")
+    page.get_by_role("button", name="Save").click()
+    coordinator.check()
+    assert "Version 2 of Relationship and trust saved" in page.content()
+    assert Instrument.objects.get(key="trust").current_version == 2
+
+    mentor = visitor(browser, live_server, axe, PHONE)
+    m = spec("mentor")
+    mentor.sign_in(m.email, DEMO_PASSWORD, m.key_bytes)
+    phone = mentor.goto(f"/outcomes/cases/{match.case_id}/")
+    no_sideways_scroll(mentor)
+    phone.get_by_role("link", name="Relationship and trust with the person").click()
+    mentor.check()
+    no_sideways_scroll(mentor)
+    assert "My mentor really listens to me." in phone.content()
+    phone.get_by_label("When it is asked").select_option(label="Review")
+    phone.locator('input[name="q_listens"][value="5"]').check()
+    phone.locator('input[name="q_respect"][value="4"]').check()
+    phone.locator('input[name="q_holds_back"][value="2"]').check()
+    phone.locator('input[name="q_keeps_word"][value="4"]').check()
+    phone.get_by_role("button", name="Save the answers").click()
+    mentor.check()
+    assert "4.25" in phone.locator("#frame-trust").inner_text()
+    assert Response.objects.get(case_id=match.case_id).version.number == 2
