@@ -64,6 +64,12 @@ class InstrumentForm(GovUKForm):
         required=False,
     )
     total_lower_is_better = forms.BooleanField(label="A lower total is better", required=False)
+    in_use = forms.BooleanField(
+        label="In use",
+        help_text="A questionnaire no longer in use is not offered; its answers stay.",
+        required=False,
+        initial=True,
+    )
     change_note = forms.CharField(label="What changed and why", max_length=300, required=False)
 
     def __init__(self, *args, items: int = 0, subscales: int = 0, lock_respondent=False, **kwargs):
@@ -163,7 +169,7 @@ class InstrumentForm(GovUKForm):
                 ),
             )
         )
-        result.append(("This version", bound(["change_note"])))
+        result.append(("This version", bound(["in_use", "change_note"])))
         return result
 
     def document(self) -> dict:
@@ -246,6 +252,7 @@ def initial_from(instrument, definition: Definition) -> dict:
         "at_review": instrument.at_review,
         "at_closure": instrument.at_closure,
         "at_follow_up": instrument.at_follow_up,
+        "in_use": instrument.is_active,
         "scale_min": definition.scale_min,
         "scale_max": definition.scale_max,
     }

@@ -67,12 +67,18 @@ def instrument_create(
     schedule: dict,
     definition: Definition,
     change_note: str = "",
+    is_active: bool = True,
     request=None,
 ) -> Instrument:
     if Instrument.objects.filter(key=key).exists():
         raise OutcomesRefused("An instrument with this short name already exists. Choose another.")
     instrument = Instrument(
-        key=key, name=name, description=description, respondent=respondent, current_version=1
+        key=key,
+        name=name,
+        description=description,
+        respondent=respondent,
+        current_version=1,
+        is_active=is_active,
     )
     _schedule(instrument, schedule)
     try:

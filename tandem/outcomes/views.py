@@ -97,7 +97,7 @@ def instrument_add(request):
     form = InstrumentForm(
         _posted(request),
         items=2,
-        initial={"scale_min": 1, "scale_max": 5, "respondent": Respondent.PERSON},
+        initial={"scale_min": 1, "scale_max": 5, "respondent": Respondent.PERSON, "in_use": True},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -111,6 +111,7 @@ def instrument_add(request):
                 schedule=_schedule(data),
                 definition=form.definition,
                 change_note=data["change_note"].strip(),
+                is_active=data["in_use"],
                 request=request,
             )
         except services.OutcomesRefused as refusal:
@@ -148,6 +149,7 @@ def instrument_revise(request, pk: int):
                 schedule=_schedule(data),
                 definition=form.definition,
                 change_note=data["change_note"].strip(),
+                is_active=data["in_use"],
                 request=request,
             )
         except services.OutcomesRefused as refusal:

@@ -266,6 +266,7 @@ def test_coordinators_add_and_revise_a_questionnaire_and_answers_keep_their_vers
             "name": "Hope",
             "respondent": "person",
             "at_review": "on",
+            "in_use": "on",
             "scale_min": "1",
             "scale_max": "5",
             "label_min_en": "Not at all",
