@@ -127,6 +127,11 @@ ROLE_PANELS: dict[str, PanelSpec] = {
                 ("lone_working_alert", "view"),
             ),
             Link("Claims to check, by month", "meetings:claim_queue", ("claim_queue", "view")),
+            Link(
+                "Questionnaires",
+                "outcomes:instruments",
+                ("questionnaire_instrument", "view"),
+            ),
             Link("Enter a referral", "cases:refer", REFER),
             Link("Mentor pool", "mentors:pool", POOL),
             Link("Recruitment pipeline", "mentors:pipeline", POOL),

@@ -330,6 +330,43 @@ def _evaluation_exports(user):
     )
 
 
+def _instruments(user):
+    """Two of the questionnaires installed by migration (coordinators reach every one)."""
+    from tandem.outcomes.models import Instrument
+
+    return Objects(
+        {"pk": Instrument.objects.get(key="ons4").pk},
+        {"pk": Instrument.objects.get(key="trust").pk},
+        frozenset(),
+    )
+
+
+def _case_outcomes(user):
+    """A case the user's own mentor record works with and another mentor's, each with a
+    waiting answer link; the wellbeing questionnaire to answer."""
+    from tandem.mentors.tests.factories import make_mentor
+    from tandem.outcomes.tests.factories import make_link
+
+    def kwargs(mentor):
+        case_id = _working_case(mentor).case_id
+        link, _ = make_link(case_id=case_id)
+        return {"pk": case_id, "link": link.pk, "key": "ons4"}
+
+    return Objects(
+        kwargs(_own_mentor(user)),
+        kwargs(make_mentor()),
+        frozenset({Scope.MATCHED}),
+    )
+
+
+def _answer_link(user):
+    """A live answer link (the page answers only for a live secret)."""
+    from tandem.outcomes.tests.factories import make_link
+
+    _, token = make_link()
+    return {"token": token}
+
+
 OBJECT_BUILDERS = {
     "user_account": _user_accounts,
     "catalogue": _catalogue_entries,
@@ -365,6 +402,9 @@ OBJECT_BUILDERS = {
     "case_rehabilitation": _rehabilitation,
     "custody_visit": _custody_sessions,
     "evaluation_export": _evaluation_exports,
+    "questionnaire_instrument": _instruments,
+    "case_outcomes": _case_outcomes,
+    "case_questionnaire": _case_outcomes,
 }
 
 # What a role's user needs to exist so that its own pages have something to show.
@@ -377,4 +417,5 @@ ROLE_CONTEXT = {
 STATIC_KWARGS = {
     "accounts:password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
     "meetings:calendar_feed": _calendar_feed,
+    "outcomes:answer": _answer_link,
 }
