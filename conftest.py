@@ -104,6 +104,7 @@ def _default_configuration(request):
         from tandem.matching.defaults import install as install_matching_policy
         from tandem.meetings.defaults import install as install_meetings
         from tandem.mentors.defaults import install as install_register
+        from tandem.privacy.defaults import install as install_privacy
         from tandem.safeguarding.defaults import install as install_safeguarding
         from tandem.supervision.defaults import install as install_supervision
 
@@ -114,4 +115,5 @@ def _default_configuration(request):
         install_meetings()
         install_safeguarding()
         install_supervision()
+        install_privacy()
     yield

@@ -19,6 +19,7 @@ TABS = [
     ("Sessions", "meetings:case_sessions", "case_sessions"),
     ("Safeguarding", "safeguarding:case_concerns", "case_concerns"),
     ("Rehabilitation", "rehabilitation:case", "case_rehabilitation"),
+    ("Sharing", "privacy:case_sharing", "case_sharing"),
     ("Timeline", "cases:timeline", "case"),
 ]
 

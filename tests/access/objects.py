@@ -316,6 +316,26 @@ def _custody_sessions(user):
     )
 
 
+def _information_requests(user):
+    """Two logged requests for information; every role that reaches them reaches all."""
+    from tandem.privacy.tests.factories import police_request
+
+    return Objects({"pk": police_request().pk}, {"pk": police_request().pk}, frozenset())
+
+
+def _progress_reports(user):
+    """A draft report about a person the user referred, already released to the
+    referrer (the release page answers by sending back to the report), and another
+    referrer's."""
+    from tandem.cases.tests.factories import make_case
+    from tandem.privacy.tests.factories import draft_report, released_report
+
+    own = released_report(make_case(referred_by=user))
+    draft_report(own.case)
+    other = released_report(make_case())
+    return Objects({"pk": own.pk}, {"pk": other.pk}, frozenset({Scope.REFERRED}))
+
+
 OBJECT_BUILDERS = {
     "user_account": _user_accounts,
     "catalogue": _catalogue_entries,
@@ -350,6 +370,9 @@ OBJECT_BUILDERS = {
     "supervision_action": _supervision_actions,
     "case_rehabilitation": _rehabilitation,
     "custody_visit": _custody_sessions,
+    "case_sharing": _cases,
+    "information_request": _information_requests,
+    "progress_report": _progress_reports,
 }
 
 # What a role's user needs to exist so that its own pages have something to show.

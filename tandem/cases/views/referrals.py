@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tandem.audit.services import record_view
 from tandem.core.permissions import permission_required
 
+from ..extensions import referral_sections
 from ..forms.referrals import ReferralForm
 from ..models import Case
 from ..permissions import cases, referrals
@@ -88,6 +89,7 @@ def referral_status(request, pk: int):
             "current": history[-1],
             "history": list(reversed(history)),
             "label": referrer_status(case.status),
+            "sections": referral_sections(case, request.user),
         },
     )
 

@@ -1,0 +1,239 @@
+"""Information shared outside the scheme: the lawful bases it may rest on, every
+disclosure (what, to whom, when, why, on which basis, authorised by whom), requests
+received for information and their decisions, and progress reports to partners.
+
+Everything said about the person (what was shared, why, names of the people it went
+to, reasons for a decision, a report's contents) is encrypted under the person's key,
+like the case itself, so erasing the person erases it too.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from tandem.cases.models import ClientRelated
+from tandem.catalogues.models import CatalogueEntry
+from tandem.core.encryption import EncryptedCharField, EncryptedTextField
+
+
+class LawfulBasis(CatalogueEntry):
+    """A lawful basis for sharing: a UK GDPR Article 6 basis, with the Article 9 or
+    Article 10 condition and the Data Protection Act 2018 Schedule 1 condition that
+    special-category or criminal-offence data also needs."""
+
+    code = models.SlugField(max_length=50, unique=True)
+    article_6 = models.CharField("UK GDPR Article 6 basis", max_length=200)
+    special_condition = models.CharField("Article 9 or 10 condition", max_length=200, blank=True)
+    schedule_1 = models.CharField("DPA 2018 Schedule 1 condition", max_length=200, blank=True)
+
+    class Meta(CatalogueEntry.Meta):
+        verbose_name_plural = "lawful bases"
+
+
+class DisclosureKind(models.TextChoices):
+    PROGRESS_REPORT = "progress_report", "Progress report"
+    SAFEGUARDING = "safeguarding", "Safeguarding escalation"
+    POLICE_REQUEST = "police_request", "Request from the police"
+    COURT_ORDER = "court_order", "Court order"
+    OTHER_REQUEST = "other_request", "Request from another agency"
+    OTHER = "other", "Other disclosure"
+
+
+class Disclosure(ClientRelated):
+    """One disclosure of information about a person outside the scheme."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="disclosures")
+    kind = models.CharField(max_length=20, choices=DisclosureKind.choices)
+    recipient_agency = models.CharField(max_length=200)
+    recipient_person = EncryptedCharField(max_length=200, blank=True)
+    shared_at = models.DateTimeField(default=timezone.now)
+    what_shared = EncryptedTextField()
+    purpose = EncryptedTextField()
+    lawful_basis = models.ForeignKey(LawfulBasis, on_delete=models.PROTECT, related_name="+")
+    authorised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+    # What the disclosure came from, when it came from Tandem itself.
+    escalation = models.OneToOneField(
+        "safeguarding.Escalation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="disclosure",
+    )
+    report = models.OneToOneField(
+        "ProgressReport",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="disclosure",
+    )
+    request = models.OneToOneField(
+        "InformationRequest",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="disclosure",
+    )
+
+    class Meta:
+        ordering = ["-shared_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=DisclosureKind.values), name="privacy_disclosure_valid_kind"
+            ),
+        ]
+        indexes = [models.Index(fields=["case", "shared_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} about {self.case} to {self.recipient_agency}"
+
+
+class RequestKind(models.TextChoices):
+    POLICE = "police_request", "Request from the police"
+    COURT_ORDER = "court_order", "Court order"
+    OTHER = "other_request", "Request from another agency"
+
+
+class RequestStatus(models.TextChoices):
+    LOGGED = "logged", "Logged"
+    DECIDED = "decided", "Decided"
+    ANSWERED = "answered", "Answered"
+
+
+class RequestDecision(models.TextChoices):
+    RELEASE = "release", "Release"
+    PART_RELEASE = "part_release", "Release in part"
+    REFUSE = "refuse", "Refuse"
+
+
+class Exemption(models.TextChoices):
+    NONE = "none", "None: the lawful basis alone"
+    CRIME = "crime", "Crime and taxation (DPA 2018 Schedule 2, paragraph 2)"
+    LEGAL = "legal", "Required by law or in legal proceedings (Schedule 2, paragraph 5)"
+    COURT_ORDER = "court_order", "An order of a court or tribunal (Schedule 2, paragraph 5(2))"
+    PROTECTION = "protection", "Protection of the public (Schedule 2, paragraph 7)"
+    THIRD_PARTY = "third_party", "Information about other people (Schedule 2, paragraph 16)"
+
+
+class InformationRequest(ClientRelated):
+    """A request received for information about a person: logged, then decided
+    (release, release in part, refuse, with the exemption relied on), then answered.
+    The moves are data (``lifecycle.REQUEST_ACTIONS``)."""
+
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, related_name="information_requests"
+    )
+    kind = models.CharField(max_length=20, choices=RequestKind.choices)
+    status = models.CharField(
+        max_length=10, choices=RequestStatus.choices, default=RequestStatus.LOGGED
+    )
+    requester_agency = models.CharField(max_length=200)
+    requester_person = EncryptedCharField(max_length=200, blank=True)
+    requester_reference = EncryptedCharField(max_length=100, blank=True)
+    received_on = models.DateField()
+    respond_by = models.DateField(null=True, blank=True)
+    what_requested = EncryptedTextField()
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    logged_at = models.DateTimeField(default=timezone.now)
+
+    decision = models.CharField(max_length=20, choices=RequestDecision.choices, blank=True)
+    exemption = models.CharField(max_length=20, choices=Exemption.choices, blank=True)
+    lawful_basis = models.ForeignKey(
+        LawfulBasis, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    to_release = EncryptedTextField(blank=True)
+    withheld = EncryptedTextField(blank=True)
+    decision_reasons = EncryptedTextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answered_on = models.DateField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-received_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=RequestStatus.values), name="privacy_request_valid_status"
+            ),
+            models.CheckConstraint(
+                condition=Q(status=RequestStatus.LOGGED) | ~Q(decision=""),
+                name="privacy_request_decided_has_decision",
+            ),
+            models.CheckConstraint(
+                condition=Q(decision=RequestDecision.REFUSE)
+                | Q(decision="")
+                | Q(lawful_basis__isnull=False),
+                name="privacy_request_release_has_basis",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "received_on"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} about {self.case}"
+
+
+class ReportAudience(models.TextChoices):
+    REFERRER = "referrer", "The referrer"
+    PANEL = "panel", "The multi-agency panel"
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    RELEASED = "released", "Released"
+
+
+class ProgressReport(ClientRelated):
+    """A progress report to a partner, composed from shareable session summaries,
+    attendance, plan goals and their attainment (never private notes), fixed when
+    composed, released with who approved it. ``contents`` is the composed report as
+    JSON (encrypted); the coordinator adds an overall summary."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="reports")
+    audience = models.CharField(max_length=10, choices=ReportAudience.choices)
+    status = models.CharField(max_length=10, choices=ReportStatus.choices, default="draft")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    contents = EncryptedTextField()
+    overall = EncryptedTextField(blank=True)
+    composed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    composed_at = models.DateTimeField(default=timezone.now)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-composed_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ReportStatus.values), name="privacy_report_valid_status"
+            ),
+            models.CheckConstraint(
+                condition=Q(period_start__lte=models.F("period_end")),
+                name="privacy_report_period_in_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=ReportStatus.DRAFT) | Q(released_by__isnull=False),
+                name="privacy_report_released_says_by_whom",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Progress report on {self.case}, {self.period_start} to {self.period_end}"
