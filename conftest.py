@@ -105,6 +105,7 @@ def _default_configuration(request):
         from tandem.meetings.defaults import install as install_meetings
         from tandem.mentors.defaults import install as install_register
         from tandem.privacy.defaults import install as install_privacy
+        from tandem.privacy.defaults import install_retention
         from tandem.safeguarding.defaults import install as install_safeguarding
         from tandem.supervision.defaults import install as install_supervision
 
@@ -116,4 +117,5 @@ def _default_configuration(request):
         install_safeguarding()
         install_supervision()
         install_privacy()
+        install_retention()
     yield

@@ -13,6 +13,11 @@ register_action_labels(
         "progress_report.release": "Released a progress report",
         "progress_report.download": "Downloaded a progress report",
         "sharing_log.view": "Looked at the sharing log",
+        "retention.review": "Reviewed what the retention schedule says is due",
+        "retention.erase": "Erased a person under the retention schedule",
+        "retention.anonymise": "Anonymised a person under the retention schedule",
+        "legal_hold.place": "Placed a legal hold on a case",
+        "legal_hold.lift": "Lifted a legal hold on a case",
     },
     record_types={
         "privacy.disclosure": "a record of information shared",

@@ -69,3 +69,76 @@ def install(apps=None) -> None:
                 "schedule_1": schedule_1,
             },
         )
+
+
+# code, kind of record, measured from, months, action, why
+RETENTION = [
+    (
+        "referral-not-taken-forward",
+        "A referral not taken forward (not suitable, consent declined)",
+        "the decision not to take it forward",
+        24,
+        "erase",
+        "Long enough to recognise a repeat referral; nothing more is needed.",
+    ),
+    (
+        "closed-case",
+        "A closed case (closed, consent withdrawn, escalated to statutory services)",
+        "the case's last status change",
+        72,
+        "erase",
+        "Six years: the limitation period for claims; follow-ups end at 12 months.",
+    ),
+    (
+        "mentor-applicant",
+        "A mentor applicant who did not progress",
+        "the end of the application",
+        12,
+        "review",
+        "Time to answer a complaint about the decision.",
+    ),
+    (
+        "former-mentor",
+        "A former mentor's record, vetting and training",
+        "the mentor leaving",
+        72,
+        "review",
+        "Safeguarding allegations can surface years later.",
+    ),
+    (
+        "claims",
+        "Payment claims and receipts",
+        "the end of the financial year paid in",
+        72,
+        "review",
+        "Six years after the financial year, for the scheme's accounts.",
+    ),
+    (
+        "audit-events",
+        "Audit events",
+        "the event",
+        84,
+        "review",
+        "Kept longer than the records they describe, to answer who saw what.",
+    ),
+]
+
+
+def install_retention(apps=None) -> None:
+    if apps is None:
+        from django.apps import apps as global_apps
+
+        apps = global_apps
+    RetentionRule = apps.get_model("privacy", "RetentionRule")
+    for position, (code, kind, starts, months, action, reason) in enumerate(RETENTION, start=1):
+        RetentionRule.objects.get_or_create(
+            code=code,
+            defaults={
+                "kind": kind,
+                "starts_from": starts,
+                "period_months": months,
+                "action": action,
+                "reason": reason,
+                "position": position,
+            },
+        )

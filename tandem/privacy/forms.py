@@ -171,3 +171,34 @@ class ReleaseForm(SharingForm):
     )
     recipient_person = _text("Person it goes to", max_length=200)
     lawful_basis = _basis()
+
+
+class HoldForm(SharingForm):
+    """The reason for a legal hold; when lifting a hold or approving an erasure, a
+    confirmation only."""
+
+    reason = _text(
+        "Reason for the hold",
+        max_length=300,
+        help_text="A claim, an inquiry or an investigation: not about the person.",
+    )
+    confirm = forms.BooleanField(
+        label="I have checked that nothing requires this record to be kept",
+        required=False,
+    )
+
+    def __init__(self, data=None, *, lifting: bool = False, confirming: bool = False):
+        super().__init__(data)
+        self.confirming = confirming
+        if lifting or confirming:
+            del self.fields["reason"]
+        if not confirming:
+            del self.fields["confirm"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if "reason" in self.fields and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", "Enter the reason for the hold")
+        if self.confirming and not cleaned.get("confirm"):
+            self.add_error("confirm", "Confirm that nothing requires this record to be kept")
+        return cleaned

@@ -237,3 +237,91 @@ class ProgressReport(ClientRelated):
 
     def __str__(self):
         return f"Progress report on {self.case}, {self.period_start} to {self.period_end}"
+
+
+# Retention -------------------------------------------------------------------------------
+
+
+class RetentionAction(models.TextChoices):
+    ERASE = "erase", "Erase: destroy the person's key and blank their indexes"
+    ANONYMISE = "anonymise", "Anonymise: erase, and blank what could still point to them"
+    REVIEW = "review", "Review: the officer decides"
+
+
+class RetentionRule(models.Model):
+    """How long one kind of record is kept and what happens at the end: the retention
+    schedule as data (installed by a data migration, shown in docs/data-protection.md)."""
+
+    code = models.SlugField(max_length=50, unique=True)
+    kind = models.CharField(max_length=200)
+    starts_from = models.CharField(max_length=200)
+    period_months = models.PositiveSmallIntegerField()
+    action = models.CharField(max_length=10, choices=RetentionAction.choices)
+    reason = models.CharField(max_length=300)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=RetentionAction.values),
+                name="privacy_retention_valid_action",
+            ),
+            models.CheckConstraint(
+                condition=Q(period_months__gte=1, period_months__lte=1200),
+                name="privacy_retention_period_sane",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind}: {self.period_months} months, then {self.action}"
+
+
+class LegalHold(models.Model):
+    """A hold on a case: while it stands, nothing about the person is erased, whatever
+    the schedule says. The reason is not about the person (a claim, an inquiry) and
+    stays readable after erasure."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="legal_holds")
+    reason = models.CharField(max_length=300)
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    placed_at = models.DateTimeField(default=timezone.now)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    lifted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-placed_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(lifted_at__isnull=True),
+                name="privacy_one_standing_hold_per_case",
+            )
+        ]
+
+    def __str__(self):
+        return f"Legal hold on {self.case}"
+
+
+class Erasure(models.Model):
+    """What retention did to one case: which rule, approved by whom, when. The case row
+    stays (its status, dates, concern type and area still count in reports); what
+    identified the person is gone."""
+
+    case = models.OneToOneField("cases.Case", on_delete=models.PROTECT, related_name="erasure")
+    rule = models.ForeignKey(RetentionRule, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=10, choices=RetentionAction.choices)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    carried_out_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-carried_out_at", "-pk"]
+
+    def __str__(self):
+        return f"Erasure of {self.case}"

@@ -47,6 +47,7 @@ class ReportPolicy(PermissionPolicy):
 
 
 case_sharing = CasePolicy("case_sharing")
+case_retention = CasePolicy("retention")
 sharing_log = SharingLogPolicy()
 requests = RequestPolicy()
 reports = ReportPolicy()

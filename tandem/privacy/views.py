@@ -21,18 +21,26 @@ from tandem.cases.models import Case
 from tandem.cases.navigation import case_tabs
 from tandem.core.permissions import has_permission, permission_required
 
-from . import lifecycle, selectors, services
+from . import lifecycle, retention, selectors, services
 from .forms import (
     AnswerForm,
     DecisionForm,
     DisclosureForm,
+    HoldForm,
     ReleaseForm,
     ReportForm,
     RequestForm,
 )
-from .models import InformationRequest, ProgressReport, ReportStatus, RequestStatus
+from .models import (
+    InformationRequest,
+    LegalHold,
+    ProgressReport,
+    ReportStatus,
+    RequestStatus,
+    RetentionRule,
+)
 from .pdf import report_pdf
-from .permissions import case_sharing, reports, requests
+from .permissions import case_retention, case_sharing, reports, requests
 
 T = "privacy"
 PAGE_SIZE = 50
@@ -441,6 +449,104 @@ def report_download(request, pk: int):
     return response
 
 
+# Retention -----------------------------------------------------------------------------------
+
+
+@require_GET
+@permission_required("retention", "view")
+def retention_view(request):
+    due = retention.due()
+    record_event(
+        actor=request.user,
+        action="retention.review",
+        object_type="privacy.retentionrule",
+        request=request,
+    )
+    return render(
+        request,
+        f"{T}/retention.html",
+        {
+            "rules": list(RetentionRule.objects.all()),
+            "due": due,
+            "holds": list(
+                LegalHold.objects.filter(lifted_at__isnull=True).select_related("case", "placed_by")
+            ),
+            "can_change": has_permission(request.user, "retention", "change"),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("retention", "change")
+def legal_hold(request, pk: int):
+    case = _case(request, "view", pk, policy=case_retention)
+    standing = LegalHold.objects.filter(case=case, lifted_at__isnull=True).first()
+    form = HoldForm(_posted(request))
+    title = "Lift the legal hold" if standing else "Place a legal hold"
+    context = {
+        "case": case,
+        "title": title,
+        "intro": (
+            f"Held since {standing.placed_at:%-d %B %Y}: {standing.reason}. Lifting it lets "
+            "the retention schedule apply again."
+            if standing
+            else "While a hold stands, nothing about this person is erased, whatever the "
+            "retention schedule says."
+        ),
+        "button": title,
+        "back": ("Back to retention", "/privacy/retention/"),
+    }
+    if standing:
+        form = HoldForm(_posted(request), lifting=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if standing:
+                retention.hold_lift(actor=request.user, case=case, request=request)
+            else:
+                retention.hold_place(
+                    actor=request.user,
+                    case=case,
+                    reason=form.cleaned_data["reason"],
+                    request=request,
+                )
+        except retention.RetentionRefused as refusal:
+            return _refused(request, form, refusal, **context)
+        messages.success(request, "The legal hold is lifted." if standing else "The case is held.")
+        return redirect("privacy:retention")
+    return _form_page(request, form, **context)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("retention", "change")
+def retention_erase(request, pk: int):
+    case = _case(request, "view", pk, policy=case_retention)
+    item = next((d for d in retention.due() if d.case.pk == case.pk), None)
+    if item is None or item.held:
+        messages.info(
+            request,
+            "That case is not due for erasure" + (": it is under a legal hold." if item else "."),
+        )
+        return redirect("privacy:retention")
+    form = HoldForm(_posted(request), confirming=True)
+    context = {
+        "case": case,
+        "title": f"Erase {case.reference}",
+        "intro": f"{item.rule.kind}: {item.rule.period_months} months have passed since "
+        f"{item.since:%-d %B %Y}. Erasing destroys the person's key, so every note, name and "
+        "summary about them becomes unreadable for good; the case still counts in reports.",
+        "button": "Approve and erase",
+        "back": ("Back to retention", "/privacy/retention/"),
+    }
+    if request.method == "POST" and form.is_valid():
+        try:
+            retention.case_erase(actor=request.user, case=case, rule=item.rule, request=request)
+        except retention.RetentionRefused as refusal:
+            return _refused(request, form, refusal, **context)
+        messages.success(request, f"{case.reference} is erased.")
+        return redirect("privacy:retention")
+    return _form_page(request, form, **context)
+
+
 urlpatterns = [
     path("sharing/", sharing_log, name="sharing_log"),
     path("cases/<int:pk>/", case_view, name="case_sharing"),
@@ -454,4 +560,7 @@ urlpatterns = [
     path("reports/<int:pk>/", report_detail, name="report_detail"),
     path("reports/<int:pk>/release/", report_release, name="report_release"),
     path("reports/<int:pk>/pdf/", report_download, name="report_pdf"),
+    path("retention/", retention_view, name="retention"),
+    path("cases/<int:pk>/legal-hold/", legal_hold, name="legal_hold"),
+    path("cases/<int:pk>/erase/", retention_erase, name="retention_erase"),
 ]

@@ -240,6 +240,7 @@ ROLE_PANELS: dict[str, PanelSpec] = {
                 ("information_request", "view"),
             ),
             Link("Sharing log", "privacy:sharing_log", ("sharing_log", "view")),
+            Link("Retention and legal holds", "privacy:retention", ("retention", "view")),
             Link("Search the audit log", "audit:event_list", AUDIT),
         ),
     ),

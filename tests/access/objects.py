@@ -371,6 +371,7 @@ OBJECT_BUILDERS = {
     "case_rehabilitation": _rehabilitation,
     "custody_visit": _custody_sessions,
     "case_sharing": _cases,
+    "retention": _cases,
     "information_request": _information_requests,
     "progress_report": _progress_reports,
 }
