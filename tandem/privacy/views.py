@@ -10,7 +10,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -81,6 +81,7 @@ def case_view(request, pk: int):
             "disclosures": selectors.case_disclosures(case),
             "info_requests": selectors.case_requests(case),
             "reports": selectors.case_reports(case),
+            "erased": case.subject_erased,
             "can_record": case_sharing.has_object_permission(user, "change", case),
             "can_compose": case_sharing.has_object_permission(user, "report", case),
         },
@@ -226,6 +227,7 @@ def request_detail(request, pk: int):
         f"{T}/request.html",
         {
             "info": info,
+            "erased": info.subject_erased,
             "actions": [a.name for a in lifecycle.available_actions(info.status)],
             "can_decide": has_permission(user, "information_request", "decide"),
             "can_answer": has_permission(user, "information_request", "change"),
@@ -385,7 +387,8 @@ def report_detail(request, pk: int):
         f"{T}/report.html",
         {
             "report": report,
-            "contents": services.report_contents(report),
+            "erased": report.subject_erased,
+            "contents": {} if report.subject_erased else services.report_contents(report),
             "can_release": report.status == ReportStatus.DRAFT
             and has_permission(user, "progress_report", "release"),
             "staff": has_permission(user, "case_sharing", "view"),
@@ -439,6 +442,8 @@ def report_release(request, pk: int):
 @permission_required("progress_report", "view")
 def report_download(request, pk: int):
     report = _report(request, "view", pk)
+    if report.subject_erased:
+        raise Http404
     record_event(actor=request.user, action="progress_report.download", obj=report, request=request)
     response = HttpResponse(
         report_pdf(report, services.report_contents(report)), content_type="application/pdf"

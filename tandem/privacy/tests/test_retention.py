@@ -127,3 +127,19 @@ def test_the_officer_reviews_and_erases_from_the_page_and_a_coordinator_cannot(c
     live = _closed(7)
     response = client.post(f"/privacy/cases/{live.pk}/legal-hold/", {"reason": "  "})
     assert "Enter the reason for the hold" in response.content.decode()
+
+
+def test_an_erased_persons_pages_still_open_and_say_erased(client, signed_in):
+    from .factories import released_report
+
+    case = _closed(7)
+    report = released_report(case)
+    officer = create_user("data_protection_officer")
+    retention.case_erase(
+        actor=officer, case=case, rule=RetentionRule.objects.get(code="closed-case")
+    )
+    signed_in(create_user("coordinator"))
+    for url in (f"/privacy/cases/{case.pk}/", f"/privacy/reports/{report.pk}/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "[erased]" in response.content.decode()
