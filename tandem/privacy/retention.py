@@ -136,3 +136,19 @@ def hold_lift(*, actor, case: Case, request=None) -> LegalHold:
         request=request,
     )
     return hold
+
+
+def schedule_markdown(rules=None) -> str:
+    """The schedule as the table in docs/data-protection.md (``retention_review
+    --table`` prints it; a test keeps the page in step with the default schedule)."""
+    rules = list(RetentionRule.objects.all()) if rules is None else rules
+    lines = [
+        "| kind of record | kept for | from | then | why |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {r.kind} | {r.period_months} months | {r.starts_from} | "
+        f"{r.get_action_display()}{'' if r.code in CASE_RULES else ' (by hand)'} | {r.reason} |"
+        for r in rules
+    ]
+    return "\n".join(lines) + "\n"

@@ -143,3 +143,10 @@ def test_an_erased_persons_pages_still_open_and_say_erased(client, signed_in):
         response = client.get(url)
         assert response.status_code == 200, url
         assert "[erased]" in response.content.decode()
+
+
+def test_the_data_protection_page_shows_the_default_schedule():
+    from pathlib import Path
+
+    page = Path(__file__).resolve().parents[3] / "docs" / "data-protection.md"
+    assert retention.schedule_markdown() in page.read_text()

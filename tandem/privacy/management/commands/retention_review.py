@@ -19,8 +19,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--apply", action="store_true", help="Erase what is due.")
         parser.add_argument("--approved-by", default="", help="The officer's email address.")
+        parser.add_argument(
+            "--table", action="store_true", help="Print the schedule as a Markdown table."
+        )
 
-    def handle(self, *args, apply: bool, approved_by: str, **options):
+    def handle(self, *args, apply: bool, approved_by: str, table: bool = False, **options):
+        if table:
+            self.stdout.write(retention.schedule_markdown(), ending="")
+            return
         due = retention.due()
         approver = None
         if apply:
