@@ -16,6 +16,7 @@ register_action_labels(
         "retention.review": "Reviewed what the retention schedule says is due",
         "retention.erase": "Erased a person under the retention schedule",
         "retention.anonymise": "Anonymised a person under the retention schedule",
+        "subject_access.compile": "Compiled a subject access package",
         "legal_hold.place": "Placed a legal hold on a case",
         "legal_hold.lift": "Lifted a legal hold on a case",
     },

@@ -40,7 +40,14 @@ from .models import (
     RetentionRule,
 )
 from .pdf import report_pdf
-from .permissions import case_retention, case_sharing, reports, requests
+from .permissions import (
+    case_retention,
+    case_sharing,
+    case_subject_access,
+    reports,
+    requests,
+)
+from .subject_access import subject_access_compile
 
 T = "privacy"
 PAGE_SIZE = 50
@@ -84,6 +91,7 @@ def case_view(request, pk: int):
             "erased": case.subject_erased,
             "can_record": case_sharing.has_object_permission(user, "change", case),
             "can_compose": case_sharing.has_object_permission(user, "report", case),
+            "can_subject_access": has_permission(user, "subject_access", "view"),
         },
     )
 
@@ -552,6 +560,25 @@ def retention_erase(request, pk: int):
     return _form_page(request, form, **context)
 
 
+# Subject access ------------------------------------------------------------------------------
+
+
+@require_GET
+@permission_required("subject_access", "view")
+def subject_access(request, pk: int):
+    case = _case(request, "view", pk, policy=case_subject_access)
+    wanted = request.GET.get("format", "")
+    if wanted in ("zip", "pdf") and not case.subject_erased:
+        archive, pdf = subject_access_compile(actor=request.user, case=case, request=request)
+        body, kind = (archive, "application/zip") if wanted == "zip" else (pdf, "application/pdf")
+        response = HttpResponse(body, content_type=kind)
+        response["Content-Disposition"] = (
+            f'attachment; filename="subject-access-{case.reference}.{wanted}"'
+        )
+        return response
+    return render(request, f"{T}/subject_access.html", {"case": case})
+
+
 urlpatterns = [
     path("sharing/", sharing_log, name="sharing_log"),
     path("cases/<int:pk>/", case_view, name="case_sharing"),
@@ -566,6 +593,7 @@ urlpatterns = [
     path("reports/<int:pk>/release/", report_release, name="report_release"),
     path("reports/<int:pk>/pdf/", report_download, name="report_pdf"),
     path("retention/", retention_view, name="retention"),
+    path("cases/<int:pk>/subject-access/", subject_access, name="subject_access"),
     path("cases/<int:pk>/legal-hold/", legal_hold, name="legal_hold"),
     path("cases/<int:pk>/erase/", retention_erase, name="retention_erase"),
 ]

@@ -372,6 +372,7 @@ OBJECT_BUILDERS = {
     "custody_visit": _custody_sessions,
     "case_sharing": _cases,
     "retention": _cases,
+    "subject_access": _cases,
     "information_request": _information_requests,
     "progress_report": _progress_reports,
 }
