@@ -75,6 +75,30 @@ def _refused(request, form, refusal, **context):
 
 @require_GET
 @permission_required("case_sharing", "view")
+def find(request):
+    """Find a person's sharing page by their case reference (never by name)."""
+    reference = request.GET.get("reference", "").strip().upper()
+    error = ""
+    if "reference" in request.GET:
+        if not reference:
+            error = "Enter the case reference, like T-2026-0042"
+        elif len(reference) > 20:
+            error = "A case reference is 20 characters or fewer"
+        else:
+            case = (
+                case_sharing.queryset(request.user, "view")
+                .filter(reference=reference)
+                .only("pk")
+                .first()
+            )
+            if case is not None:
+                return redirect("privacy:case_sharing", pk=case.pk)
+            error = f"No case has the reference {reference}"
+    return render(request, f"{T}/find.html", {"reference": reference, "error": error})
+
+
+@require_GET
+@permission_required("case_sharing", "view")
 def case_view(request, pk: int):
     case = _case(request, "view", pk)
     record_view(actor=request.user, obj=case, request=request, reason="sharing")
@@ -580,6 +604,7 @@ def subject_access(request, pk: int):
 
 
 urlpatterns = [
+    path("find/", find, name="find"),
     path("sharing/", sharing_log, name="sharing_log"),
     path("cases/<int:pk>/", case_view, name="case_sharing"),
     path("cases/<int:pk>/disclosures/add/", disclosure_add, name="disclosure_add"),

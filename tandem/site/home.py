@@ -234,6 +234,7 @@ ROLE_PANELS: dict[str, PanelSpec] = {
         "and on which lawful basis, and see who looked at what. Every page you open is "
         "recorded in the audit log.",
         (
+            Link("Find a person's records by reference", "privacy:find", ("case_sharing", "view")),
             Link(
                 "Requests for information",
                 "privacy:request_list",

@@ -131,3 +131,45 @@ def test_a_police_request_is_logged_and_released_in_part_with_its_basis(
     page = officer.goto("/privacy/sharing/")
     assert case.reference in page.content()
     assert "Preventing or detecting crime" in page.content()
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "390"])
+def test_the_officer_compiles_a_subject_access_package_and_erases_a_case_past_retention(
+    browser, live_server, axe, transactional_db, viewport
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tandem.cases.models import Case
+    from tandem.privacy.models import Erasure
+
+    ensure_demo_users()
+    person = make_case(status=CaseStatus.ACTIVE)
+    old = make_case(status=CaseStatus.CLOSED)
+    Case.objects.filter(pk=old.pk).update(
+        status_changed_at=timezone.now() - dt.timedelta(days=365 * 7)
+    )
+
+    officer = visitor(browser, live_server, axe, "data_protection_officer", viewport)
+    page = officer.goto("/privacy/find/")
+    page.get_by_label("Case reference").fill(person.reference)
+    page.get_by_role("button", name="Find").click()
+    officer.check()
+    page.get_by_role("link", name="Subject access").click()
+    officer.check()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the package as a ZIP").click()
+    assert download.value.suggested_filename == f"subject-access-{person.reference}.zip"
+
+    page = officer.goto("/privacy/retention/")
+    page.get_by_role("link", name=f"Erase {old.reference}").click()
+    officer.check()
+    page.get_by_role("button", name="Approve and erase").click()
+    officer.check()
+    assert "Confirm that nothing requires this record to be kept" in page.content()
+    page.get_by_label("I have checked that nothing requires this record to be kept").check()
+    page.get_by_role("button", name="Approve and erase").click()
+    officer.check()
+    assert Erasure.objects.filter(case=old).exists()
+    assert Case.objects.get(pk=old.pk).subject_erased

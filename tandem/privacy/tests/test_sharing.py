@@ -362,3 +362,17 @@ def test_the_sharing_log_takes_a_fixed_number_of_queries_and_is_audited(
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get("/privacy/sharing/").status_code == 200
     assert AuditEvent.objects.filter(actor=officer, action="sharing_log.view").exists()
+
+
+def test_the_officer_finds_a_persons_records_by_reference(client, signed_in):
+    case = make_case()
+    signed_in(create_user("data_protection_officer"))
+    found = client.get("/privacy/find/", {"reference": case.reference.lower()})
+    assert found.status_code == 302 and found["Location"] == f"/privacy/cases/{case.pk}/"
+    for typed, message in (
+        ("", "Enter the case reference"),
+        ("T-1999-0001", "No case has"),
+        ("x" * 500, "20 characters"),
+    ):
+        page = client.get("/privacy/find/", {"reference": typed})
+        assert page.status_code == 200 and message in page.content.decode()
