@@ -202,3 +202,30 @@ class HoldForm(SharingForm):
         if self.confirming and not cleaned.get("confirm"):
             self.add_error("confirm", "Confirm that nothing requires this record to be kept")
         return cleaned
+
+
+class SubjectAccessForm(SharingForm):
+    """Logging a request (the date received), extending it (months and reason), or
+    completing it (nothing to type)."""
+
+    step = forms.ChoiceField(
+        choices=[("log", "log"), ("extend", "extend"), ("complete", "complete")],
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "The form was incomplete. Reload the page and try again.",
+            "invalid_choice": "The form was incomplete. Reload the page and try again.",
+        },
+    )
+    received_on = GovUKDateField(
+        label="Date the request was received",
+        what="the date the request was received",
+        required=False,
+    )
+    months = forms.TypedChoiceField(
+        label="Extend by",
+        choices=[(1, "One month"), (2, "Two months")],
+        coerce=int,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    reason = _text("Reason for the extension", max_length=300)

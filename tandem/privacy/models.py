@@ -325,3 +325,48 @@ class Erasure(models.Model):
 
     def __str__(self):
         return f"Erasure of {self.case}"
+
+
+# Subject access ----------------------------------------------------------------------------
+
+
+class SubjectAccessRequest(models.Model):
+    """A person's request for what Tandem holds about them: answered within one
+    calendar month of receipt, extendable by up to two more with a reason (UK GDPR
+    Article 12(3)). One open request per person at a time."""
+
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, related_name="subject_access_requests"
+    )
+    received_on = models.DateField()
+    due_on = models.DateField()
+    extended_to = models.DateField(null=True, blank=True)
+    extension_reason = models.CharField(max_length=300, blank=True)
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    completed_on = models.DateField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-received_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(completed_on__isnull=True),
+                name="privacy_one_open_subject_access_per_case",
+            ),
+            models.CheckConstraint(
+                condition=Q(extended_to__isnull=True) | ~Q(extension_reason=""),
+                name="privacy_subject_access_extension_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Subject access request about {self.case}"
+
+    @property
+    def deadline(self):
+        return self.extended_to or self.due_on

@@ -22,6 +22,7 @@ from tandem.cases.navigation import case_tabs
 from tandem.core.permissions import has_permission, permission_required
 
 from . import lifecycle, retention, selectors, services
+from . import subject_access_requests as sar
 from .forms import (
     AnswerForm,
     DecisionForm,
@@ -30,6 +31,7 @@ from .forms import (
     ReleaseForm,
     ReportForm,
     RequestForm,
+    SubjectAccessForm,
 )
 from .models import (
     InformationRequest,
@@ -38,6 +40,7 @@ from .models import (
     ReportStatus,
     RequestStatus,
     RetentionRule,
+    SubjectAccessRequest,
 )
 from .pdf import report_pdf
 from .permissions import (
@@ -587,10 +590,12 @@ def retention_erase(request, pk: int):
 # Subject access ------------------------------------------------------------------------------
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @permission_required("subject_access", "view")
 def subject_access(request, pk: int):
     case = _case(request, "view", pk, policy=case_subject_access)
+    if request.method == "POST":
+        return _subject_access_step(request, case)
     wanted = request.GET.get("format", "")
     if wanted in ("zip", "pdf") and not case.subject_erased:
         archive, pdf = subject_access_compile(actor=request.user, case=case, request=request)
@@ -600,7 +605,54 @@ def subject_access(request, pk: int):
             f'attachment; filename="subject-access-{case.reference}.{wanted}"'
         )
         return response
-    return render(request, f"{T}/subject_access.html", {"case": case})
+    return _subject_access_page(request, case, SubjectAccessForm())
+
+
+def _subject_access_page(request, case, form):
+    return render(
+        request,
+        f"{T}/subject_access.html",
+        {
+            "case": case,
+            "form": form,
+            "open_request": sar.open_request(case),
+            "history": list(
+                SubjectAccessRequest.objects.filter(case=case, completed_on__isnull=False)
+            ),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _subject_access_step(request, case):
+    form = SubjectAccessForm(request.POST)
+    if not form.is_valid():
+        return _subject_access_page(request, case, form)
+    data = form.cleaned_data
+    try:
+        if data["step"] == "log":
+            if data["received_on"] is None:
+                raise sar.SubjectAccessRefused("Enter the date the request was received.")
+            sar.sar_log(
+                actor=request.user, case=case, received_on=data["received_on"], request=request
+            )
+            messages.success(request, "The request is logged.")
+        elif data["step"] == "extend":
+            sar.sar_extend(
+                actor=request.user,
+                case=case,
+                months=data["months"] or 0,
+                reason=data["reason"],
+                request=request,
+            )
+            messages.success(request, "The deadline is extended.")
+        else:
+            sar.sar_complete(actor=request.user, case=case, request=request)
+            messages.success(request, "The request is completed.")
+    except sar.SubjectAccessRefused as refusal:
+        form.add_error(None, str(refusal))
+        return _subject_access_page(request, case, form)
+    return redirect("privacy:subject_access", pk=case.pk)
 
 
 urlpatterns = [

@@ -92,3 +92,28 @@ def test_the_officer_downloads_the_package_and_a_coordinator_cannot(client, sign
     names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
     assert f"{case.reference}/everything.json" in names
     assert AuditEvent.objects.filter(actor=officer, action="subject_access.compile").exists()
+
+
+def test_a_request_is_due_in_a_month_extended_with_a_reason_then_answered(client, signed_in):
+    case = make_case()
+    officer = create_user("data_protection_officer")
+    signed_in(officer)
+    url = f"/privacy/cases/{case.pk}/subject-access/"
+    assert client.post(url, {"step": "log", "received_on": "31/01/2026"}).status_code == 302
+    page = client.get(url).content.decode()
+    assert "28 February 2026" in page  # one calendar month, clamped to the month's end
+    again = client.post(url, {"step": "log", "received_on": "01/02/2026"})
+    assert "already has an open request" in again.content.decode()
+    no_reason = client.post(url, {"step": "extend", "months": "2", "reason": ""})
+    assert "Enter the reason for the extension" in no_reason.content.decode()
+    client.post(url, {"step": "extend", "months": "2", "reason": "Many records to check"})
+    assert "28 April 2026" in client.get(url).content.decode()
+    assert client.post(url, {"step": "complete"}).status_code == 302
+    assert "No request is open" in client.get(url).content.decode()
+    assert client.post(url, {"step": "nonsense"}).status_code == 200
+    actions = set(
+        AuditEvent.objects.filter(actor=officer, object_id=str(case.pk)).values_list(
+            "action", flat=True
+        )
+    )
+    assert {"subject_access.log", "subject_access.extend", "subject_access.complete"} <= actions
