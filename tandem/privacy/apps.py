@@ -13,6 +13,7 @@ class PrivacyConfig(AppConfig):
         from django.db.models.signals import post_save
 
         from tandem.cases.extensions import register_referral_section
+        from tandem.matching.guards import CaseHold, register_case_hold
         from tandem.safeguarding.models import Escalation
 
         from . import (
@@ -20,8 +21,12 @@ class PrivacyConfig(AppConfig):
             catalogues,
         )
         from .receivers import escalation_saved
+        from .restrictions import restricted_cases, restriction_reason
         from .selectors import released_reports_section
 
         catalogues.register()
         post_save.connect(escalation_saved, sender=Escalation, dispatch_uid="privacy.escalation")
         register_referral_section(released_reports_section)
+        register_case_hold(
+            CaseHold(name="restriction", reason=restriction_reason, held=restricted_cases)
+        )

@@ -20,6 +20,8 @@ register_action_labels(
         "subject_access.log": "Logged a subject access request",
         "subject_access.extend": "Extended the deadline of a subject access request",
         "subject_access.complete": "Completed a subject access request",
+        "restriction.place": "Restricted processing of a person's records",
+        "restriction.lift": "Lifted a restriction of processing",
         "legal_hold.place": "Placed a legal hold on a case",
         "legal_hold.lift": "Lifted a legal hold on a case",
     },

@@ -229,3 +229,22 @@ class SubjectAccessForm(SharingForm):
         widget=forms.RadioSelect,
     )
     reason = _text("Reason for the extension", max_length=300)
+
+
+class RestrictionForm(SharingForm):
+    reason = _text(
+        "Reason for the restriction",
+        max_length=300,
+        help_text="In general terms, for example: the person contests the accuracy of the "
+        "assessment. Do not copy the contested content here.",
+    )
+
+    def __init__(self, data=None, *, lifting: bool = False):
+        super().__init__(data)
+        if lifting:
+            del self.fields["reason"]
+        else:
+            self.fields["reason"].required = True
+            self.fields["reason"].error_messages["required"] = (
+                "Enter the reason for the restriction"
+            )

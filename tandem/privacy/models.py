@@ -370,3 +370,35 @@ class SubjectAccessRequest(models.Model):
     @property
     def deadline(self):
         return self.extended_to or self.due_on
+
+
+class Restriction(models.Model):
+    """Processing restricted at the person's request (UK GDPR Article 18), for example
+    while the accuracy of a record is contested: while it stands, the case is held out of
+    matching. The reason says why in general terms, never the contested content."""
+
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, related_name="processing_restrictions"
+    )
+    reason = models.CharField(max_length=300)
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    placed_at = models.DateTimeField(default=timezone.now)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    lifted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-placed_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(lifted_at__isnull=True),
+                name="privacy_one_standing_restriction_per_case",
+            )
+        ]
+
+    def __str__(self):
+        return f"Restriction on {self.case}"

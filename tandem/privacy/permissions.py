@@ -48,6 +48,7 @@ class ReportPolicy(PermissionPolicy):
 
 case_sharing = CasePolicy("case_sharing")
 case_retention = CasePolicy("retention")
+case_restriction = CasePolicy("restriction")
 case_subject_access = CasePolicy("subject_access")
 sharing_log = SharingLogPolicy()
 requests = RequestPolicy()

@@ -21,7 +21,7 @@ from tandem.cases.models import Case
 from tandem.cases.navigation import case_tabs
 from tandem.core.permissions import has_permission, permission_required
 
-from . import lifecycle, retention, selectors, services
+from . import lifecycle, restrictions, retention, selectors, services
 from . import subject_access_requests as sar
 from .forms import (
     AnswerForm,
@@ -31,6 +31,7 @@ from .forms import (
     ReleaseForm,
     ReportForm,
     RequestForm,
+    RestrictionForm,
     SubjectAccessForm,
 )
 from .models import (
@@ -44,6 +45,7 @@ from .models import (
 )
 from .pdf import report_pdf
 from .permissions import (
+    case_restriction,
     case_retention,
     case_sharing,
     case_subject_access,
@@ -116,6 +118,8 @@ def case_view(request, pk: int):
             "info_requests": selectors.case_requests(case),
             "reports": selectors.case_reports(case),
             "erased": case.subject_erased,
+            "restriction": restrictions.standing(case),
+            "can_restrict": has_permission(user, "restriction", "change"),
             "can_record": case_sharing.has_object_permission(user, "change", case),
             "can_compose": case_sharing.has_object_permission(user, "report", case),
             "can_subject_access": has_permission(user, "subject_access", "view"),
@@ -587,6 +591,48 @@ def retention_erase(request, pk: int):
     return _form_page(request, form, **context)
 
 
+# Restriction -------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("restriction", "change")
+def restriction(request, pk: int):
+    case = _case(request, "change", pk, policy=case_restriction)
+    current = restrictions.standing(case)
+    form = RestrictionForm(_posted(request), lifting=current is not None)
+    title = "Lift the restriction" if current else "Restrict processing"
+    context = {
+        "case": case,
+        "title": title,
+        "intro": (
+            f"Restricted since {current.placed_at:%-d %B %Y}: {current.reason}."
+            if current
+            else "At the person's request (UK GDPR Article 18), for example while they "
+            "contest a record's accuracy. While it stands the case is held out of matching."
+        ),
+        "button": title,
+        "back": ("Back to what was shared", f"/privacy/cases/{case.pk}/"),
+    }
+    if request.method == "POST" and form.is_valid():
+        try:
+            if current:
+                restrictions.restriction_lift(actor=request.user, case=case, request=request)
+            else:
+                restrictions.restriction_place(
+                    actor=request.user,
+                    case=case,
+                    reason=form.cleaned_data["reason"],
+                    request=request,
+                )
+        except restrictions.RestrictionRefused as refusal:
+            return _refused(request, form, refusal, **context)
+        messages.success(
+            request, "The restriction is lifted." if current else "Processing is restricted."
+        )
+        return redirect("privacy:case_sharing", pk=case.pk)
+    return _form_page(request, form, **context)
+
+
 # Subject access ------------------------------------------------------------------------------
 
 
@@ -670,6 +716,7 @@ urlpatterns = [
     path("reports/<int:pk>/release/", report_release, name="report_release"),
     path("reports/<int:pk>/pdf/", report_download, name="report_pdf"),
     path("retention/", retention_view, name="retention"),
+    path("cases/<int:pk>/restriction/", restriction, name="restriction"),
     path("cases/<int:pk>/subject-access/", subject_access, name="subject_access"),
     path("cases/<int:pk>/legal-hold/", legal_hold, name="legal_hold"),
     path("cases/<int:pk>/erase/", retention_erase, name="retention_erase"),

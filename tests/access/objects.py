@@ -373,6 +373,7 @@ OBJECT_BUILDERS = {
     "case_sharing": _cases,
     "retention": _cases,
     "subject_access": _cases,
+    "restriction": _cases,
     "information_request": _information_requests,
     "progress_report": _progress_reports,
 }

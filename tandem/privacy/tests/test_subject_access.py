@@ -117,3 +117,24 @@ def test_a_request_is_due_in_a_month_extended_with_a_reason_then_answered(client
         )
     )
     assert {"subject_access.log", "subject_access.extend", "subject_access.complete"} <= actions
+
+
+def test_a_restriction_holds_the_case_out_of_matching_until_lifted(client, signed_in):
+    from tandem.cases.models import Case, CaseStatus
+    from tandem.matching.guards import case_hold, held_cases
+
+    case = make_case(status=CaseStatus.AWAITING_MATCH)
+    officer = create_user("data_protection_officer")
+    signed_in(officer)
+    url = f"/privacy/cases/{case.pk}/restriction/"
+    empty = client.post(url, {"reason": " "})
+    assert "Enter the reason for the restriction" in empty.content.decode()
+    assert client.post(url, {"reason": "Contests the assessment"}).status_code == 302
+    assert "Article 18" in case_hold(case)
+    assert Case.objects.filter(held_cases(), pk=case.pk).exists()
+    assert "Processing is restricted" in client.get(f"/privacy/cases/{case.pk}/").content.decode()
+    assert client.post(url, {}).status_code == 302  # lifts it
+    assert case_hold(case) is None
+    assert not Case.objects.filter(held_cases(), pk=case.pk).exists()
+    signed_in(create_user("coordinator"))
+    assert client.get(url).status_code == 403
