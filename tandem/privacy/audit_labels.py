@@ -22,6 +22,7 @@ register_action_labels(
         "subject_access.complete": "Completed a subject access request",
         "restriction.place": "Restricted processing of a person's records",
         "restriction.lift": "Lifted a restriction of processing",
+        "erasure_request.decide": "Decided a request to be erased",
         "legal_hold.place": "Placed a legal hold on a case",
         "legal_hold.lift": "Lifted a legal hold on a case",
     },

@@ -9,6 +9,7 @@ from tandem.core.forms import GovUKDateField, GovUKForm, VersionField
 
 from .models import (
     DisclosureKind,
+    ErasureDecision,
     Exemption,
     LawfulBasis,
     ReportAudience,
@@ -248,3 +249,17 @@ class RestrictionForm(SharingForm):
             self.fields["reason"].error_messages["required"] = (
                 "Enter the reason for the restriction"
             )
+
+
+class ErasureRequestForm(SharingForm):
+    received_on = GovUKDateField(
+        label="Date the request was received", what="the date the request was received"
+    )
+    decision = _choice("Decision", ErasureDecision.choices, "whether to erase or refuse")
+    reasons = _text(
+        "Reasons for the decision",
+        max_length=500,
+        required="Enter the reasons for the decision",
+        textarea=True,
+        help_text="In general terms: they stay readable after the person is erased.",
+    )

@@ -313,7 +313,10 @@ class Erasure(models.Model):
     identified the person is gone."""
 
     case = models.OneToOneField("cases.Case", on_delete=models.PROTECT, related_name="erasure")
-    rule = models.ForeignKey(RetentionRule, on_delete=models.PROTECT, related_name="+")
+    # The retention rule, or None for an erasure at the person's request.
+    rule = models.ForeignKey(
+        RetentionRule, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     action = models.CharField(max_length=10, choices=RetentionAction.choices)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -402,3 +405,38 @@ class Restriction(models.Model):
 
     def __str__(self):
         return f"Restriction on {self.case}"
+
+
+class ErasureDecision(models.TextChoices):
+    ERASE = "erase", "Erase"
+    REFUSE = "refuse", "Refuse"
+
+
+class ErasureRequest(models.Model):
+    """A person's request to be erased (UK GDPR Article 17), with the officer's decision
+    and reasons in general terms (kept readable after erasure). Erasing is refused while
+    safeguarding retention applies (an open concern) or a legal hold stands; it is
+    carried out by the same mechanism as retention."""
+
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, related_name="erasure_requests"
+    )
+    received_on = models.DateField()
+    decision = models.CharField(max_length=10, choices=ErasureDecision.choices)
+    reasons = models.CharField(max_length=500)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-decided_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(decision__in=ErasureDecision.values),
+                name="privacy_erasure_request_valid_decision",
+            )
+        ]
+
+    def __str__(self):
+        return f"Erasure request about {self.case}"

@@ -21,8 +21,16 @@ from django.utils import timezone
 from tandem.audit.services import record_event
 from tandem.cases.models import Case, CaseStatus
 from tandem.core.encryption import destroy_subject_key
+from tandem.safeguarding.models import Concern
 
-from .models import Erasure, LegalHold, RetentionAction, RetentionRule
+from .models import (
+    Erasure,
+    ErasureDecision,
+    ErasureRequest,
+    LegalHold,
+    RetentionAction,
+    RetentionRule,
+)
 
 # rule code → the case statuses it applies to (measured from the last status change)
 CASE_RULES: dict[str, frozenset[str]] = {
@@ -71,8 +79,11 @@ def review_rules() -> list[RetentionRule]:
 
 
 @transaction.atomic
-def case_erase(*, actor, case: Case, rule: RetentionRule, request=None) -> Erasure:
-    """Erase one case's person as ``rule`` says, approved by ``actor`` (the officer)."""
+def case_erase(
+    *, actor, case: Case, rule: RetentionRule | None, request=None, why: str = ""
+) -> Erasure:
+    """Erase one case's person as ``rule`` says (or, with no rule, at their request),
+    approved by ``actor`` (the officer)."""
     if "data_protection_officer" not in actor.roles:
         raise RetentionRefused("Only the data-protection officer approves erasure.")
     locked = Case.objects.select_for_update().get(pk=case.pk)
@@ -80,19 +91,20 @@ def case_erase(*, actor, case: Case, rule: RetentionRule, request=None) -> Erasu
         raise RetentionRefused(f"{locked.reference} is under a legal hold.")
     if Erasure.objects.filter(case=locked).exists():
         raise RetentionRefused(f"{locked.reference} has already been erased.")
-    if rule.action == RetentionAction.REVIEW:
+    action = rule.action if rule is not None else RetentionAction.ERASE
+    if action == RetentionAction.REVIEW:
         raise RetentionRefused("This rule asks for a review, not an erasure.")
     destroy_subject_key(subject_type="client", subject_id=str(locked.record_uuid))
     blanks = {"identity_index": "", "name_index": ""}
-    if rule.action == RetentionAction.ANONYMISE:
+    if action == RetentionAction.ANONYMISE:
         blanks |= {"guardian_relationship": "", "referrer_organisation": "Withheld"}
     Case.objects.filter(pk=locked.pk).update(**blanks)
-    erasure = Erasure.objects.create(case=locked, rule=rule, action=rule.action, approved_by=actor)
+    erasure = Erasure.objects.create(case=locked, rule=rule, action=action, approved_by=actor)
     record_event(
         actor=actor,
-        action=f"retention.{rule.action}",
+        action=f"retention.{action}",
         obj=locked,
-        reason=rule.code,
+        reason=rule.code if rule is not None else why,
         changed_fields=[*sorted(blanks), "data_key"],
         request=request,
     )
@@ -152,3 +164,59 @@ def schedule_markdown(rules=None) -> str:
         for r in rules
     ]
     return "\n".join(lines) + "\n"
+
+
+# Erasure at the person's request -----------------------------------------------------------
+
+OPEN_CONCERN = frozenset({"raised", "acknowledged", "actioned", "escalated", "resolved"})
+
+
+def erasure_blocked(case: Case) -> str | None:
+    """Why erasing ``case`` now is refused, or None."""
+    if Concern.objects.filter(case=case, status__in=OPEN_CONCERN).exists():
+        return (
+            "A safeguarding concern about the person is still open: safeguarding "
+            "retention applies until it is closed."
+        )
+    if LegalHold.objects.filter(case=case, lifted_at__isnull=True).exists():
+        return "The case is under a legal hold."
+    if Erasure.objects.filter(case=case).exists():
+        return "The person has already been erased."
+    return None
+
+
+@transaction.atomic
+def erasure_request_decide(
+    *, actor, case: Case, received_on: dt.date, decision: str, reasons: str, request=None
+):
+    if "data_protection_officer" not in actor.roles:
+        raise RetentionRefused("Only the data-protection officer decides erasure requests.")
+    if decision not in ErasureDecision.values:
+        raise RetentionRefused("Select whether to erase or refuse.")
+    if received_on > timezone.localdate():
+        raise RetentionRefused("The date received must be today or in the past.")
+    reasons = (reasons or "").strip()
+    if not reasons:
+        raise RetentionRefused("Enter the reasons for the decision.")
+    if len(reasons) > 500:
+        raise RetentionRefused("Keep the reasons to 500 characters or fewer.")
+    if decision == ErasureDecision.ERASE and (blocked := erasure_blocked(case)):
+        raise RetentionRefused(f"Erasure is refused: {blocked}")
+    made = ErasureRequest.objects.create(
+        case=case,
+        received_on=received_on,
+        decision=decision,
+        reasons=reasons,
+        decided_by=actor,
+    )
+    record_event(
+        actor=actor,
+        action="erasure_request.decide",
+        obj=case,
+        reason=decision,
+        changed_fields=["decision", "reasons"],
+        request=request,
+    )
+    if decision == ErasureDecision.ERASE:
+        case_erase(actor=actor, case=case, rule=None, request=request, why="erasure-request")
+    return made

@@ -27,6 +27,7 @@ from .forms import (
     AnswerForm,
     DecisionForm,
     DisclosureForm,
+    ErasureRequestForm,
     HoldForm,
     ReleaseForm,
     ReportForm,
@@ -633,6 +634,42 @@ def restriction(request, pk: int):
     return _form_page(request, form, **context)
 
 
+# Erasure at the person's request ------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("retention", "change")
+def erasure_request(request, pk: int):
+    case = _case(request, "change", pk, policy=case_retention)
+    form = ErasureRequestForm(_posted(request))
+    blocked = retention.erasure_blocked(case)
+    context = {
+        "case": case,
+        "title": "Decide a request to be erased",
+        "intro": "Erasing destroys the person's key: every note, name and summary about them "
+        "becomes unreadable for good, and the case still counts in reports."
+        + (f" Erasing is refused now: {blocked}" if blocked else ""),
+        "button": "Save the decision",
+        "back": ("Back to what was shared", f"/privacy/cases/{case.pk}/"),
+    }
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            retention.erasure_request_decide(
+                actor=request.user,
+                case=case,
+                received_on=data["received_on"],
+                decision=data["decision"],
+                reasons=data["reasons"],
+                request=request,
+            )
+        except retention.RetentionRefused as refusal:
+            return _refused(request, form, refusal, **context)
+        messages.success(request, "The decision is saved.")
+        return redirect("privacy:case_sharing", pk=case.pk)
+    return _form_page(request, form, **context)
+
+
 # Subject access ------------------------------------------------------------------------------
 
 
@@ -716,6 +753,7 @@ urlpatterns = [
     path("reports/<int:pk>/release/", report_release, name="report_release"),
     path("reports/<int:pk>/pdf/", report_download, name="report_pdf"),
     path("retention/", retention_view, name="retention"),
+    path("cases/<int:pk>/erasure-request/", erasure_request, name="erasure_request"),
     path("cases/<int:pk>/restriction/", restriction, name="restriction"),
     path("cases/<int:pk>/subject-access/", subject_access, name="subject_access"),
     path("cases/<int:pk>/legal-hold/", legal_hold, name="legal_hold"),

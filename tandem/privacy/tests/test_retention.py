@@ -150,3 +150,44 @@ def test_the_data_protection_page_shows_the_default_schedule():
 
     page = Path(__file__).resolve().parents[3] / "docs" / "data-protection.md"
     assert retention.schedule_markdown() in page.read_text()
+
+
+def test_a_request_to_be_erased_is_refused_while_a_concern_is_open_then_carried_out(
+    client, signed_in
+):
+    from tandem.safeguarding.models import ConcernCategory
+    from tandem.safeguarding.services import concern_raise
+
+    from ..models import ErasureRequest
+
+    case = make_case(status=CaseStatus.ACTIVE)
+    concern = concern_raise(
+        actor=create_user("coordinator"),
+        category=ConcernCategory.objects.get(code="risk-to-self"),
+        urgency="urgent",
+        details="Said something worrying.",
+        case=case,
+    )
+    officer = create_user("data_protection_officer")
+    signed_in(officer)
+    url = f"/privacy/cases/{case.pk}/erasure-request/"
+    today = timezone.localdate().strftime("%d/%m/%Y")
+    refused = client.post(url, {"received_on": today, "decision": "erase", "reasons": "Asked."})
+    assert refused.status_code == 200
+    assert "safeguarding retention applies" in refused.content.decode()
+    assert not is_subject_erased(case.encryption_subject())
+    type(concern).objects.filter(pk=concern.pk).update(  # the concern is closed
+        status="closed",
+        outcome="no_further_action",
+        signed_off_by=officer,
+        closed_at=timezone.now(),
+        resolved_at=timezone.now(),
+        acknowledged_at=timezone.now(),
+        acknowledged_by=officer,
+    )
+    done = client.post(url, {"received_on": today, "decision": "erase", "reasons": "Asked."})
+    assert done.status_code == 302
+    assert is_subject_erased(case.encryption_subject())
+    assert ErasureRequest.objects.get(case=case).decided_by == officer
+    assert Erasure.objects.get(case=case).rule is None
+    call_command("audit_verify", stdout=StringIO())
