@@ -105,6 +105,8 @@ def _default_configuration(request):
         from tandem.meetings.defaults import install as install_meetings
         from tandem.mentors.defaults import install as install_register
         from tandem.outcomes.defaults import install as install_instruments
+        from tandem.privacy.defaults import install as install_privacy
+        from tandem.privacy.defaults import install_retention
         from tandem.safeguarding.defaults import install as install_safeguarding
         from tandem.supervision.defaults import install as install_supervision
 
@@ -116,4 +118,6 @@ def _default_configuration(request):
         install_safeguarding()
         install_supervision()
         install_instruments()
+        install_privacy()
+        install_retention()
     yield

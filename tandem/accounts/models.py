@@ -18,6 +18,7 @@ class Role(models.TextChoices):
     BOARD_MEMBER = "board_member", "Board member"
     EVALUATOR = "evaluator", "Evaluator"
     ADMINISTRATOR = "administrator", "Administrator"
+    DATA_PROTECTION_OFFICER = "data_protection_officer", "Data protection officer"
 
 
 class UserManager(BaseUserManager):

@@ -20,6 +20,7 @@ TABS = [
     ("Safeguarding", "safeguarding:case_concerns", "case_concerns"),
     ("Rehabilitation", "rehabilitation:case", "case_rehabilitation"),
     ("Success", "outcomes:case_success", "case_outcomes"),
+    ("Sharing", "privacy:case_sharing", "case_sharing"),
     ("Timeline", "cases:timeline", "case"),
 ]
 

@@ -1,3 +1,3 @@
-app_name = "privacy"
+from .views import urlpatterns  # noqa: F401
 
-urlpatterns = []
+app_name = "privacy"

@@ -21,6 +21,7 @@ NAVIGATION: list[NavItem] = [
     NavItem("Your mentor profile", "mentors:my_profile", ("mentor_profile", "view")),
     NavItem("Catalogues", "catalogues:index", ("catalogue", "view")),
     NavItem("Users", "accounts:user_list", ("user_account", "view")),
+    NavItem("Sharing", "privacy:sharing_log", ("sharing_log", "view")),
     NavItem("Audit log", "audit:event_list", ("audit_log", "view")),
     NavItem("Your account", "accounts:account", ("own_account", "view")),
 ]

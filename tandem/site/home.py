@@ -141,6 +141,12 @@ ROLE_PANELS: dict[str, PanelSpec] = {
             Link("Areas, languages and other lists", "catalogues:index", ("catalogue", "view")),
             Link("Search the audit log", "audit:event_list", AUDIT),
             Link("Questions for specialist advice", "meetings:advice_queue", ADVICE),
+            Link("Sharing log", "privacy:sharing_log", ("sharing_log", "view")),
+            Link(
+                "Requests for information",
+                "privacy:request_list",
+                ("information_request", "view"),
+            ),
         ),
     ),
     "mentor": PanelSpec(
@@ -235,6 +241,23 @@ ROLE_PANELS: dict[str, PanelSpec] = {
         (
             Link("Manage users", "accounts:user_list", ("user_account", "view")),
             Link("Areas, languages and other lists", "catalogues:index", ("catalogue", "view")),
+            Link("Search the audit log", "audit:event_list", AUDIT),
+        ),
+    ),
+    "data_protection_officer": PanelSpec(
+        "Data protection officer",
+        "Decide requests for information, check what has been shared outside the scheme "
+        "and on which lawful basis, and see who looked at what. Every page you open is "
+        "recorded in the audit log.",
+        (
+            Link("Find a person's records by reference", "privacy:find", ("case_sharing", "view")),
+            Link(
+                "Requests for information",
+                "privacy:request_list",
+                ("information_request", "view"),
+            ),
+            Link("Sharing log", "privacy:sharing_log", ("sharing_log", "view")),
+            Link("Retention and legal holds", "privacy:retention", ("retention", "view")),
             Link("Search the audit log", "audit:event_list", AUDIT),
         ),
     ),

@@ -367,6 +367,26 @@ def _answer_link(user):
     return {"token": token}
 
 
+def _information_requests(user):
+    """Two logged requests for information; every role that reaches them reaches all."""
+    from tandem.privacy.tests.factories import police_request
+
+    return Objects({"pk": police_request().pk}, {"pk": police_request().pk}, frozenset())
+
+
+def _progress_reports(user):
+    """A draft report about a person the user referred, already released to the
+    referrer (the release page answers by sending back to the report), and another
+    referrer's."""
+    from tandem.cases.tests.factories import make_case
+    from tandem.privacy.tests.factories import draft_report, released_report
+
+    own = released_report(make_case(referred_by=user))
+    draft_report(own.case)
+    other = released_report(make_case())
+    return Objects({"pk": own.pk}, {"pk": other.pk}, frozenset({Scope.REFERRED}))
+
+
 OBJECT_BUILDERS = {
     "user_account": _user_accounts,
     "catalogue": _catalogue_entries,
@@ -405,6 +425,12 @@ OBJECT_BUILDERS = {
     "questionnaire_instrument": _instruments,
     "case_outcomes": _case_outcomes,
     "case_questionnaire": _case_outcomes,
+    "case_sharing": _cases,
+    "retention": _cases,
+    "subject_access": _cases,
+    "restriction": _cases,
+    "information_request": _information_requests,
+    "progress_report": _progress_reports,
 }
 
 # What a role's user needs to exist so that its own pages have something to show.

@@ -16,6 +16,7 @@ from tandem.core.forms import answer_rows
 from tandem.core.permissions import permission_required
 from tandem.core.session_drafts import discard_draft, open_draft, seal_draft
 
+from ..extensions import referral_sections
 from ..forms.referrals import ReferralForm
 from ..models import Case
 from ..permissions import cases, referrals
@@ -140,6 +141,7 @@ def referral_status(request, pk: int):
             "current": history[-1],
             "history": list(reversed(history)),
             "label": referrer_status(case.status),
+            "sections": referral_sections(case, request.user),
         },
     )
 

@@ -47,6 +47,7 @@ DEMO_USERS: list[DemoUser] = [
     DemoUser(f"board@{DEMO_DOMAIN}", "Margaret Ellis", (Role.BOARD_MEMBER,)),
     DemoUser(f"evaluator@{DEMO_DOMAIN}", "Dr Tomasz Nowak", (Role.EVALUATOR,)),
     DemoUser(f"admin@{DEMO_DOMAIN}", "Sam Adeyemi", (Role.ADMINISTRATOR,)),
+    DemoUser(f"dpo@{DEMO_DOMAIN}", "Ruth Achterberg", (Role.DATA_PROTECTION_OFFICER,)),
 ]
 
 

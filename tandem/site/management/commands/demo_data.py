@@ -7,6 +7,7 @@ from tandem.site.demo.matching import ensure_demo_matches
 from tandem.site.demo.meetings import ensure_demo_meetings
 from tandem.site.demo.mentors import DEMO_MENTORS, ensure_demo_mentors
 from tandem.site.demo.outcomes import ensure_demo_outcomes
+from tandem.site.demo.privacy import ensure_demo_privacy
 from tandem.site.demo.rehabilitation import ensure_demo_rehabilitation
 from tandem.site.demo.safeguarding import ensure_demo_safeguarding
 from tandem.site.demo.supervision import ensure_demo_supervision
@@ -41,6 +42,7 @@ class Command(BaseCommand):
             + (f"; supervision overdue: {supervision.overdue}." if supervision.overdue else ".")
         )
         self.stdout.write(f"Demo questionnaire answers created: {ensure_demo_outcomes()}.")
+        self.stdout.write(f"Demo disclosures logged by hand or release: {ensure_demo_privacy()}.")
         self.stdout.write("")
         self.stdout.write("Sign in at http://127.0.0.1:8000 with any of these accounts.")
         self.stdout.write(f"Password for every demo account: {DEMO_PASSWORD}")
