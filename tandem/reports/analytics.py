@@ -1,7 +1,7 @@
 """Evaluation analytics: each outcome of support by what might explain it.
 
 For every closed case the analytics read (in a fixed number of queries, nothing
-decrypted) three outcomes:
+decrypted) these outcomes:
 
 - **planned exit**: support ended as planned (goals met in full or in part), yes or no;
 - **goal attainment at closure**: the T-score of the case's last review (50 is the
@@ -12,8 +12,8 @@ decrypted) three outcomes:
 and the factors that might explain them: the approach and the style used in the
 sessions held (the most frequent approach; the mean style, rounded), the concern type,
 the match's characteristics (a shared language, the same gender, a mentor with lived
-experience) and the mentor's accreditation level. Capabilities above may register more
-outcomes (``register_outcome``), for example wellbeing change from questionnaires.
+experience) and the mentor's accreditation level. A fourth outcome, **wellbeing change**,
+is the person's life satisfaction (the ONS question, 0 to 10), last answer minus first.
 
 Each outcome by each factor is a table of groups with n, the proportion or mean and its
 95% interval (``statistics``). Groups of 1 to 7 cases are withheld and every n shown is
@@ -24,16 +24,18 @@ concern type, pathway and age, and is labelled as an association, not a cause.
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from tandem.assessments.models import FactorRating
 from tandem.cases.models import STYLE_SCALE, Approach, Case, CaseStatus, ClosureOutcome, Review
 from tandem.core.disclosure import THRESHOLD, rounded
+from tandem.core.encryption import preload_data_keys
 from tandem.matching.models import Match
 from tandem.meetings.models import Session, SessionStatus
 from tandem.mentors.models import Accreditation, MentorLanguage
+from tandem.outcomes.models import Respondent, Response
 
 from . import statistics
 
@@ -60,8 +62,9 @@ OUTCOMES: list[Outcome] = [
     Outcome("planned_exit", "Support ended as planned", True, "%"),
     Outcome("goal_attainment", "Goal attainment at closure (T-score)", False, ""),
     Outcome("vulnerability_change", "Vulnerability change (factors lower minus higher)", False, ""),
+    Outcome("wellbeing_change", "Wellbeing change (life satisfaction, 0 to 10)", False, ""),
 ]
-_EXTRA: dict[str, Callable[[list[int]], dict[int, float]]] = {}
+WELLBEING_INSTRUMENT, WELLBEING_SCALE = "ons4", "life_satisfaction"
 
 FACTORS = (
     Factor("approach_used", "Approach used in sessions"),
@@ -74,13 +77,24 @@ FACTORS = (
 )
 
 
-def register_outcome(outcome: Outcome, values: Callable[[list[int]], dict[int, float]]) -> None:
-    """Add an outcome: ``values(case_ids)`` gives each case's value (cases without one
-    left out) in a fixed number of queries."""
-    if outcome.key in {o.key for o in OUTCOMES}:
-        raise ValueError(f"An outcome called {outcome.key!r} is already registered.")
-    OUTCOMES.append(outcome)
-    _EXTRA[outcome.key] = values
+def wellbeing_change(ids: list[int]) -> dict[int, float]:
+    """Each case's change in life satisfaction (the ONS question, 0 to 10) from the first
+    to the last time the person answered it; cases that answered once are left out. The
+    scores are decrypted with every key read at once: two queries whatever the number."""
+    responses = list(
+        Response.objects.filter(
+            case_id__in=ids,
+            version__instrument__key=WELLBEING_INSTRUMENT,
+            respondent=Respondent.PERSON,
+        ).order_by("case_id", "answered_at", "pk")
+    )
+    preload_data_keys(r.encryption_subject() for r in responses)
+    scores: dict[int, list[float]] = defaultdict(list)
+    for response in responses:
+        value = json.loads(response.scores).get("subscales", {}).get(WELLBEING_SCALE)
+        if value is not None:
+            scores[response.case_id].append(float(value))
+    return {pk: values[-1] - values[0] for pk, values in scores.items() if len(values) >= 2}
 
 
 def _yes_no(value: bool | None) -> str:
@@ -149,7 +163,7 @@ def case_rows() -> list[dict]:
         .values_list("mentor_id", "level__name")
     ):
         levels[mentor_id] = name  # the latest award
-    extra = {key: values(ids) for key, values in _EXTRA.items()}
+    wellbeing = wellbeing_change(ids)
 
     approach_words = dict(Approach.choices)
     rows = []
@@ -186,8 +200,7 @@ def case_rows() -> list[dict]:
             "pathway": case["pathway"],
             "age": case["age_at_referral"],
         }
-        for key, values in extra.items():
-            row[key] = values.get(pk)
+        row["wellbeing_change"] = wellbeing.get(pk)
         rows.append(row)
     return rows
 

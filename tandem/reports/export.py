@@ -1,5 +1,5 @@
 """The pseudonymised export for evaluators: one row per case, per session and per
-questionnaire answer, linked by keyed pseudonyms, k-anonymous over the quasi-identifiers.
+questionnaire's answers, linked by keyed pseudonyms, k-anonymous over the quasi-identifiers.
 
 What leaves Tandem, and what does not:
 
@@ -16,8 +16,8 @@ What leaves Tandem, and what does not:
   sessions and answers; the manifest records the ``k`` achieved, the levels chosen and
   how many cases were left out.
 
-The export reads plain columns only (nothing is decrypted) and streams sessions, so its
-memory does not grow with their number.
+The export reads plain columns for cases and sessions and streams sessions, so its memory
+does not grow with their number; questionnaire scores are decrypted a chunk at a time.
 """
 
 from __future__ import annotations
@@ -49,13 +49,16 @@ from tandem.cases.models import (
     Pathway,
     Urgency,
 )
+from tandem.core.encryption import preload_data_keys
 from tandem.matching.models import Match
 from tandem.meetings.models import Session, SessionStatus
+from tandem.outcomes.models import AnsweredVia, Occasion, Respondent, Response
 
 from .anonymise import ANY, Hierarchy, anonymise
 
 K_DEFAULT = 5
 MAX_SUPPRESSED = 0.05  # at most 5% of cases left out, else generalise further
+ANSWER_CHUNK = 2000
 
 
 # Quasi-identifiers and their hierarchies -------------------------------------------------
@@ -160,24 +163,25 @@ SESSION_COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
-class TableSpec:
-    """One more file of rows linked to the cases, added by a capability above this app."""
+ANSWER_COLUMNS = (
+    Column("answer_id", "Pseudonym of the set of answers"),
+    Column("case_id", "Pseudonym of the case (as in cases.csv)"),
+    Column("questionnaire", "The questionnaire's key", "for example ons4, trust"),
+    Column("version", "The questionnaire's version the answers were given under"),
+    Column("respondent", "Who answered", _codes(Respondent.choices)),
+    Column("occasion", "When in support", _codes(Occasion.choices)),
+    Column("answered_via", "How", _codes(AnsweredVia.choices)),
+    Column("period", "When answered", "YYYY-MM"),
+    Column("answered", "How many questions were answered"),
+    Column("total", "The total score (blank when too few questions were answered)"),
+    Column("subscales", "Each subscale's score", "code=score, separated by semicolons"),
+)
 
-    name: str
-    columns: tuple[Column, ...]
-    rows: Callable[[Callable[[str, int], str], set[int]], Iterable[dict]]
-
-
-EXTRA_TABLES: list[TableSpec] = []
-
-
-def register_table(spec: TableSpec) -> None:
-    """Add a file to every export (questionnaire answers, for example). ``rows`` gets
-    the pseudonym function and the ids of the cases released, and yields dicts."""
-    if spec.name in {t.name for t in EXTRA_TABLES} | {"cases", "sessions"}:
-        raise ValueError(f"An export table called {spec.name!r} is already registered.")
-    EXTRA_TABLES.append(spec)
+TABLES = (
+    ("cases.csv", CASE_COLUMNS),
+    ("sessions.csv", SESSION_COLUMNS),
+    ("answers.csv", ANSWER_COLUMNS),
+)
 
 
 # Building the export ----------------------------------------------------------------------
@@ -292,6 +296,38 @@ def _session_rows(pseudonym, released: set[int]) -> Iterable[dict]:
         }
 
 
+def _answer_rows(pseudonym, released: set[int]) -> Iterable[dict]:
+    """The scores of each set of answers (decrypted a chunk at a time, with the chunk's
+    keys read at once); never the answers themselves, which may hold words."""
+    responses = (
+        Response.objects.filter(case_id__in=released)
+        .select_related("version__instrument")
+        .order_by("pk")
+    )
+    for start in range(0, responses.count(), ANSWER_CHUNK):
+        chunk = list(responses[start : start + ANSWER_CHUNK])
+        preload_data_keys(r.encryption_subject() for r in chunk)
+        for response in chunk:
+            scores = json.loads(response.scores)
+            yield {
+                "answer_id": pseudonym("answer", response.pk),
+                "case_id": pseudonym("case", response.case_id),
+                "questionnaire": response.version.instrument.key,
+                "version": response.version.number,
+                "respondent": response.respondent,
+                "occasion": response.occasion,
+                "answered_via": response.answered_via,
+                "period": month(response.answered_at),
+                "answered": scores.get("answered", ""),
+                "total": _blank_if_none(scores.get("total")),
+                "subscales": "; ".join(
+                    f"{code}={value}"
+                    for code, value in sorted(scores.get("subscales", {}).items())
+                    if value is not None
+                ),
+            }
+
+
 def _blank_if_none(value) -> str | int:  # a rating not given
     return "" if value is None else value
 
@@ -332,18 +368,14 @@ def write_export(
         counts["sessions.csv"] = _write_csv(
             handle, SESSION_COLUMNS, _session_rows(pseudonym, released)
         )
-    for table in EXTRA_TABLES:
-        with opener(f"{table.name}.csv") as handle:
-            counts[f"{table.name}.csv"] = _write_csv(
-                handle, table.columns, table.rows(pseudonym, released)
-            )
+    with opener("answers.csv") as handle:
+        counts["answers.csv"] = _write_csv(
+            handle, ANSWER_COLUMNS, _answer_rows(pseudonym, released)
+        )
     with opener("data_dictionary.csv") as handle:
         writer = csv.writer(handle)
         writer.writerow(["file", "column", "meaning", "values"])
-        tables = [("cases.csv", CASE_COLUMNS), ("sessions.csv", SESSION_COLUMNS)] + [
-            (f"{t.name}.csv", t.columns) for t in EXTRA_TABLES
-        ]
-        for name, columns in tables:
+        for name, columns in TABLES:
             for column in columns:
                 writer.writerow([name, column.name, column.meaning, column.values])
     manifest = {

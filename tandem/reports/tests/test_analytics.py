@@ -15,6 +15,8 @@ from tandem.cases.tests.factories import make_case
 from tandem.matching.tests.factories import live_match, matching_mentor
 from tandem.meetings.models import Session, SessionStatus
 from tandem.meetings.tests.factories import make_session
+from tandem.outcomes.models import Response
+from tandem.outcomes.tests.factories import answer
 from tandem.reports import analytics
 
 pytestmark = pytest.mark.django_db
@@ -54,10 +56,10 @@ def test_each_closed_case_gives_its_outcomes_and_factors():
 
 def test_the_number_of_queries_does_not_grow_with_the_cases(django_assert_max_num_queries):
     _closed(2, outcome="completed", approach="befriending")
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(10):
         analytics.case_rows()
     _closed(6, outcome="partial", approach="mixed", t_score=48)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(10):
         analytics.case_rows()
 
 
@@ -108,3 +110,19 @@ def test_with_too_few_closed_cases_the_page_says_so(client):
     sign_in(client, create_user("evaluator"))
     body = client.get(reverse("reports:analytics")).content.decode()
     assert "Not enough cases have closed yet" in body
+
+
+def test_wellbeing_change_is_the_last_life_satisfaction_minus_the_first():
+    (case,) = _closed(1, outcome="completed", approach="befriending")
+    (once,) = _closed(1, outcome="completed", approach="befriending")
+    answer(case, satisfied=4, worthwhile=5, happy=5, anxious=6)
+    answer(case, satisfied=6, worthwhile=5, happy=5, anxious=6, occasion="review")
+    answer(case, satisfied=7, worthwhile=6, happy=6, anxious=3, occasion="closure")
+    answer(once, satisfied=9, worthwhile=9, happy=9, anxious=1)
+    start = Response.objects.get(case=case, occasion="start").answered_at
+    for days, occasion in ((30, "review"), (60, "closure")):
+        Response.objects.filter(case=case, occasion=occasion).update(
+            answered_at=start + dt.timedelta(days=days)
+        )
+    rows = {r["wellbeing_change"] for r in analytics.case_rows()}
+    assert rows == {3.0, None}  # 7 - 4 for the case answered three times; once is no change

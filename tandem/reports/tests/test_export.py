@@ -96,10 +96,26 @@ def _export(path):
 def test_the_data_dictionary_describes_every_column_of_every_file(scheme, tmp_path):
     to_directory(tmp_path, purpose="Checking the dictionary", k=5)
     described = {(r["file"], r["column"]) for r in _read(tmp_path / "data_dictionary.csv")}
-    for name in ("cases.csv", "sessions.csv"):
+    for name in ("cases.csv", "sessions.csv", "answers.csv"):
         with open(tmp_path / name, encoding="utf-8") as handle:
             header = next(csv.reader(handle))
         assert {(name, column) for column in header} <= described
+
+
+def test_answers_carry_scores_and_never_the_words(scheme, tmp_path):
+    from tandem.outcomes.tests.factories import answer
+
+    person = scheme["alike"][0]
+    answer(person, satisfied=6, worthwhile=7, happy=5, anxious=3)
+    answer(scheme["odd"][0], satisfied=2, worthwhile=2, happy=2, anxious=9)
+    to_directory(tmp_path, purpose="Wellbeing by approach", k=5)
+    cases = {row["case_id"] for row in _read(tmp_path / "cases.csv")}
+    rows = _read(tmp_path / "answers.csv")
+    assert rows and all(row["case_id"] in cases for row in rows)
+    assert all(row["questionnaire"] == "ons4" and len(row["period"]) == 7 for row in rows)
+    assert any("life_satisfaction=6" in row["subscales"] for row in rows)
+    written = (tmp_path / "answers.csv").read_text(encoding="utf-8")
+    assert "satisfied" not in written  # item answers stay in Tandem: scores only
 
 
 def test_the_zip_holds_the_same_files(scheme):
