@@ -278,7 +278,7 @@ def request_answer(
     """Record that the request was answered; a release or part-release is logged as a
     disclosure authorised by whoever decided it."""
     locked = (
-        InformationRequest.objects.select_for_update()
+        InformationRequest.objects.select_for_update(of=("self",))
         .select_related("case", "lawful_basis")
         .get(pk=info_request.pk)
     )
