@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "tandem.accounts.middleware.MFARequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "tandem.core.middleware.MethodNotAllowedPageMiddleware",
+    "tandem.core.middleware.ErasedSubjectMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tandem.core.middleware.NoStoreMiddleware",
 ]

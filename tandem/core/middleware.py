@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import logging
 import re
 import uuid
 
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 
 from .request_context import request_id_var
+
+logger = logging.getLogger(__name__)
 
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -112,3 +115,26 @@ class MethodNotAllowedPageMiddleware:
                 page["Allow"] = response["Allow"]
             return page
         return response
+
+
+class ErasedSubjectMiddleware:
+    """A page that reads a person whose data key was destroyed (erased under the
+    retention schedule or at their request) answers a plain "erased" page, 410 Gone,
+    instead of a server error: one place for every page of every app, so that no page
+    needs its own check to stay up once its person is erased."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from .encryption import SubjectKeyDestroyed
+
+        if not isinstance(exception, SubjectKeyDestroyed):
+            return None
+        from .views import erased_page
+
+        logger.info("A page read an erased subject: answered 410")
+        return erased_page(request)

@@ -113,6 +113,12 @@ def method_not_allowed_page(request) -> HttpResponse:
     return _error_page(request, "405.html", 405)
 
 
+def erased_page(request) -> HttpResponse:
+    """The 410 page for a page about a person whose data key was destroyed
+    (``ErasedSubjectMiddleware`` puts it in place of the error)."""
+    return _error_page(request, "410_erased.html", 410)
+
+
 @login_not_required
 @mfa_not_required
 def server_error(request):
