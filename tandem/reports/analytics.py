@@ -1,5 +1,7 @@
 """Evaluation analytics: each outcome of support by what might explain it.
 
+People whose processing is restricted (UK GDPR Article 18) are left out.
+
 For every closed case the analytics read (in a fixed number of queries, nothing
 decrypted) these outcomes:
 
@@ -31,11 +33,12 @@ from dataclasses import dataclass
 from tandem.assessments.models import FactorRating
 from tandem.cases.models import STYLE_SCALE, Approach, Case, CaseStatus, ClosureOutcome, Review
 from tandem.core.disclosure import THRESHOLD, rounded
-from tandem.core.encryption import preload_data_keys
+from tandem.core.encryption import SubjectKeyDestroyed, preload_data_keys
 from tandem.matching.models import Match
 from tandem.meetings.models import Session, SessionStatus
 from tandem.mentors.models import Accreditation, MentorLanguage
 from tandem.outcomes.models import Respondent, Response
+from tandem.privacy.restrictions import restricted_cases
 
 from . import statistics
 
@@ -91,7 +94,10 @@ def wellbeing_change(ids: list[int]) -> dict[int, float]:
     preload_data_keys(r.encryption_subject() for r in responses)
     scores: dict[int, list[float]] = defaultdict(list)
     for response in responses:
-        value = json.loads(response.scores).get("subscales", {}).get(WELLBEING_SCALE)
+        try:
+            value = json.loads(response.scores).get("subscales", {}).get(WELLBEING_SCALE)
+        except SubjectKeyDestroyed:  # the person was erased: their answers with them
+            continue
         if value is not None:
             scores[response.case_id].append(float(value))
     return {pk: values[-1] - values[0] for pk, values in scores.items() if len(values) >= 2}
@@ -105,6 +111,7 @@ def case_rows() -> list[dict]:
     """One row per closed case with its outcomes and factors."""
     cases = list(
         Case.objects.filter(status=CaseStatus.CLOSED)
+        .exclude(restricted_cases())
         .values(
             "pk", "closure_outcome", "concern_type__name", "pathway", "age_at_referral", "gender"
         )

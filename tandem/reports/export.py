@@ -10,6 +10,9 @@ What leaves Tandem, and what does not:
 - **Dates** are coarsened to the month; ages to a band; durations to whole weeks.
 - **No free text, names, references, dates of birth or addresses**: every column is a
   code, a count or a month, listed in the data dictionary written beside the data.
+- **Restricted and erased people**: a person whose processing is restricted (UK GDPR
+  Article 18) is left out entirely; an erased person's case and sessions still count
+  (they hold no personal data), their answers are gone with their key.
 - **k-anonymity** of at least ``k`` over age band, gender, area, concern type and
   referral period (``anonymise.anonymise``): the export generalises those columns as
   little as it can and leaves out the records still in groups under ``k``, with their
@@ -49,10 +52,11 @@ from tandem.cases.models import (
     Pathway,
     Urgency,
 )
-from tandem.core.encryption import preload_data_keys
+from tandem.core.encryption import SubjectKeyDestroyed, preload_data_keys
 from tandem.matching.models import Match
 from tandem.meetings.models import Session, SessionStatus
 from tandem.outcomes.models import AnsweredVia, Occasion, Respondent, Response
+from tandem.privacy.restrictions import restricted_cases
 
 from .anonymise import ANY, Hierarchy, anonymise
 
@@ -215,22 +219,26 @@ def _case_records(pseudonym) -> list[dict]:
         .order_by()
     )
     records = []
-    for row in Case.objects.values(
-        "pk",
-        "received_at",
-        "age_at_referral",
-        "gender",
-        "area__name",
-        "concern_type__name",
-        "pathway",
-        "referral_source__name",
-        "urgency",
-        "status",
-        "plan__approach",
-        "plan__intended_style",
-        "closure_outcome",
-        "closed_at",
-    ).order_by("pk"):
+    for row in (
+        Case.objects.exclude(restricted_cases())
+        .values(
+            "pk",
+            "received_at",
+            "age_at_referral",
+            "gender",
+            "area__name",
+            "concern_type__name",
+            "pathway",
+            "referral_source__name",
+            "urgency",
+            "status",
+            "plan__approach",
+            "plan__intended_style",
+            "closure_outcome",
+            "closed_at",
+        )
+        .order_by("pk")
+    ):
         counts = sessions.get(row["pk"], {})
         first = started.get(row["pk"])
         records.append(
@@ -308,7 +316,10 @@ def _answer_rows(pseudonym, released: set[int]) -> Iterable[dict]:
         chunk = list(responses[start : start + ANSWER_CHUNK])
         preload_data_keys(r.encryption_subject() for r in chunk)
         for response in chunk:
-            scores = json.loads(response.scores)
+            try:
+                scores = json.loads(response.scores)
+            except SubjectKeyDestroyed:  # the person was erased: their answers with them
+                continue
             yield {
                 "answer_id": pseudonym("answer", response.pk),
                 "case_id": pseudonym("case", response.case_id),

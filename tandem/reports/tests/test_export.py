@@ -14,7 +14,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from conftest import create_user
 from tandem.audit.models import AuditEvent
+from tandem.cases.models import Case
 from tandem.cases.tests.factories import make_case
 from tandem.catalogues.models import Area
 from tandem.meetings.models import SessionStatus
@@ -139,3 +141,19 @@ def test_the_command_writes_the_export_and_audits_its_purpose(scheme, tmp_path):
         call_command("export_evaluation", out=str(tmp_path / "y"), purpose="short")
     with pytest.raises(CommandError, match="not empty"):
         call_command("export_evaluation", out=str(tmp_path / "x"), purpose="Quarterly evaluation")
+
+
+def test_restricted_people_are_left_out_and_erased_answers_skipped(scheme, tmp_path):
+    from tandem.outcomes.tests.factories import answer
+    from tandem.privacy.restrictions import restriction_place
+    from tandem.privacy.retention import case_erase
+
+    officer = create_user("data_protection_officer")
+    restricted, erased = scheme["alike"][0], scheme["alike"][1]
+    restriction_place(actor=officer, case=restricted, reason="Accuracy contested")
+    answer(erased, satisfied=5, worthwhile=5, happy=5, anxious=5)
+    Case.objects.filter(pk=erased.pk).update(status="closed", closure_outcome="completed")
+    case_erase(actor=officer, case=Case.objects.get(pk=erased.pk), rule=None, why="asked")
+    manifest = to_directory(tmp_path, purpose="Restriction and erasure", k=5)
+    assert manifest["cases_in_tandem"] == len(scheme["alike"]) + len(scheme["odd"]) + 1 - 1
+    assert _read(tmp_path / "answers.csv") == []
