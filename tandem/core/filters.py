@@ -62,3 +62,43 @@ class GovUKFilterSet(django_filters.FilterSet):
             for name, value in self.form.cleaned_data.items()
             if value and not isinstance(self.filters[name], SortFilter)
         ]
+
+
+# Sortable columns ------------------------------------------------------------------------
+
+# A column's server-side order: none, one order, or a pair (ascending, descending)
+# that its header link switches between.
+ColumnSort = str | tuple[str, str] | None
+
+
+def sort_headers(request, *, current: str, columns: Sequence[tuple[str, ColumnSort]]):
+    """The column headers of a sortable table (MoJ sortable table): each with its
+    label, ``aria_sort`` and, when the list can be sorted by that column on the server,
+    the link that does so, keeping the filters and going back to the first page.
+
+    Without JavaScript the links sort the whole list on the server; with it, the MoJ
+    component turns every header with ``aria-sort`` into a button that sorts the rows
+    shown."""
+    headers = []
+    for label, sort in columns:
+        aria, target = "none", None
+        if isinstance(sort, tuple):
+            ascending, descending = sort
+            if current == ascending:
+                aria, target = "ascending", descending
+            elif current == descending:
+                aria, target = "descending", ascending
+            else:
+                target = ascending
+        elif sort:
+            target = sort
+            if current == sort:
+                aria = "ascending"
+        href = None
+        if target:
+            query = request.GET.copy()
+            query["sort"] = target
+            query.pop("page", None)
+            href = f"?{query.urlencode()}"
+        headers.append({"label": label, "aria_sort": aria, "href": href})
+    return headers

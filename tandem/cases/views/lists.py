@@ -13,12 +13,25 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from tandem.core.filters import sort_headers
 from tandem.core.links import section_links
 from tandem.core.permissions import permission_required
 
 from .. import selectors
 from ..filters import CaseFilter
 from ..services.lists import case_list_audit
+
+# The columns of the case list, and the server-side order each header link gives.
+COLUMNS = [
+    ("Reference", ("received_asc", "received_desc")),
+    ("Status", "status"),
+    ("Concern type", None),
+    ("Urgency", "urgency"),
+    ("Area", None),
+    ("Age", None),
+    ("Waiting", "waiting"),
+    ("Next review due", None),
+]
 
 SECTIONS = [
     ("All cases", "cases:list"),
@@ -48,6 +61,11 @@ def case_list(request):
             "every_case": every_case,
             "unmatched": unmatched,
             "sections": section_links(request, SECTIONS) if every_case else [],
+            "headers": sort_headers(
+                request,
+                current=filters.form.cleaned_data.get("sort") or "received_desc",
+                columns=COLUMNS,
+            ),
         },
     )
 

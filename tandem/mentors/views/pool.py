@@ -9,6 +9,7 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from tandem.core.filters import sort_headers
 from tandem.core.links import section_links
 from tandem.core.permissions import permission_required
 
@@ -22,6 +23,14 @@ SECTIONS = [
     ("Pipeline", "mentors:pipeline"),
     ("Expiries", "mentors:expiries"),
     ("Composition", "mentors:composition"),
+]
+
+
+# The pool's columns, and the server-side order each header link gives.
+POOL_COLUMNS = [
+    ("Mentor and status", "name"),
+    ("Areas, languages and specialisms", None),
+    ("Can take a case today", None),
 ]
 
 
@@ -46,6 +55,11 @@ def pool(request):
             "rows": rows,
             "filtered": bool(filters.form.active_filters),
             "sections": section_links(request, SECTIONS),
+            "headers": sort_headers(
+                request,
+                current=filters.form.cleaned_data.get("sort") or "name",
+                columns=POOL_COLUMNS,
+            ),
         },
     )
 
