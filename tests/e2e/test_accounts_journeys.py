@@ -78,8 +78,9 @@ def test_idle_session_times_out(visit, settings):
     ensure_demo_users()
     spec = DEMO_USERS[0]
     visit.sign_in(spec.email, DEMO_PASSWORD, spec.key_bytes)
-    visit.page.wait_for_timeout(3_000)
-    visit.goto("/")
+    # The page's timeout warning takes the browser to the signed-out page when time is up.
+    visit.page.wait_for_url("**/accounts/timed-out/", timeout=15_000)
+    visit.check()
     assert visit.page.get_by_role("heading", level=1).inner_text() == "You have been signed out"
     visit.goto("/")
     assert "/accounts/login/" in visit.page.url

@@ -109,14 +109,14 @@ def test_claim_submit_approve_export(visit, browser, live_server, tmp_path):
 
     # 3. The month's exports hold the claim and not the person's name.
     with desk.expect_download() as csv_download:
-        desk.get_by_role("link", name=re.compile(r"^CSV")).click()
+        desk.get_by_role("link", name=re.compile(r"^CSV\s+for ")).click()
     text = Path(csv_download.value.path()).read_text(encoding="utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[1][0] == "Sara Ahmed" and rows[1][2] == case.reference
     # (1.5 + 0.5) h at £18 + 12.4 miles at £0.45 + £3.60 = 36.00 + 5.58 + 3.60
     assert rows[1][-1] == "45.18"
     with desk.expect_download() as xlsx_download:
-        desk.get_by_role("link", name=re.compile(r"^Excel")).click()
+        desk.get_by_role("link", name=re.compile(r"^Excel\s+for ")).click()
     sheet = load_workbook(io.BytesIO(Path(xlsx_download.value.path()).read_bytes())).active
     cells = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert cells[1][2] == case.reference
