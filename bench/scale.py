@@ -86,6 +86,12 @@ AUDIT_ACTIONS = [  # (action, object type, changed fields): what a scheme's log 
 ]
 
 
+AUDIT_FIELDS = (
+    "sequence", "occurred_at", "actor_id", "actor_label", "role", "action", "object_type",
+    "object_id", "request_id", "changed_fields", "prev_hash", "hash",
+)  # fmt: skip
+
+
 def sizes_for(factor: float) -> dict[str, int]:
     return {name: max(MINIMUM[name], round(n * factor)) for name, n in NATIONAL.items()}
 
@@ -230,7 +236,6 @@ class Builder:
 
     def build(self) -> None:
         from django.conf import settings
-        from django.core.management import call_command
 
         from tandem.site.demo.accounts import ensure_demo_users
 
@@ -318,13 +323,8 @@ class Builder:
                     else:
                         AuditEvent.objects.bulk_create(
                             [
-                                AuditEvent(
-                                    sequence=r[0], occurred_at=r[1], actor_id=r[2],
-                                    actor_label=r[3], role=r[4], action=r[5], object_type=r[6],
-                                    object_id=r[7], request_id=r[8], changed_fields=r[9],
-                                    prev_hash=r[10], hash=r[11],
-                                )  # fmt: skip
-                                for r in rows
+                                AuditEvent(**dict(zip(AUDIT_FIELDS, row, strict=True)))
+                                for row in rows
                             ],
                             batch_size=1000,
                         )
@@ -350,9 +350,10 @@ class Builder:
                 f"{seq}\t{at.isoformat()}\t{actor_text}\t{label}\t{role}\t{action}\t{otype}\t"
                 f"{oid}\t\t{rid}\t{json.dumps(changed)}\t{prev}\t{digest}\n"
             )
-        with connection.cursor() as cursor, cursor.copy(
-            f"COPY {table} ({columns}) FROM STDIN"
-        ) as copy:
+        with (
+            connection.cursor() as cursor,
+            cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+        ):
             copy.write("".join(lines))
 
     @staticmethod
@@ -419,7 +420,8 @@ class Builder:
                 if status == "on_hold":
                     fields["status_before_hold"] = "active"
                 if status in ("active", "matched", "closing", "on_hold"):
-                    fields["next_review_due"] = (now + dt.timedelta(days=rng.randint(-20, 90))).date()
+                    due = now + dt.timedelta(days=rng.randint(-20, 90))
+                    fields["next_review_due"] = due.date()
                 needs.append(fields)
             batch = self.data._cases(needs, "referred")
             self.new_cases += [(case.pk, case.status, case.received_at) for case in batch]
@@ -748,7 +750,12 @@ def child_measure(runs: int, only: str, out: Path) -> None:
             continue
         gc.collect()
         counted = []
-        with connection.execute_wrapper(lambda execute, *args: counted.append(1) or execute(*args)):
+
+        def count(execute, *args, counted=counted):
+            counted.append(1)
+            return execute(*args)
+
+        with connection.execute_wrapper(count):
             client.get(url)
         samples = []
         for _ in range(runs):
@@ -888,14 +895,15 @@ def run_commands(base_name: str, main_name: str, sizes: dict[str, int]) -> None:
             f"exit {code}: {first}"
         )
     with tempfile.TemporaryDirectory() as tmp:
+        out = str(Path(tmp) / "export")
         seconds, peak, code, output = timed_command(
-            main_name,
-            ["export_evaluation", "--out", str(Path(tmp) / "export"), "--purpose", "Scale benchmark"],
+            main_name, ["export_evaluation", "--out", out, "--purpose", "National-scale benchmark"]
         )
     verdict = "ok" if seconds < EXPORT_SECONDS and code == 0 else "MISSED"
+    last = output.splitlines()[-1] if output else ""
     print(
         f"export_evaluation in {main_name}: {seconds:.1f} s, peak memory {peak:.0f} MB, "
-        f"exit {code} (target {EXPORT_SECONDS} s: {verdict}): {output.splitlines()[-1] if output else ''}"
+        f"exit {code} (target {EXPORT_SECONDS} s: {verdict}): {last}"
     )
 
 
