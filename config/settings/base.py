@@ -105,6 +105,13 @@ def _database(url: str) -> dict:
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
             ),
         }
+    elif config["ENGINE"] == "django.db.backends.postgresql":
+        # No JIT compilation: Tandem's pages run short queries with many subqueries
+        # (matchability, contact monitoring), whose estimated cost at national scale
+        # crosses PostgreSQL's JIT threshold; compiling them took 20 s for a query that
+        # runs in 0.2 s (bench/scale.py). JIT pays only for long analytical scans.
+        options = config.setdefault("OPTIONS", {})
+        options["options"] = " ".join(filter(None, [options.get("options"), "-c jit=off"]))
     return config
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import (
+    Case,
     CharField,
     Count,
     DateTimeField,
@@ -26,6 +27,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -101,11 +103,19 @@ def _with_contact(matches: QuerySet) -> QuerySet:
 
 
 def _overdue_filter(policy: MeetingsPolicy, now: dt.datetime) -> Q:
-    gap = Q()
-    for frequency in Frequency.values:
-        cutoff = now - dt.timedelta(days=float(gap_days(frequency, policy)))
-        gap |= Q(frequency=frequency, contact_from__lt=cutoff)
-    return gap | Q(missed_run__gte=policy.missed_in_a_row)
+    # One comparison against the cut-off of the match's frequency (a CASE), not one per
+    # frequency: each mention of ``contact_from`` repeats the last-held subquery in SQL.
+    cutoff = Case(
+        *(
+            When(
+                frequency=frequency,
+                then=Value(now - dt.timedelta(days=float(gap_days(frequency, policy)))),
+            )
+            for frequency in Frequency.values
+        ),
+        output_field=DateTimeField(),
+    )
+    return Q(contact_from__lt=cutoff) | Q(missed_run__gte=policy.missed_in_a_row)
 
 
 def overdue_matches(*, policy: MeetingsPolicy, now: dt.datetime | None = None) -> QuerySet:
