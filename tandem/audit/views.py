@@ -1,4 +1,5 @@
 from django.core.paginator import Paginator
+from django.utils.functional import cached_property
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -10,13 +11,32 @@ from .filters import AuditEventFilter
 PAGE_SIZE = 50
 
 
+class WholeLogPaginator(Paginator):
+    """Pages through the unfiltered log with the count taken from the chain head:
+    ``COUNT(*)`` over ten million events took half a second on every page view."""
+
+    def __init__(self, object_list, per_page, *, total: int):
+        super().__init__(object_list, per_page)
+        self.total = total
+
+    @cached_property
+    def count(self) -> int:
+        return self.total
+
+
 @require_GET
 @permission_required("audit_log", "view")
 def event_list(request):
     filters = AuditEventFilter(request.GET, queryset=selectors.event_list(actor=request.user))
     page = None
     if filters.is_valid():
-        page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        searched = any(value not in (None, "") for value in filters.form.cleaned_data.values())
+        paginator = (
+            Paginator(filters.qs, PAGE_SIZE)
+            if searched
+            else WholeLogPaginator(filters.qs, PAGE_SIZE, total=selectors.log_size())
+        )
+        page = paginator.get_page(request.GET.get("page"))
         page.object_list = list(page.object_list)
         # Looking at the log is itself recorded, before anything is shown.
         services.record_audit_search(
