@@ -1,6 +1,6 @@
 from django.core.paginator import Paginator
-from django.utils.functional import cached_property
 from django.shortcuts import render
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET
 
 from tandem.core.permissions import permission_required
