@@ -26,6 +26,7 @@ from . import scoring
 from .explain import Part, exclusion_words, explain, prefetch_for_explanation
 from .features import cases_for_matching, load_cases, load_pool, weights_of
 from .models import LIVE, BatchProposal, Match, MatchingPolicy, MatchStatus
+from .poolcache import cached_pool
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,8 @@ def rank_mentors(case: Case, *, k: int, mentor_ids: list[int] | None = None) -> 
     """The ``k`` best allowed mentors for ``case`` (among ``mentor_ids`` when given),
     best first, explained; and who was excluded for what."""
     policy = MatchingPolicy.load()
-    pool = load_pool(mentor_ids=mentor_ids)
+    # The whole pool is kept between requests; a few named mentors are read afresh.
+    pool = cached_pool() if mentor_ids is None else load_pool(mentor_ids=mentor_ids)
     case = cases_for_matching(Case.objects.filter(pk=case.pk)).get()
     if not len(pool.pks):
         return Ranking(case, policy, 0, 0, {})
@@ -60,7 +62,8 @@ def rank_mentors(case: Case, *, k: int, mentor_ids: list[int] | None = None) -> 
     shown = prefetch_for_explanation(Mentor.objects.filter(pk__in=ids)).in_bulk()
     ranked = []
     for row, j in enumerate(result.mentors.tolist()):
-        mentor = shown[int(pool.pks[j])]
+        if (mentor := shown.get(int(pool.pks[j]))) is None:
+            continue  # gone since the pool was read
         mentor.current_caseload = int(pool.arrays.cap[j] - pool.arrays.spare[j])
         ranked.append(
             Ranked(
