@@ -4,7 +4,6 @@ page that uses it costs fewer queries."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import fields
 
 import numpy as np
@@ -31,8 +30,6 @@ from tandem.mentors.models import (
     Weekday,
     slot_bit,
 )
-from tandem.supervision.models import LevelRule
-from tandem.supervision.tests.factories import make_record
 
 from .. import poolcache
 from ..features import load_pool
@@ -104,8 +101,6 @@ def test_the_sources_are_the_tables_the_pool_and_its_rules_read():
         "mentors_codeacceptance",
         "catalogues_area",
         "matching_match",
-        "supervision_supervisionrecord",
-        "supervision_levelrule",
     ):
         assert table in sources, table
     assert "cases_case" not in sources and "audit_auditevent" not in sources
@@ -192,18 +187,6 @@ def _caseload(mentor, case):
     return "capacity"
 
 
-def _supervision(mentor, case):
-    make_record(mentor, held_on=timezone.localdate() - dt.timedelta(weeks=7))
-    return "unavailable"
-
-
-def _level_cap(mentor, case):
-    live_match(waiting_case(), mentor)
-    assert rank_mentors(case, k=1).mentors[0].spare == 1  # one place of two left
-    LevelRule.objects.filter(level__code="accredited").update(caseload_cap=1)
-    return "unavailable"  # the level's cap is a register rule
-
-
 CHANGES = {
     "mentor profile (queryset update)": _gender,
     "status": _status,
@@ -215,8 +198,6 @@ CHANGES = {
     "accreditation revoked": _accreditation,
     "new code of conduct": _code,
     "live matches fill the caseload": _caseload,
-    "supervision overdue": _supervision,
-    "caseload cap of the level": _level_cap,
 }
 
 
@@ -347,7 +328,6 @@ OPERATIONS = (
     "cap",
     "propose",
     "end_matches",
-    "overdue",
 )
 
 
@@ -392,8 +372,6 @@ def apply(operation: str, mentor: Mentor, other_case) -> None:
                 live_match(other_case, mentor)
         case "end_matches":
             Match.objects.filter(mentor=mentor).update(status=MatchStatus.WITHDRAWN)
-        case "overdue":
-            make_record(mentor, held_on=today - dt.timedelta(weeks=8))
 
 
 @pytest.fixture
