@@ -16,11 +16,10 @@ from tandem.cases.models import Case, CaseStatus
 from tandem.cases.selectors import urgency_rank
 from tandem.mentors.matchability import (
     Rules,
-    annotate_matchable,
     mentor_matchability,
     prefetch_for_matchability,
 )
-from tandem.mentors.models import Mentor, MentorStatus
+from tandem.mentors.models import Mentor
 
 from . import scoring
 from .explain import Part, exclusion_words, explain, prefetch_for_explanation
@@ -131,18 +130,20 @@ def held_back(*, limit: int = HELD_BACK_SHOWN) -> HeldBack:
     accreditation, code of conduct, no place left under the lowest cap that applies, and
     the rules of the capabilities above it, such as overdue supervision), with the
     reasons in words: how many, and the first ``limit`` by name. Suggestions and batch
-    matching leave them all out. A fixed number of queries, whatever the pool's size."""
-    active = Mentor.objects.filter(status=MentorStatus.ACTIVE)
-    blocked = active.filter(
-        pk__in=annotate_matchable(active).filter(is_matchable=False).values("pk")
-    )
-    count = blocked.count()
-    if not count:
+    matching leave them all out. Read from the pool kept between requests (matchable,
+    with a place left under the lowest cap: ``annotate_matchable``'s ``is_matchable``),
+    then the shown mentors' reasons: a fixed number of queries, whatever the pool's
+    size."""
+    pool = cached_pool()
+    blocked = pool.pks[~(pool.arrays.matchable & (pool.arrays.spare > 0))].tolist()
+    if not blocked:
         return HeldBack(0, [])
     rules = Rules.load()
-    shown = prefetch_for_matchability(blocked, rules.today).order_by("full_name", "pk")[:limit]
+    shown = prefetch_for_matchability(Mentor.objects.filter(pk__in=blocked), rules.today).order_by(
+        "full_name", "pk"
+    )[:limit]
     return HeldBack(
-        count,
+        len(blocked),
         [HeldBackMentor(m, mentor_matchability(m, rules).reasons) for m in shown],
     )
 

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tandem.catalogues.models import Area, Language, Specialism
+from tandem.mentors.matchability import annotate_matchable
 from tandem.mentors.models import (
     Accreditation,
     AvailabilitySlot,
@@ -34,7 +35,7 @@ from tandem.mentors.models import (
 from .. import poolcache
 from ..features import load_pool
 from ..models import LIVE, CaseNeeds, Match, MatchingPolicy, MatchStatus
-from ..selectors import rank_mentors
+from ..selectors import held_back, rank_mentors
 from .factories import live_match, matching_mentor, waiting_case
 
 pytestmark = pytest.mark.django_db
@@ -405,6 +406,16 @@ def test_the_kept_pool_always_gives_what_a_fresh_read_gives(small_pool, steps):
             kept = summary(rank_mentors(case, k=5))
             assert same_arrays(poolcache.cached_pool(), load_pool())
             assert kept == fresh(case)
+            # The mentors held back, read from the kept pool, are those the register's
+            # single query says cannot take a case.
+            held = held_back()
+            expected = set(
+                annotate_matchable(Mentor.objects.filter(status=MentorStatus.ACTIVE))
+                .filter(is_matchable=False)
+                .values_list("pk", flat=True)
+            )
+            assert held.count == len(expected)
+            assert {row.mentor.pk for row in held.mentors} == expected
             rank_mentors(case, k=5)  # warm again before the next step
         transaction.set_rollback(True)
     poolcache.forget()  # the rollback is no write
