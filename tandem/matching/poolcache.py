@@ -69,7 +69,6 @@ from .features import Pool, load_pool
 logger = logging.getLogger(__name__)
 
 VERSION_KEY = "tandem:matching:pool-version"
-DEFAULT_MAX_AGE_SECONDS = 600
 
 _WRITE = re.compile(
     r"""^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+[`"]?(\w+)""",
@@ -147,7 +146,7 @@ def forget() -> None:
 
 
 def max_age() -> float:
-    return getattr(settings, "TANDEM_POOL_CACHE_SECONDS", DEFAULT_MAX_AGE_SECONDS)
+    return settings.TANDEM_POOL_CACHE_SECONDS
 
 
 def cached_pool(*, today: dt.date | None = None) -> Pool:

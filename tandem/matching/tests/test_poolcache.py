@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
@@ -438,3 +439,14 @@ def test_with_the_pool_kept_the_suggestions_read_no_pool_query():
     assert any('"places_cap"' in q["sql"] for q in cold)
     assert not any('"places_cap"' in q["sql"] for q in warm)
     assert len(warm) < len(cold)
+
+
+def test_a_pool_older_than_the_safety_net_is_read_again():
+    matching_mentor()
+    poolcache.cached_pool()
+    with (
+        override_settings(TANDEM_POOL_CACHE_SECONDS=0),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        poolcache.cached_pool()
+    assert any('"places_cap"' in q["sql"] for q in queries)
