@@ -123,23 +123,35 @@ print(json.dumps(found))
 
 
 class Server:
-    def __init__(self, database_url: str, port: int):
-        self.database_url, self.port, self.process = database_url, port, None
+    def __init__(self, database_url: str, port: int, log: Path):
+        self.database_url, self.port, self.process, self.log = database_url, port, None, log
+
+    def environment(self) -> dict:
+        return environment(
+            self.database_url,
+            DJANGO_SETTINGS_MODULE="config.settings.production",
+            DJANGO_SECRET_KEY="crash-test-only-" + "x" * 40,
+            DJANGO_ALLOWED_HOSTS="127.0.0.1",
+            TANDEM_BIND=f"127.0.0.1:{self.port}",
+            TANDEM_WEB_WORKERS="2",
+        )
+
+    def collect_static(self) -> None:
+        """The production settings serve the collected, hashed static files only."""
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+            cwd=ROOT,
+            env=self.environment(),
+            check=True,
+        )
 
     def start(self) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi"],
             cwd=ROOT,
-            env=environment(
-                self.database_url,
-                DJANGO_SETTINGS_MODULE="config.settings.production",
-                DJANGO_SECRET_KEY="crash-test-only-" + "x" * 40,
-                DJANGO_ALLOWED_HOSTS="127.0.0.1",
-                TANDEM_BIND=f"127.0.0.1:{self.port}",
-                TANDEM_WEB_WORKERS="2",
-            ),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            env=self.environment(),
+            stdout=self.log.open("ab"),
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         deadline = time.monotonic() + 60
@@ -217,7 +229,16 @@ class PrivateCluster:
         deadline = time.monotonic() + 120  # recovery from the WAL happens here
         while time.monotonic() < deadline:
             ready = subprocess.run(
-                [str(self.bin / "pg_isready"), "-h", "127.0.0.1", "-p", str(self.port), "-q"],
+                [
+                    str(self.bin / "pg_isready"),
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    str(self.port),
+                    "-U",
+                    "postgres",
+                    "-q",
+                ],
                 check=False,
             )
             if ready.returncode == 0:
@@ -276,7 +297,7 @@ class Mentor:
         # A code is accepted once per device: each sign-in uses a device of its own.
         response = self._post("/accounts/mfa/", {"token": totp(self.keys.pop())}, page)
         if response.status_code != 302:
-            raise RuntimeError("sign-in failed")
+            raise RuntimeError(f"sign-in failed: the code answered {response.status_code}")
 
     def log(self, marker: str) -> bool:
         """True when the server acknowledged the write (a redirect after saving)."""
@@ -364,7 +385,10 @@ def run(database_url: str, rounds: int, seed: int, cluster: PrivateCluster | Non
     manage(database_url, "demo_data")
     keys, place, topic, cases = manage(database_url, "shell", "-c", PREPARE).split()[-4:]
     port = free_port()
-    server = Server(database_url, port)
+    server = Server(
+        database_url, port, Path(tempfile.gettempdir()) / f"tandem-crash-app-{port}.log"
+    )
+    server.collect_static()
     mentor = Mentor(f"http://127.0.0.1:{port}", keys.split(","), place, topic, cases.split(","))
     acknowledged: list[str] = []
     attempted = 0

@@ -114,8 +114,9 @@ def pool_changed() -> None:
     _forget_here()
     try:
         cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-    except Exception:  # the write itself succeeded; the safety net's age applies
-        logger.exception("Could not change the shared mentor pool version")
+    except Exception as error:  # the write itself succeeded; the safety net's age applies
+        # (Also while the first migrations run, before the cache table exists.)
+        logger.warning("Could not change the shared mentor pool version: %s", error)
 
 
 # This process's pool --------------------------------------------------------------------
