@@ -85,6 +85,15 @@ def signed_in(client):
 
 
 @pytest.fixture(autouse=True)
+def _no_kept_pool():
+    """A test's database is rolled back at its end, which no write reports: the mentor
+    pool matching keeps between requests must not outlive it."""
+    from tandem.matching import poolcache
+
+    poolcache.forget()
+
+
+@pytest.fixture(autouse=True)
 def _default_configuration(request):
     """Transactional tests (browser tests, threaded tests) end by emptying every table,
     the scheme's configuration included; put the defaults back before each such test,

@@ -1,16 +1,26 @@
-"""Crash test: writes over HTTP while the app server is killed with SIGKILL at random
-moments; afterwards every write the client saw acknowledged must be present and whole
-(it decrypts), nothing half-written may be present, and the audit chain must verify.
+"""Crash test: writes over HTTP while the app server (and PostgreSQL) are killed with
+SIGKILL at random moments; afterwards every write the client saw acknowledged must be
+present and whole (it decrypts), nothing half-written may be present, and the audit
+chain must verify.
 
     uv run python bench/crash.py --rounds 10                       # SQLite (embedded)
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
-        uv run python bench/crash.py --rounds 10                   # PostgreSQL
+        uv run python bench/crash.py --rounds 10                   # PostgreSQL, app killed
+    uv run python bench/crash.py --private-postgres --rounds 5     # PostgreSQL killed too
 
 On SQLite the database lives inside the app server's processes, so killing them is
-killing the database mid-write. On PostgreSQL the test makes its own database
-(`tandem_crash_<pid>`, dropped at the end) on the server of DATABASE_URL and kills the
-app server only: it does not kill a PostgreSQL server that others may share (see
-docs/operations.md for killing a private one).
+killing the database mid-write. With DATABASE_URL the test makes its own database
+(`tandem_crash_<pid>`, dropped at the end) on that server and kills the app server only:
+it never kills a PostgreSQL server that others may share.
+
+With --private-postgres it starts a throwaway PostgreSQL cluster of its own (initdb into
+a temporary directory, its own port, run as the ``postgres`` user when started as root,
+default durability settings: fsync, synchronous commit, full-page writes) and each round
+kills, at random moments, the app server, the cluster (the postmaster and every backend
+at once, SIGKILL), or both in a random order. When only the cluster was killed it is
+restarted under the running app server, which must reconnect and go on; PostgreSQL
+recovers from its write-ahead log at every restart. The cluster and its directory are
+removed at the end.
 
 The writes are held sessions logged by a mentor on a phone (two encrypted notes, a
 summary and next steps, audit events, in one transaction). Each carries a unique marker.
@@ -19,11 +29,13 @@ summary and next steps, audit events, in one transaction). Each carries a unique
 from __future__ import annotations
 
 import argparse
+import glob
 import hashlib
 import hmac
 import os
 import random
 import re
+import shutil
 import signal
 import socket
 import struct
@@ -111,23 +123,35 @@ print(json.dumps(found))
 
 
 class Server:
-    def __init__(self, database_url: str, port: int):
-        self.database_url, self.port, self.process = database_url, port, None
+    def __init__(self, database_url: str, port: int, log: Path):
+        self.database_url, self.port, self.process, self.log = database_url, port, None, log
+
+    def environment(self) -> dict:
+        return environment(
+            self.database_url,
+            DJANGO_SETTINGS_MODULE="config.settings.production",
+            DJANGO_SECRET_KEY="crash-test-only-" + "x" * 40,
+            DJANGO_ALLOWED_HOSTS="127.0.0.1",
+            TANDEM_BIND=f"127.0.0.1:{self.port}",
+            TANDEM_WEB_WORKERS="2",
+        )
+
+    def collect_static(self) -> None:
+        """The production settings serve the collected, hashed static files only."""
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+            cwd=ROOT,
+            env=self.environment(),
+            check=True,
+        )
 
     def start(self) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi"],
             cwd=ROOT,
-            env=environment(
-                self.database_url,
-                DJANGO_SETTINGS_MODULE="config.settings.production",
-                DJANGO_SECRET_KEY="crash-test-only-" + "x" * 40,
-                DJANGO_ALLOWED_HOSTS="127.0.0.1",
-                TANDEM_BIND=f"127.0.0.1:{self.port}",
-                TANDEM_WEB_WORKERS="2",
-            ),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            env=self.environment(),
+            stdout=self.log.open("ab"),
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         deadline = time.monotonic() + 60
@@ -142,6 +166,97 @@ class Server:
     def kill(self) -> None:
         os.killpg(self.process.pid, signal.SIGKILL)  # the master and every worker, at once
         self.process.wait()
+
+
+class PrivateCluster:
+    """A throwaway PostgreSQL cluster in a temporary directory, on a port of its own:
+    the only PostgreSQL this test ever kills."""
+
+    def __init__(self, workdir: Path, port: int):
+        found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+        if not found:
+            raise SystemExit("No PostgreSQL server binaries (/usr/lib/postgresql/*/bin).")
+        self.bin = Path(found[-1]).parent
+        self.data, self.port, self.process = workdir / "pgdata", port, None
+        self.log = workdir / "postgres.log"
+        # initdb refuses to run as root: run the cluster as the postgres user then.
+        self.user = "postgres" if os.geteuid() == 0 else None
+        self.kills = 0
+
+    @property
+    def url(self) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _run(self, *args: str) -> None:
+        subprocess.run(
+            args, check=True, capture_output=True, user=self.user, group=self.user, cwd="/"
+        )
+
+    def init(self) -> None:
+        self.data.mkdir(mode=0o700)
+        if self.user:
+            for path in (self.data.parent, self.data):
+                shutil.chown(path, self.user, self.user)
+        self._run(
+            str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres",
+            "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8",
+        )  # fmt: skip
+
+    def _options(self) -> list[str]:
+        settings = {
+            "listen_addresses": "127.0.0.1",
+            # PostgreSQL's defaults, stated: a commit is acknowledged once it is on disk.
+            "fsync": "on",
+            "synchronous_commit": "on",
+            "full_page_writes": "on",
+        }
+        options = ["-D", str(self.data), "-p", str(self.port), "-k", str(self.data)]
+        for name, value in settings.items():
+            options += ["-c", f"{name}={value}"]
+        return options
+
+    def start(self) -> None:
+        with open(self.log, "ab") as log:
+            self.process = subprocess.Popen(
+                [str(self.bin / "postgres"), *self._options()],
+                stdout=log,
+                stderr=log,
+                user=self.user,
+                group=self.user,
+                cwd="/",
+                start_new_session=True,  # its own process group: the backends too
+            )
+        deadline = time.monotonic() + 120  # recovery from the WAL happens here
+        while time.monotonic() < deadline:
+            ready = subprocess.run(
+                [
+                    str(self.bin / "pg_isready"),
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    str(self.port),
+                    "-U",
+                    "postgres",
+                    "-q",
+                ],
+                check=False,
+            )
+            if ready.returncode == 0:
+                return
+            if self.process.poll() is not None:
+                raise SystemExit(f"PostgreSQL did not start; see {self.log}")
+            time.sleep(0.2)
+        raise SystemExit(f"PostgreSQL did not start in time; see {self.log}")
+
+    def kill(self) -> None:
+        os.killpg(self.process.pid, signal.SIGKILL)  # the postmaster and every backend
+        self.process.wait()
+        self.process = None
+        self.kills += 1
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None
 
 
 class Mentor:
@@ -182,7 +297,7 @@ class Mentor:
         # A code is accepted once per device: each sign-in uses a device of its own.
         response = self._post("/accounts/mfa/", {"token": totp(self.keys.pop())}, page)
         if response.status_code != 302:
-            raise RuntimeError("sign-in failed")
+            raise RuntimeError(f"sign-in failed: the code answered {response.status_code}")
 
     def log(self, marker: str) -> bool:
         """True when the server acknowledged the write (a redirect after saving)."""
@@ -212,12 +327,35 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument(
+        "--private-postgres",
+        action="store_true",
+        help="start a throwaway PostgreSQL cluster and kill it too (DATABASE_URL is ignored)",
+    )
+    parser.add_argument(
+        "--port", type=int, default=55432, help="the private cluster's port (default 55432)"
+    )
     args = parser.parse_args()
     rng_seed = args.seed if args.seed is not None else int(time.time())
     random.seed(rng_seed)
 
     server_url = os.environ.get("DATABASE_URL", "")
     workdir = Path(tempfile.mkdtemp(prefix="tandem-crash-"))
+    if args.private_postgres:
+        cluster = PrivateCluster(workdir, args.port)
+        try:
+            cluster.init()
+            cluster.start()
+            subprocess.run(
+                ["psql", cluster.url, "-qc", 'CREATE DATABASE "tandem_crash"'], check=True
+            )
+            database_url = urlparse(cluster.url)._replace(path="/tandem_crash").geturl()
+            run(database_url, args.rounds, rng_seed, cluster)
+        finally:
+            if cluster.running:
+                cluster.kill()
+            shutil.rmtree(workdir, ignore_errors=True)
+        return
     if server_url.startswith("postgres"):
         name = f"tandem_crash_{os.getpid()}"
         parsed = urlparse(server_url)
@@ -236,19 +374,28 @@ def main() -> None:
             )
 
 
-def run(database_url: str, rounds: int, seed: int) -> None:
+def run(database_url: str, rounds: int, seed: int, cluster: PrivateCluster | None = None) -> None:
     import json
 
-    print(f"Database: {urlparse(database_url).scheme}; seed {seed}; rounds {rounds}")
+    where = "a private cluster, killed too" if cluster else "killing the app server only"
+    if urlparse(database_url).scheme == "sqlite":
+        where = "embedded in the app server"
+    print(f"Database: {urlparse(database_url).scheme} ({where}); seed {seed}; rounds {rounds}")
     manage(database_url, "migrate", "--noinput", "-v0")
     manage(database_url, "demo_data")
     keys, place, topic, cases = manage(database_url, "shell", "-c", PREPARE).split()[-4:]
     port = free_port()
-    server = Server(database_url, port)
+    server = Server(
+        database_url, port, Path(tempfile.gettempdir()) / f"tandem-crash-app-{port}.log"
+    )
+    server.collect_static()
     mentor = Mentor(f"http://127.0.0.1:{port}", keys.split(","), place, topic, cases.split(","))
     acknowledged: list[str] = []
     attempted = 0
+    killed = {"app server": 0, "postgres": 0}
     for round_ in range(1, rounds + 1):
+        if cluster and not cluster.running:
+            cluster.start()
         server.start()
         mentor.sign_in()
         stop = threading.Event()
@@ -263,6 +410,8 @@ def run(database_url: str, rounds: int, seed: int) -> None:
                 try:
                     if mentor.log(marker):
                         acknowledged.append(marker)
+                    else:
+                        time.sleep(0.05)  # refused (the database is down): try again
                 except requests.RequestException:
                     return  # the server died under this write: not acknowledged
 
@@ -270,18 +419,45 @@ def run(database_url: str, rounds: int, seed: int) -> None:
         for writer in writers:
             writer.start()
         time.sleep(random.uniform(1.0, 6.0))
-        server.kill()
+        what = random.choice(["postgres", "postgres then app", "app then postgres"])
+        if not cluster:
+            what = "app"
+        if what == "postgres":
+            # Under the running app server, which must reconnect once it is back.
+            cluster.kill()
+            time.sleep(random.uniform(0.0, 2.0))
+            cluster.start()
+            time.sleep(random.uniform(1.0, 4.0))
+            server.kill()
+            killed["postgres"] += 1
+        elif what == "postgres then app":
+            cluster.kill()
+            time.sleep(random.uniform(0.0, 1.0))
+            server.kill()
+            killed["postgres"] += 1
+        elif what == "app then postgres":
+            server.kill()
+            time.sleep(random.uniform(0.0, 1.0))
+            cluster.kill()
+            killed["postgres"] += 1
+        else:
+            server.kill()
+        killed["app server"] += 1
         stop.set()
         for writer in writers:
             writer.join()
-        print(f"round {round_}: killed the app server; {len(acknowledged)} acknowledged so far")
+        done = "killed the app server" if what == "app" else f"killed {what}"
+        print(f"round {round_}: {done}; {len(acknowledged)} acknowledged so far")
 
+    if cluster and not cluster.running:
+        cluster.start()
     found = json.loads(manage(database_url, "shell", "-c", CHECK).strip().splitlines()[-1])
     lost = [m for m in acknowledged if m not in found]
     half = [m for m, whole in found.items() if not whole]
     unacknowledged_present = [m for m in found if m not in acknowledged]
     audit = manage(database_url, "audit_verify")
     print(f"Rounds: {rounds}")
+    print(f"Kills (SIGKILL): app server {killed['app server']}, PostgreSQL {killed['postgres']}")
     print(f"Writes attempted: {attempted}, acknowledged: {len(acknowledged)}")
     print(f"Acknowledged writes lost: {len(lost)} {lost[:5]}")
     print(f"Writes present but not whole: {len(half)} {half[:5]}")

@@ -491,13 +491,17 @@ class Measurements:
         self.data = data
         self.client = data.signed_in_client()
 
-    def time(self, action, after=None) -> tuple[float, int, object]:
-        """Median wall-clock ms, query count and the last result of ``action``; ``after``
-        (untimed) undoes what an action changed, so every run starts from the same state."""
+    def time(self, action, after=None, before=None) -> tuple[float, int, object, float]:
+        """Median wall-clock ms, query count, the last result of ``action`` and the 95th
+        percentile ms; ``before`` (untimed) sets each run up (``poolcache.forget`` for a
+        cold read of the pool) and ``after`` (untimed) undoes what an action changed, so
+        every run starts from the same state."""
         from django.db import connection, reset_queries
         from django.test.utils import CaptureQueriesContext
 
         def once():
+            if before is not None:
+                before()
             started = time.perf_counter()
             result = action()
             elapsed = (time.perf_counter() - started) * 1000
@@ -508,6 +512,8 @@ class Measurements:
         once()  # warm-up: caches, compiled templates
         gc.collect()  # garbage left by the data setup or an earlier measurement is not this one's
         reset_queries()
+        if before is not None:
+            before()
         with CaptureQueriesContext(connection) as captured:
             result = action()
         queries = len(captured)
@@ -517,13 +523,15 @@ class Measurements:
         for _ in range(self.runs):
             elapsed, result = once()
             samples.append(elapsed)
-        return statistics.median(samples), queries, result
+        return statistics.median(samples), queries, result, p95(samples)
 
-    def actions(self) -> list[tuple[str, object, object, object]]:
-        """(name, action, after, note) for every measurement, at the pool's current size."""
+    def actions(self) -> list[tuple[str, object, object, object, object]]:
+        """(name, action, after, note, before) for every measurement, at the pool's
+        current size. "kept" measurements read the pool kept between requests
+        (``poolcache.cached_pool``), "read" ones read it afresh each run."""
         from django.urls import reverse
 
-        from tandem.matching import scoring, services
+        from tandem.matching import poolcache, scoring, services
         from tandem.matching.features import cases_for_matching, load_cases, load_pool, weights_of
         from tandem.matching.gaps import pool_gaps
         from tandem.matching.models import MatchingPolicy
@@ -561,50 +569,57 @@ class Measurements:
             report = response.context["report"]
             return f"{report.gaps} of {report.waiting} cases in {len(report.profiles)} gap profiles"
 
+        cold = poolcache.forget
+        suggestions = page(reverse("matching:suggestions", args=[case.pk]))
+        gaps = page(reverse("matching:gaps"))
         return [
-            (
-                "suggestions page",
-                page(reverse("matching:suggestions", args=[case.pk])),
-                None,
-                suggestions_note,
-            ),
-            ("  load_pool()", load_pool, None, lambda p: f"{len(p.pks):,} active mentors"),
-            ("  load_cases(one case)", lambda: load_cases([case], pool, policy), None, None),
+            ("trivial page", page(reverse("core:accessibility")), None, None, None),
+            ("suggestions page, pool kept", suggestions, None, suggestions_note, None),
+            ("suggestions page, pool read", suggestions, None, suggestions_note, cold),
+            ("  load_pool()", load_pool, None, lambda p: f"{len(p.pks):,} active mentors", None),
+            ("  cached_pool(), kept", poolcache.cached_pool, None, None, None),
+            ("  load_cases(one case)", lambda: load_cases([case], pool, policy), None, None, None),
             (
                 "  scoring.suggest(top 5)",
                 lambda: scoring.suggest(waiting.arrays, pool.arrays, weights, 0, k=SHOWN),
                 None,
                 lambda s: f"{s.allowed:,} allowed",
+                None,
             ),
-            ("  suggestions_for(case)", lambda: suggestions_for(case), None, None),
+            ("  suggestions_for(case), kept", lambda: suggestions_for(case), None, None, None),
             (
                 "services.batch_create",
                 lambda: services.batch_create(actor=actor),
                 discard,
                 batch_note,
+                None,
             ),
             (
                 "batch review page",
                 page(reverse("matching:batch_detail", args=[batch.pk])),
                 None,
                 None,
+                None,
             ),
-            ("pool gaps page", page(reverse("matching:gaps")), None, gaps_note),
-            ("  pool_gaps()", pool_gaps, None, None),
+            ("pool gaps page, pool kept", gaps, None, gaps_note, None),
+            ("pool gaps page, pool read", gaps, None, gaps_note, cold),
+            ("  pool_gaps(), kept", pool_gaps, None, None, None),
         ]
 
-    def measure_all(self) -> dict[str, tuple[float, int, str]]:
+    def measure_all(self) -> dict[str, tuple[float, int, str, float]]:
         results = {}
-        for name, action, after, note in self.actions():
-            median, queries, result = self.time(action, after)
-            results[name] = (median, queries, note(result) if note else "")
+        for name, action, after, note, before in self.actions():
+            median, queries, result, high = self.time(action, after, before)
+            results[name] = (median, queries, note(result) if note else "", high)
         return results
 
     def profile_slow(self, results, size: int) -> None:
         """Where the time goes in each page slower than SLOW_PAGE_MS."""
-        for name, action, _, _ in self.actions():
-            if not name.endswith("page") or results[name][0] <= SLOW_PAGE_MS:
+        for name, action, _, _, before in self.actions():
+            if "page" not in name or results[name][0] <= SLOW_PAGE_MS:
                 continue
+            if before is not None:
+                before()
             profiler = cProfile.Profile()
             profiler.runcall(action)
             out = io.StringIO()
@@ -615,10 +630,17 @@ class Measurements:
             print(out.getvalue())
 
 
-def report(results: dict[int, dict[str, tuple[float, int, str]]]) -> None:
+def p95(samples: list[float]) -> float:
+    """The 95th percentile of ``samples`` (their maximum when there are fewer than 20)."""
+    if len(samples) < 20:
+        return max(samples)
+    return statistics.quantiles(samples, n=20, method="inclusive")[-1]
+
+
+def report(results: dict[int, dict[str, tuple[float, int, str, float]]]) -> None:
     sizes = list(results)
     base, larger = results[sizes[0]], sizes[1:]
-    width = 26
+    width = 30
     header = f"{'measurement':{width}} {sizes[0]:>7,} mentors   "
     header += "".join(f"{size:>7,} mentors, ratio to {sizes[0]}   " for size in larger)
     print(header)
@@ -627,10 +649,10 @@ def report(results: dict[int, dict[str, tuple[float, int, str]]]) -> None:
     print(sub)
     print("-" * len(sub))
     constant = True
-    for name, (ms_base, q_base, _) in base.items():
+    for name, (ms_base, q_base, *_) in base.items():
         line = f"{name:{width}} {ms_base:>7.1f}ms {q_base:>7}   "
         for size in larger:
-            ms, queries, _ = results[size][name]
+            ms, queries, *_ = results[size][name]
             same = queries == q_base
             constant &= same
             line += (
@@ -642,16 +664,27 @@ def report(results: dict[int, dict[str, tuple[float, int, str]]]) -> None:
     print("What each measurement found:")
     for size in sizes:
         notes = "; ".join(
-            f"{name.strip()}: {note}" for name, (_, _, note) in results[size].items() if note
+            f"{name.strip()}: {note}" for name, (_, _, note, _) in results[size].items() if note
         )
         print(f"  {size:>5,} mentors: {notes}")
+    print()
+    trivial = "trivial page"
+    for size in sizes:
+        print(f"Pages at {size:,} mentors: median and 95th percentile, ratio to the trivial page")
+        for name, (ms, queries, _, high) in results[size].items():
+            if "page" not in name:
+                continue
+            print(
+                f"  {name:{width}} {ms:>7.1f}ms p95 {high:>7.1f}ms  "
+                f"{ms / results[size][trivial][0]:>5.1f}x  {queries:>3} queries"
+            )
     print()
     print(f"Query counts identical at every size: {'yes' if constant else 'NO'}")
     for size in larger:
         slow = [
             f"{name} ({results[size][name][0]:.0f} ms)"
             for name in base
-            if name.endswith("page") and results[size][name][0] > SLOW_PAGE_MS
+            if "page" in name and results[size][name][0] > SLOW_PAGE_MS
         ]
         print(
             f"Pages over {SLOW_PAGE_MS} ms at {size:,} mentors: "

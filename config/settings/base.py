@@ -156,6 +156,10 @@ TANDEM_SCHEME_NAME = env.SCHEME_NAME
 # A proposal a mentor has not answered after this many days is chased: it shows on the
 # coordinators' home page and the "unanswered" filter of the match list.
 TANDEM_PROPOSAL_ANSWER_DAYS = 3
+# Matching keeps the active mentor pool's arrays between requests and rebuilds them when a
+# table they are made of changes (tandem/matching/poolcache.py); a kept pool older than
+# this is rebuilt anyway, should the shared cache have missed a change.
+TANDEM_POOL_CACHE_SECONDS = 600
 # Who may consent to mentoring (tandem.cases.consent_rule): from this age a person with
 # capacity consents for themself; from the second age a child judged competent by a named
 # professional has their own agreement recorded alongside a parent's or guardian's consent.

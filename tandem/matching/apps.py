@@ -27,3 +27,41 @@ class MatchingConfig(AppConfig):
         register_caseload_counter(live_match_count)
         register_fact_source(match_facts)
         register_composition_comparison(ethnicity_comparison)
+
+        # The pool's arrays are kept between requests (poolcache.py): a write to any
+        # table they are made of makes every process rebuild them.
+        from tandem.catalogues.models import Area, Faith, Language, Specialism
+        from tandem.mentors.models import (
+            Accreditation,
+            AccreditationLevel,
+            AvailabilitySlot,
+            CodeAcceptance,
+            CodeOfConduct,
+            Mentor,
+            MentorLanguage,
+            MentorSpecialism,
+            VettingCheck,
+            VettingCheckType,
+        )
+
+        from .models import Match
+        from .poolcache import register_pool_source, watch_writes
+
+        register_pool_source(
+            Mentor,  # status, profile, caseload cap, areas (its many-to-many table)
+            MentorLanguage,
+            MentorSpecialism,
+            AvailabilitySlot,
+            VettingCheck,
+            VettingCheckType,
+            Accreditation,
+            AccreditationLevel,
+            CodeOfConduct,
+            CodeAcceptance,
+            Area,
+            Language,
+            Specialism,
+            Faith,
+            Match,  # live matches hold places
+        )
+        watch_writes()

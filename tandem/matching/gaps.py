@@ -25,8 +25,9 @@ from tandem.core.disclosure import THRESHOLD, protect_counts, rounded, shown
 
 from . import scoring
 from .explain import by_count, exclusion_summary, exclusion_words
-from .features import Pool, load_cases, load_pool, weights_of
+from .features import Pool, load_cases, weights_of
 from .models import CaseNeeds, MatchingPolicy
+from .poolcache import cached_pool
 from .scoring import CaseArrays, MentorArrays, Weights
 from .selectors import waiting_cases
 
@@ -177,7 +178,7 @@ def pool_gaps(
     cases = list(waiting_cases() if cases is None else cases)
     if not cases:
         return GapReport([], 0, 0, policy.few_feasible, 0)
-    pool = pool or load_pool()
+    pool = pool or cached_pool()
     waiting = load_cases(cases, pool, policy)
     weights = weights_of(policy)
     free = with_places_free(pool.arrays)

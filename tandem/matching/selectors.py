@@ -16,16 +16,16 @@ from tandem.cases.models import Case, CaseStatus
 from tandem.cases.selectors import urgency_rank
 from tandem.mentors.matchability import (
     Rules,
-    annotate_matchable,
     mentor_matchability,
     prefetch_for_matchability,
 )
-from tandem.mentors.models import Mentor, MentorStatus
+from tandem.mentors.models import Mentor
 
 from . import scoring
 from .explain import Part, exclusion_words, explain, prefetch_for_explanation
 from .features import cases_for_matching, load_cases, load_pool, weights_of
 from .models import LIVE, BatchProposal, Match, MatchingPolicy, MatchStatus
+from .poolcache import cached_pool
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,8 @@ def rank_mentors(case: Case, *, k: int, mentor_ids: list[int] | None = None) -> 
     """The ``k`` best allowed mentors for ``case`` (among ``mentor_ids`` when given),
     best first, explained; and who was excluded for what."""
     policy = MatchingPolicy.load()
-    pool = load_pool(mentor_ids=mentor_ids)
+    # The whole pool is kept between requests; a few named mentors are read afresh.
+    pool = cached_pool() if mentor_ids is None else load_pool(mentor_ids=mentor_ids)
     case = cases_for_matching(Case.objects.filter(pk=case.pk)).get()
     if not len(pool.pks):
         return Ranking(case, policy, 0, 0, {})
@@ -60,7 +61,8 @@ def rank_mentors(case: Case, *, k: int, mentor_ids: list[int] | None = None) -> 
     shown = prefetch_for_explanation(Mentor.objects.filter(pk__in=ids)).in_bulk()
     ranked = []
     for row, j in enumerate(result.mentors.tolist()):
-        mentor = shown[int(pool.pks[j])]
+        if (mentor := shown.get(int(pool.pks[j]))) is None:
+            continue  # gone since the pool was read
         mentor.current_caseload = int(pool.arrays.cap[j] - pool.arrays.spare[j])
         ranked.append(
             Ranked(
@@ -128,18 +130,20 @@ def held_back(*, limit: int = HELD_BACK_SHOWN) -> HeldBack:
     accreditation, code of conduct, no place left under the lowest cap that applies, and
     the rules of the capabilities above it, such as overdue supervision), with the
     reasons in words: how many, and the first ``limit`` by name. Suggestions and batch
-    matching leave them all out. A fixed number of queries, whatever the pool's size."""
-    active = Mentor.objects.filter(status=MentorStatus.ACTIVE)
-    blocked = active.filter(
-        pk__in=annotate_matchable(active).filter(is_matchable=False).values("pk")
-    )
-    count = blocked.count()
-    if not count:
+    matching leave them all out. Read from the pool kept between requests (matchable,
+    with a place left under the lowest cap: ``annotate_matchable``'s ``is_matchable``),
+    then the shown mentors' reasons: a fixed number of queries, whatever the pool's
+    size."""
+    pool = cached_pool()
+    blocked = pool.pks[~(pool.arrays.matchable & (pool.arrays.spare > 0))].tolist()
+    if not blocked:
         return HeldBack(0, [])
     rules = Rules.load()
-    shown = prefetch_for_matchability(blocked, rules.today).order_by("full_name", "pk")[:limit]
+    shown = prefetch_for_matchability(Mentor.objects.filter(pk__in=blocked), rules.today).order_by(
+        "full_name", "pk"
+    )[:limit]
     return HeldBack(
-        count,
+        len(blocked),
         [HeldBackMentor(m, mentor_matchability(m, rules).reasons) for m in shown],
     )
 

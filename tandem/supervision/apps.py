@@ -21,6 +21,12 @@ class SupervisionConfig(AppConfig):
         register_blocking_rule(OVERDUE_RULE)
         register_blocking_rule(LEVEL_CAP_RULE)
         register_concern_counter(open_concern_counts)
+        # The rules read these: matching's kept pool is rebuilt when they change.
+        from tandem.matching.poolcache import register_pool_source
+
+        from .models import LevelRule, SupervisionPolicy, SupervisionRecord, SupervisorAssignment
+
+        register_pool_source(SupervisionPolicy, LevelRule, SupervisorAssignment, SupervisionRecord)
         concern_raised.connect(
             debrief_after_serious_concern, dispatch_uid="supervision.concern_raised"
         )
