@@ -851,7 +851,7 @@ def report_pages(measured: dict[str, dict], sizes: dict[str, int]) -> None:
     trivial = next(r for r in main.values() if r["kind"] == "trivial")
     width = max(len(name) for name in main) + 2
     print(
-        f"{'page':{width}} {'role':>0}{'queries':>9} {'(baseline)':>11} {'median':>9} "
+        f"{'page':{width}} {'queries':>9} {'(baseline)':>11} {'median':>9} "
         f"{'p95':>9} {'x trivial':>10}  target"
     )
     failures = []
