@@ -304,8 +304,27 @@ def destroy_subject_key(*, subject_type: str, subject_id: str):
             row.destroyed_at = now
             row.save(update_fields=["wrapped_key", "kek_version", "destroyed_at"])
         cache.mark_uncommitted(subject, using=using)
+        transaction.on_commit(lambda: purge_freed_storage(using), using=using)
     cache.invalidate(subject)
     return row
+
+
+def purge_freed_storage(using: str = "default") -> bool:
+    """Make a destroyed key unrecoverable from the database's own files.
+
+    On SQLite, ``secure_delete`` (set on every connection, config/settings/base.py)
+    zeroes freed cells, but earlier versions of a page stay in the write-ahead log until
+    it is checkpointed and truncated, which this does. PostgreSQL needs nothing here:
+    a dump holds live rows only, and dead tuples are reclaimed by vacuum. Returns False
+    when a reader kept the log from being truncated (it is truncated at a later erasure).
+    """
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        row = cursor.fetchone()
+    return row is None or row[0] == 0
 
 
 @dataclass
