@@ -37,11 +37,10 @@ from tandem.core.tests.encryption.test_canary import found
 from tandem.meetings.models import MeetingBrief, SessionStatus
 from tandem.meetings.tests.factories import make_session, working_match
 from tandem.outcomes.tests.factories import answer
+from tandem.privacy import retention
+from tandem.privacy.models import RetentionRule
 from tandem.reports import analytics
 from tandem.safeguarding.tests.factories import raise_concern
-
-from .. import retention
-from ..models import RetentionRule
 
 VALUES = {
     "first_name": "Zebulonia",
