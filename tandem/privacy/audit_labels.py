@@ -23,6 +23,7 @@ register_action_labels(
         "restriction.place": "Restricted processing of a person's records",
         "restriction.lift": "Lifted a restriction of processing",
         "erasure_request.decide": "Decided a request to be erased",
+        "rectification.make": "Corrected a person's record",
         "legal_hold.place": "Placed a legal hold on a case",
         "legal_hold.lift": "Lifted a legal hold on a case",
     },

@@ -440,3 +440,34 @@ class ErasureRequest(models.Model):
 
     def __str__(self):
         return f"Erasure request about {self.case}"
+
+
+# Rectification -------------------------------------------------------------------------------
+
+
+class Rectification(ClientRelated):
+    """A correction of one field of a person's record (UK GDPR Article 16), with the
+    reason. The old value is kept (encrypted under the person's key) only when the field
+    allows it and the person correcting it says why the law requires it; otherwise it is
+    overwritten and only the fact of the correction remains."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="rectifications")
+    field = models.CharField(max_length=40)
+    reason = EncryptedTextField()
+    old_value = EncryptedTextField(blank=True)
+    kept_because = EncryptedTextField(blank=True)
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    made_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-made_at", "-pk"]
+        indexes = [models.Index(fields=["case", "made_at"])]
+
+    def __str__(self):
+        return f"Correction of {self.field} for {self.case}"
+
+    @property
+    def old_value_kept(self) -> bool:
+        return bool(self.kept_because)

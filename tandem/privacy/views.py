@@ -6,6 +6,7 @@ everything typed kept. Every page that shows what was shared is an audited view.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
 from django.contrib import messages
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tandem.audit.services import record_event, record_view
 from tandem.cases.models import Case
 from tandem.cases.navigation import case_tabs
+from tandem.cases.services.lifecycle import CaseConflict
 from tandem.core.permissions import has_permission, permission_required
 
 from . import lifecycle, restrictions, retention, selectors, services
@@ -34,11 +36,13 @@ from .forms import (
     RequestForm,
     RestrictionForm,
     SubjectAccessForm,
+    rectification_form,
 )
 from .models import (
     InformationRequest,
     LegalHold,
     ProgressReport,
+    Rectification,
     ReportStatus,
     RequestStatus,
     RetentionRule,
@@ -46,6 +50,7 @@ from .models import (
 )
 from .pdf import report_pdf
 from .permissions import (
+    case_rectification,
     case_restriction,
     case_retention,
     case_sharing,
@@ -53,6 +58,7 @@ from .permissions import (
     reports,
     requests,
 )
+from .rectification import BY_NAME, FIELDS, RectificationRefused, case_rectify
 from .subject_access import subject_access_compile
 
 T = "privacy"
@@ -124,6 +130,7 @@ def case_view(request, pk: int):
             "can_record": case_sharing.has_object_permission(user, "change", case),
             "can_compose": case_sharing.has_object_permission(user, "report", case),
             "can_subject_access": has_permission(user, "subject_access", "view"),
+            "can_rectify": has_permission(user, "rectification", "change"),
         },
     )
 
@@ -738,6 +745,75 @@ def _subject_access_step(request, case):
     return redirect("privacy:subject_access", pk=case.pk)
 
 
+# Rectification -----------------------------------------------------------------------------
+
+
+@require_GET
+@permission_required("rectification", "view")
+def rectifications(request, pk: int):
+    case = _case(request, "view", pk, policy=case_rectification)
+    record_view(actor=request.user, obj=case, request=request, reason="rectification")
+    made = list(Rectification.objects.filter(case=case).select_related("case", "made_by"))
+    for item in made:
+        item.label = BY_NAME[item.field].label if item.field in BY_NAME else item.field
+    return render(
+        request,
+        f"{T}/rectifications.html",
+        {
+            "case": case,
+            "fields": FIELDS,
+            "made": made,
+            "erased": case.subject_erased,
+            "can_change": case_rectification.has_object_permission(request.user, "change", case),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("rectification", "change")
+def rectify(request, pk: int, field: str):
+    case = _case(request, "change", pk, policy=case_rectification)
+    spec = BY_NAME.get(field)
+    if spec is None:
+        raise Http404("No such field")
+    if case.subject_erased:
+        messages.error(request, "The person has been erased: there is nothing to correct.")
+        return redirect("privacy:rectifications", pk=case.pk)
+    current = getattr(case, field) or ""
+    if spec.kind == "date" and current:
+        with contextlib.suppress(ValueError):
+            current = dt.date.fromisoformat(current).strftime("%-d %B %Y")
+    form = rectification_form(spec)(_posted(request), initial={"version": case.version})
+    context = {
+        "case": case,
+        "spec": spec,
+        "current": current,
+        "back": ("Back to corrections", f"/privacy/cases/{case.pk}/rectification/"),
+    }
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case_rectify(
+                actor=request.user,
+                case=case,
+                field=field,
+                value=data["value"],
+                reason=data["reason"],
+                keep_old=data.get("keep_old") or False,
+                kept_because=data.get("kept_because") or "",
+                expected_version=data["version"],
+                request=request,
+            )
+        except (RectificationRefused, CaseConflict) as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, f"The {spec.label.lower()} is corrected.")
+            return redirect("privacy:rectifications", pk=case.pk)
+    if request.method == "GET":
+        record_view(actor=request.user, obj=case, request=request, reason="rectification")
+    return render(request, f"{T}/rectify.html", {"form": form, **context})
+
+
 urlpatterns = [
     path("find/", find, name="find"),
     path("sharing/", sharing_log, name="sharing_log"),
@@ -758,4 +834,6 @@ urlpatterns = [
     path("cases/<int:pk>/subject-access/", subject_access, name="subject_access"),
     path("cases/<int:pk>/legal-hold/", legal_hold, name="legal_hold"),
     path("cases/<int:pk>/erase/", retention_erase, name="retention_erase"),
+    path("cases/<int:pk>/rectification/", rectifications, name="rectifications"),
+    path("cases/<int:pk>/rectification/<slug:field>/", rectify, name="rectify"),
 ]
