@@ -15,6 +15,7 @@ from .models import (
     ReportAudience,
     RequestDecision,
     RequestKind,
+    WithholdReason,
 )
 
 
@@ -313,3 +314,26 @@ def rectification_form(spec) -> type[RectificationForm]:
     if spec.keep_old == "never":
         attrs |= {"keep_old": None, "kept_because": None, "keeps_old": False}
     return type("RectificationForm", (RectificationForm,), attrs)
+
+
+class RedactionForm(SharingForm):
+    """Withholding an item of the package, or words within it, with the exemption."""
+
+    item = forms.ChoiceField(
+        label="Item",
+        error_messages={
+            "required": "Select the item to withhold",
+            "invalid_choice": "Select the item to withhold from the list",
+        },
+    )
+    text = _text(
+        "Words to withhold (optional)",
+        max_length=1000,
+        help_text="Copy the words exactly, for example another person's name. Leave blank "
+        "to withhold the whole item.",
+    )
+    reason = _choice("Reason", WithholdReason.choices, "the reason for withholding it")
+
+    def __init__(self, data=None, *, items=()):
+        super().__init__(data)
+        self.fields["item"].choices = [("", "Select the item"), *items]

@@ -352,6 +352,11 @@ class SubjectAccessRequest(models.Model):
     completed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # The officer who checked the package (its redactions) and approved its release.
+    released_at = models.DateTimeField(null=True, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-received_on", "-pk"]
@@ -471,3 +476,40 @@ class Rectification(ClientRelated):
     @property
     def old_value_kept(self) -> bool:
         return bool(self.kept_because)
+
+
+class WithholdReason(models.TextChoices):
+    THIRD_PARTY = "third_party", "Another person's information (DPA 2018 Schedule 2, paragraph 16)"
+    THIRD_PARTY_SOURCE = "source", "Given by someone else in confidence (Schedule 2, paragraph 16)"
+    STAFF = "staff", "A member of staff's name where it would put them at risk"
+    CRIME = "crime", "Prevention or detection of crime (Schedule 2, paragraph 2)"
+    SAFEGUARDING = "safeguarding", "Serious harm to the person or others (Schedule 3)"
+
+
+class Redaction(ClientRelated):
+    """Something withheld from the person's subject access package before release: a
+    whole item (one field of one record) or words within it (``text``), with the
+    exemption relied on. The released package shows "[withheld: reason]" in its place."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="redactions")
+    section = models.CharField(max_length=100)  # a model's label, e.g. meetings.session
+    record_id = models.PositiveBigIntegerField()
+    field = models.CharField(max_length=60)
+    text = EncryptedTextField(blank=True)  # blank: the whole item
+    reason = models.CharField(max_length=20, choices=WithholdReason.choices)
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    made_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["section", "record_id", "field", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reason__in=WithholdReason.values),
+                name="privacy_redaction_valid_reason",
+            )
+        ]
+
+    def __str__(self):
+        return f"Withheld from the package about {self.case}"

@@ -30,6 +30,7 @@ from tandem.audit.services import record_event
 from tandem.cases.models import Case
 from tandem.core.encryption import EncryptedTextField
 
+from .models import Redaction, SubjectAccessRequest
 from .pdf import _latin
 
 SKIP = {"record_uuid", "identity_index", "name_index", "version"}
@@ -68,6 +69,8 @@ def _case_models() -> list[tuple[type[models.Model], str]]:
                 and field.related_model is Case
                 and field.name == "case"
                 and model._meta.app_label != "audit"
+                # What is withheld from the package is not released with it.
+                and model._meta.label != "privacy.Redaction"
             ):
                 found.append((model, field.name))
     return sorted(found, key=lambda pair: pair[0]._meta.label)
@@ -137,7 +140,7 @@ def package_zip(case: Case, sections: dict[str, list[dict]]) -> bytes:
     return buffer.getvalue()
 
 
-def package_pdf(case: Case, sections: dict[str, list[dict]]) -> bytes:
+def package_pdf(case: Case, sections: dict[str, list[dict]], *, approval: str = "") -> bytes:
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
@@ -146,6 +149,9 @@ def package_pdf(case: Case, sections: dict[str, list[dict]]) -> bytes:
     pdf.multi_cell(
         width, 9, _latin(f"What Tandem holds: {case.reference}"), new_x="LMARGIN", new_y="NEXT"
     )
+    if approval:
+        pdf.set_font("helvetica", "", 10)
+        pdf.multi_cell(width, 6, _latin(approval), new_x="LMARGIN", new_y="NEXT")
     for name, rows in sections.items():
         pdf.set_font("helvetica", "B", 13)
         pdf.multi_cell(width, 8, _latin(f"{name} ({len(rows)})"), new_x="LMARGIN", new_y="NEXT")
@@ -161,7 +167,25 @@ def package_pdf(case: Case, sections: dict[str, list[dict]]) -> bytes:
 
 @transaction.atomic
 def subject_access_compile(*, actor, case: Case, request=None) -> tuple[bytes, bytes]:
-    """The ZIP and the PDF for ``case``'s person; the compilation is audited."""
-    sections = compile_package(case)
+    """The ZIP and the PDF for ``case``'s person, with what the officer withheld shown
+    as "[withheld: reason]"; the compilation is audited."""
+    from . import redaction
+
+    sections = redaction.apply(compile_package(case), Redaction.objects.filter(case=case))
+    approval = ""
+    released = (
+        SubjectAccessRequest.objects.filter(case=case, released_at__isnull=False)
+        .order_by("-released_at")
+        .first()
+    )
+    if released is not None:
+        # Staff are named by role only in the package; the request records who.
+        approval = (
+            "Checked and approved for release by the data-protection officer on "
+            f"{released.released_at:%-d %B %Y}."
+        )
+        sections["release"] = [
+            {"approved_by": "the data-protection officer", "approved_at": released.released_at}
+        ]
     record_event(actor=actor, action="subject_access.compile", obj=case, request=request)
-    return package_zip(case, sections), package_pdf(case, sections)
+    return package_zip(case, sections), package_pdf(case, sections, approval=approval)

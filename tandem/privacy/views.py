@@ -23,7 +23,7 @@ from tandem.cases.navigation import case_tabs
 from tandem.cases.services.lifecycle import CaseConflict
 from tandem.core.permissions import has_permission, permission_required
 
-from . import lifecycle, restrictions, retention, selectors, services
+from . import lifecycle, redaction, restrictions, retention, selectors, services
 from . import subject_access_requests as sar
 from .forms import (
     AnswerForm,
@@ -31,6 +31,7 @@ from .forms import (
     DisclosureForm,
     ErasureRequestForm,
     HoldForm,
+    RedactionForm,
     ReleaseForm,
     ReportForm,
     RequestForm,
@@ -43,6 +44,7 @@ from .models import (
     LegalHold,
     ProgressReport,
     Rectification,
+    Redaction,
     ReportStatus,
     RequestStatus,
     RetentionRule,
@@ -59,7 +61,7 @@ from .permissions import (
     requests,
 )
 from .rectification import BY_NAME, FIELDS, RectificationRefused, case_rectify
-from .subject_access import subject_access_compile
+from .subject_access import compile_package, subject_access_compile
 
 T = "privacy"
 PAGE_SIZE = 50
@@ -745,6 +747,81 @@ def _subject_access_step(request, case):
     return redirect("privacy:subject_access", pk=case.pk)
 
 
+# The redaction step before release -----------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("subject_access", "view")
+def subject_access_review(request, pk: int):
+    case = _case(request, "view", pk, policy=case_subject_access)
+    if case.subject_erased:
+        messages.error(request, "The person was erased: nothing about them can be compiled.")
+        return redirect("privacy:subject_access", pk=case.pk)
+    raw = compile_package(case)
+    form = RedactionForm(None, items=redaction.items(raw))
+    if request.method == "POST":
+        step = request.POST.get("step")
+        if step in ("remove", "release"):
+            try:
+                if step == "remove":
+                    redaction.redaction_remove(
+                        actor=request.user,
+                        case=case,
+                        pk=int(request.POST.get("redaction") or 0),
+                        request=request,
+                    )
+                    messages.success(request, "The item is no longer withheld.")
+                else:
+                    redaction.sar_release(actor=request.user, case=case, request=request)
+                    messages.success(request, "The release is approved.")
+                    return redirect("privacy:subject_access", pk=case.pk)
+            except redaction.RedactionRefused as refusal:
+                messages.error(request, str(refusal))
+            except ValueError:
+                messages.error(request, "The form was incomplete. Reload the page and try again.")
+            return redirect("privacy:subject_access_review", pk=case.pk)
+        form = RedactionForm(request.POST, items=redaction.items(raw))
+        if form.is_valid():
+            try:
+                redaction.redaction_add(
+                    actor=request.user,
+                    case=case,
+                    sections=raw,
+                    item=form.cleaned_data["item"],
+                    text=form.cleaned_data["text"],
+                    reason=form.cleaned_data["reason"],
+                    request=request,
+                )
+            except redaction.RedactionRefused as refusal:
+                form.add_error(None, str(refusal))
+            else:
+                messages.success(request, "It is withheld from the package.")
+                return redirect("privacy:subject_access_review", pk=case.pk)
+    else:
+        record_event(actor=request.user, action="subject_access.review", obj=case, request=request)
+    withheld = list(Redaction.objects.filter(case=case).select_related("case"))
+    sections = redaction.apply(compile_package(case) if withheld else raw, withheld)
+    return render(
+        request,
+        f"{T}/subject_access_review.html",
+        {
+            "case": case,
+            "form": form,
+            "withheld": withheld,
+            "sections": {
+                name: [
+                    {k: v for k, v in row.items() if isinstance(v, str) and len(v) > 2}
+                    | {"id": row.get("id")}
+                    for row in rows
+                ]
+                for name, rows in sections.items()
+                if name not in redaction.NOT_OFFERED
+            },
+            "open_request": sar.open_request(case),
+        },
+    )
+
+
 # Rectification -----------------------------------------------------------------------------
 
 
@@ -832,6 +909,11 @@ urlpatterns = [
     path("cases/<int:pk>/erasure-request/", erasure_request, name="erasure_request"),
     path("cases/<int:pk>/restriction/", restriction, name="restriction"),
     path("cases/<int:pk>/subject-access/", subject_access, name="subject_access"),
+    path(
+        "cases/<int:pk>/subject-access/review/",
+        subject_access_review,
+        name="subject_access_review",
+    ),
     path("cases/<int:pk>/legal-hold/", legal_hold, name="legal_hold"),
     path("cases/<int:pk>/erase/", retention_erase, name="retention_erase"),
     path("cases/<int:pk>/rectification/", rectifications, name="rectifications"),
