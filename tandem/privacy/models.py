@@ -338,8 +338,20 @@ class SubjectAccessRequest(models.Model):
     calendar month of receipt, extendable by up to two more with a reason (UK GDPR
     Article 12(3)). One open request per person at a time."""
 
+    # The person asking: someone supported (their case) or a mentor (their own records).
     case = models.ForeignKey(
-        "cases.Case", on_delete=models.PROTECT, related_name="subject_access_requests"
+        "cases.Case",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="subject_access_requests",
+    )
+    mentor = models.ForeignKey(
+        "mentors.Mentor",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="subject_access_requests",
     )
     received_on = models.DateField()
     due_on = models.DateField()
@@ -366,6 +378,16 @@ class SubjectAccessRequest(models.Model):
                 condition=Q(completed_on__isnull=True),
                 name="privacy_one_open_subject_access_per_case",
             ),
+            models.UniqueConstraint(
+                fields=["mentor"],
+                condition=Q(completed_on__isnull=True),
+                name="privacy_one_open_subject_access_per_mentor",
+            ),
+            models.CheckConstraint(
+                condition=Q(case__isnull=True, mentor__isnull=False)
+                | Q(case__isnull=False, mentor__isnull=True),
+                name="privacy_subject_access_about_one_person",
+            ),
             models.CheckConstraint(
                 condition=Q(extended_to__isnull=True) | ~Q(extension_reason=""),
                 name="privacy_subject_access_extension_has_reason",
@@ -373,7 +395,11 @@ class SubjectAccessRequest(models.Model):
         ]
 
     def __str__(self):
-        return f"Subject access request about {self.case}"
+        return f"Subject access request about {self.case or self.mentor}"
+
+    @property
+    def person(self):
+        return self.case or self.mentor
 
     @property
     def deadline(self):

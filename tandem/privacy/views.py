@@ -61,7 +61,11 @@ from .permissions import (
     requests,
 )
 from .rectification import BY_NAME, FIELDS, RectificationRefused, case_rectify
-from .subject_access import compile_package, subject_access_compile
+from .subject_access import (
+    compile_package,
+    mentor_subject_access_compile,
+    subject_access_compile,
+)
 
 T = "privacy"
 PAGE_SIZE = 50
@@ -822,6 +826,143 @@ def subject_access_review(request, pk: int):
     )
 
 
+# Subject access: the officer's list, mentors' own requests ---------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("subject_access", "view")
+def subject_access_list(request):
+    """Every open subject access request, the earliest deadline first, overdue marked;
+    logging a request by a mentor (found by their email address) on their behalf."""
+    from tandem.mentors.models import Mentor
+
+    error = ""
+    email = ""
+    if request.method == "POST":
+        email = (request.POST.get("email") or "").strip()
+        mentor = Mentor.objects.filter(email__iexact=email).first() if email else None
+        if mentor is None:
+            error = "Enter the email address of a mentor on Tandem"
+        else:
+            return redirect("privacy:mentor_subject_access", pk=mentor.pk)
+    return render(
+        request,
+        f"{T}/subject_access_list.html",
+        {
+            "open": sar.overdue_and_open(),
+            "today": timezone.localdate(),
+            "error": error,
+            "email": email,
+        },
+    )
+
+
+def _mentor_subject_access_page(request, mentor, form):
+    return render(
+        request,
+        f"{T}/mentor_subject_access.html",
+        {
+            "mentor": mentor,
+            "form": form,
+            "open_request": sar.open_request(mentor),
+            "history": list(
+                SubjectAccessRequest.objects.filter(mentor=mentor, completed_on__isnull=False)
+            ),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("mentor_subject_access", "view")
+def mentor_subject_access(request, pk: int):
+    from tandem.mentors.models import Mentor
+
+    try:
+        mentor = Mentor.objects.get(pk=pk)
+    except Mentor.DoesNotExist:
+        raise Http404("No such mentor") from None
+    if request.method == "GET":
+        wanted = request.GET.get("format", "")
+        if wanted in ("zip", "pdf"):
+            archive, pdf = mentor_subject_access_compile(
+                actor=request.user, mentor=mentor, request=request
+            )
+            body, kind = (
+                (archive, "application/zip")
+                if wanted == "zip"
+                else (
+                    pdf,
+                    "application/pdf",
+                )
+            )
+            response = HttpResponse(body, content_type=kind)
+            response["Content-Disposition"] = (
+                f'attachment; filename="subject-access-mentor-{mentor.pk}.{wanted}"'
+            )
+            return response
+        record_view(actor=request.user, obj=mentor, request=request, reason="subject_access")
+        return _mentor_subject_access_page(request, mentor, SubjectAccessForm())
+    form = SubjectAccessForm(request.POST)
+    if not form.is_valid():
+        return _mentor_subject_access_page(request, mentor, form)
+    data = form.cleaned_data
+    try:
+        if data["step"] == "log":
+            if data["received_on"] is None:
+                raise sar.SubjectAccessRefused("Enter the date the request was received.")
+            sar.sar_log(
+                actor=request.user, case=mentor, received_on=data["received_on"], request=request
+            )
+            messages.success(request, "The request is logged.")
+        elif data["step"] == "extend":
+            sar.sar_extend(
+                actor=request.user,
+                case=mentor,
+                months=data["months"] or 0,
+                reason=data["reason"],
+                request=request,
+            )
+            messages.success(request, "The deadline is extended.")
+        else:
+            sar.sar_complete(actor=request.user, case=mentor, request=request)
+            messages.success(request, "The request is completed.")
+    except sar.SubjectAccessRefused as refusal:
+        form.add_error(None, str(refusal))
+        return _mentor_subject_access_page(request, mentor, form)
+    return redirect("privacy:mentor_subject_access", pk=mentor.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("own_records", "view")
+def my_records(request):
+    """A mentor asks for a copy of what Tandem holds about them."""
+    from tandem.mentors.models import Mentor
+
+    mentor = Mentor.objects.filter(user=request.user).first()
+    if mentor is None:
+        raise Http404("No mentor record")
+    error = ""
+    if request.method == "POST":
+        try:
+            sar.sar_log(
+                actor=request.user,
+                case=mentor,
+                received_on=timezone.localdate(),
+                request=request,
+            )
+        except sar.SubjectAccessRefused:
+            error = "You have already asked: your request is open."
+        else:
+            messages.success(request, "Your request is sent to the data-protection officer.")
+            return redirect("privacy:my_records")
+    return render(
+        request,
+        f"{T}/my_records.html",
+        {"open_request": sar.open_request(mentor), "error": error},
+    )
+
+
 # Rectification -----------------------------------------------------------------------------
 
 
@@ -916,6 +1057,9 @@ urlpatterns = [
     ),
     path("cases/<int:pk>/legal-hold/", legal_hold, name="legal_hold"),
     path("cases/<int:pk>/erase/", retention_erase, name="retention_erase"),
+    path("subject-access/", subject_access_list, name="subject_access_list"),
+    path("mentors/<int:pk>/subject-access/", mentor_subject_access, name="mentor_subject_access"),
+    path("my-records/", my_records, name="my_records"),
     path("cases/<int:pk>/rectification/", rectifications, name="rectifications"),
     path("cases/<int:pk>/rectification/<slug:field>/", rectify, name="rectify"),
 ]

@@ -439,6 +439,7 @@ OBJECT_BUILDERS = {
     "subject_access": _cases,
     "restriction": _cases,
     "rectification": _case_fields,
+    "mentor_subject_access": _mentors,
     "information_request": _information_requests,
     "progress_report": _progress_reports,
 }
