@@ -97,12 +97,15 @@ def _database(url: str) -> dict:
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers proceed during a write; IMMEDIATE takes the write
         # lock when the transaction starts, so concurrent writers queue
-        # instead of failing half-way with "database is locked".
+        # instead of failing half-way with "database is locked". secure_delete zeroes
+        # deleted and overwritten content, so an erased person's destroyed key is not
+        # left in free pages (tandem.core.encryption.datakeys.purge_freed_storage).
         config["OPTIONS"] = {
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
             "init_command": (
-                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+                "PRAGMA secure_delete=ON;"
             ),
         }
     elif config["ENGINE"] == "django.db.backends.postgresql":

@@ -15,6 +15,7 @@ from .models import (
     ReportAudience,
     RequestDecision,
     RequestKind,
+    WithholdReason,
 )
 
 
@@ -263,3 +264,76 @@ class ErasureRequestForm(SharingForm):
         textarea=True,
         help_text="In general terms: they stay readable after the person is erased.",
     )
+
+
+class RectificationForm(SharingForm):
+    """The corrected value of one field (its widget from the field's kind), the reason,
+    and, where the field allows it, keeping the old value with why the law requires it."""
+
+    reason = _text(
+        "Reason for the correction",
+        max_length=500,
+        required="Enter the reason for the correction",
+        textarea=True,
+        help_text="For example: the person showed their passport; the referrer misspelt the name.",
+    )
+    keep_old = forms.BooleanField(
+        label="Keep the old value (encrypted): the law requires it",
+        required=False,
+    )
+    kept_because = _text(
+        "Keep the old value because",
+        max_length=300,
+        help_text="For example: a safeguarding decision was taken on the old date of birth.",
+    )
+    version = VersionField()
+
+    field_order = ["value", "reason", "keep_old", "kept_because", "version"]
+    keeps_old = True
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("keep_old") and not (cleaned.get("kept_because") or "").strip():
+            self.add_error("kept_because", "Say why the law requires the old value to be kept")
+        return cleaned
+
+
+def rectification_form(spec) -> type[RectificationForm]:
+    """The form for correcting the field ``spec`` describes (rectification.FIELDS)."""
+    label = f"Corrected {spec.label.lower()}"
+    if spec.kind == "date":
+        value = GovUKDateField(label=label, what=f"the {spec.label.lower()}")
+    else:
+        value = _text(
+            label,
+            max_length=spec.max_length,
+            required=f"Enter the corrected {spec.label.lower()}" if spec.required else None,
+            textarea=spec.kind == "text",
+        )
+    attrs = {"value": value}
+    if spec.keep_old == "never":
+        attrs |= {"keep_old": None, "kept_because": None, "keeps_old": False}
+    return type("RectificationForm", (RectificationForm,), attrs)
+
+
+class RedactionForm(SharingForm):
+    """Withholding an item of the package, or words within it, with the exemption."""
+
+    item = forms.ChoiceField(
+        label="Item",
+        error_messages={
+            "required": "Select the item to withhold",
+            "invalid_choice": "Select the item to withhold from the list",
+        },
+    )
+    text = _text(
+        "Words to withhold (optional)",
+        max_length=1000,
+        help_text="Copy the words exactly, for example another person's name. Leave blank "
+        "to withhold the whole item.",
+    )
+    reason = _choice("Reason", WithholdReason.choices, "the reason for withholding it")
+
+    def __init__(self, data=None, *, items=()):
+        super().__init__(data)
+        self.fields["item"].choices = [("", "Select the item"), *items]

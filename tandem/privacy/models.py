@@ -338,8 +338,20 @@ class SubjectAccessRequest(models.Model):
     calendar month of receipt, extendable by up to two more with a reason (UK GDPR
     Article 12(3)). One open request per person at a time."""
 
+    # The person asking: someone supported (their case) or a mentor (their own records).
     case = models.ForeignKey(
-        "cases.Case", on_delete=models.PROTECT, related_name="subject_access_requests"
+        "cases.Case",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="subject_access_requests",
+    )
+    mentor = models.ForeignKey(
+        "mentors.Mentor",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="subject_access_requests",
     )
     received_on = models.DateField()
     due_on = models.DateField()
@@ -352,6 +364,11 @@ class SubjectAccessRequest(models.Model):
     completed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # The officer who checked the package (its redactions) and approved its release.
+    released_at = models.DateTimeField(null=True, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-received_on", "-pk"]
@@ -361,6 +378,16 @@ class SubjectAccessRequest(models.Model):
                 condition=Q(completed_on__isnull=True),
                 name="privacy_one_open_subject_access_per_case",
             ),
+            models.UniqueConstraint(
+                fields=["mentor"],
+                condition=Q(completed_on__isnull=True),
+                name="privacy_one_open_subject_access_per_mentor",
+            ),
+            models.CheckConstraint(
+                condition=Q(case__isnull=True, mentor__isnull=False)
+                | Q(case__isnull=False, mentor__isnull=True),
+                name="privacy_subject_access_about_one_person",
+            ),
             models.CheckConstraint(
                 condition=Q(extended_to__isnull=True) | ~Q(extension_reason=""),
                 name="privacy_subject_access_extension_has_reason",
@@ -368,7 +395,11 @@ class SubjectAccessRequest(models.Model):
         ]
 
     def __str__(self):
-        return f"Subject access request about {self.case}"
+        return f"Subject access request about {self.case or self.mentor}"
+
+    @property
+    def person(self):
+        return self.case or self.mentor
 
     @property
     def deadline(self):
@@ -440,3 +471,71 @@ class ErasureRequest(models.Model):
 
     def __str__(self):
         return f"Erasure request about {self.case}"
+
+
+# Rectification -------------------------------------------------------------------------------
+
+
+class Rectification(ClientRelated):
+    """A correction of one field of a person's record (UK GDPR Article 16), with the
+    reason. The old value is kept (encrypted under the person's key) only when the field
+    allows it and the person correcting it says why the law requires it; otherwise it is
+    overwritten and only the fact of the correction remains."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="rectifications")
+    field = models.CharField(max_length=40)
+    reason = EncryptedTextField()
+    old_value = EncryptedTextField(blank=True)
+    kept_because = EncryptedTextField(blank=True)
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    made_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-made_at", "-pk"]
+        indexes = [models.Index(fields=["case", "made_at"])]
+
+    def __str__(self):
+        return f"Correction of {self.field} for {self.case}"
+
+    @property
+    def old_value_kept(self) -> bool:
+        return bool(self.kept_because)
+
+
+class WithholdReason(models.TextChoices):
+    THIRD_PARTY = "third_party", "Another person's information (DPA 2018 Schedule 2, paragraph 16)"
+    THIRD_PARTY_SOURCE = "source", "Given by someone else in confidence (Schedule 2, paragraph 16)"
+    STAFF = "staff", "A member of staff's name where it would put them at risk"
+    CRIME = "crime", "Prevention or detection of crime (Schedule 2, paragraph 2)"
+    SAFEGUARDING = "safeguarding", "Serious harm to the person or others (Schedule 3)"
+
+
+class Redaction(ClientRelated):
+    """Something withheld from the person's subject access package before release: a
+    whole item (one field of one record) or words within it (``text``), with the
+    exemption relied on. The released package shows "[withheld: reason]" in its place."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="redactions")
+    section = models.CharField(max_length=100)  # a model's label, e.g. meetings.session
+    record_id = models.PositiveBigIntegerField()
+    field = models.CharField(max_length=60)
+    text = EncryptedTextField(blank=True)  # blank: the whole item
+    reason = models.CharField(max_length=20, choices=WithholdReason.choices)
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    made_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["section", "record_id", "field", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reason__in=WithholdReason.values),
+                name="privacy_redaction_valid_reason",
+            )
+        ]
+
+    def __str__(self):
+        return f"Withheld from the package about {self.case}"

@@ -30,6 +30,7 @@ from tandem.audit.services import record_event
 from tandem.cases.models import Case
 from tandem.core.encryption import EncryptedTextField
 
+from .models import Redaction, SubjectAccessRequest
 from .pdf import _latin
 
 SKIP = {"record_uuid", "identity_index", "name_index", "version"}
@@ -68,6 +69,8 @@ def _case_models() -> list[tuple[type[models.Model], str]]:
                 and field.related_model is Case
                 and field.name == "case"
                 and model._meta.app_label != "audit"
+                # What is withheld from the package is not released with it.
+                and model._meta.label != "privacy.Redaction"
             ):
                 found.append((model, field.name))
     return sorted(found, key=lambda pair: pair[0]._meta.label)
@@ -137,7 +140,7 @@ def package_zip(case: Case, sections: dict[str, list[dict]]) -> bytes:
     return buffer.getvalue()
 
 
-def package_pdf(case: Case, sections: dict[str, list[dict]]) -> bytes:
+def package_pdf(case: Case, sections: dict[str, list[dict]], *, approval: str = "") -> bytes:
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
@@ -146,6 +149,9 @@ def package_pdf(case: Case, sections: dict[str, list[dict]]) -> bytes:
     pdf.multi_cell(
         width, 9, _latin(f"What Tandem holds: {case.reference}"), new_x="LMARGIN", new_y="NEXT"
     )
+    if approval:
+        pdf.set_font("helvetica", "", 10)
+        pdf.multi_cell(width, 6, _latin(approval), new_x="LMARGIN", new_y="NEXT")
     for name, rows in sections.items():
         pdf.set_font("helvetica", "B", 13)
         pdf.multi_cell(width, 8, _latin(f"{name} ({len(rows)})"), new_x="LMARGIN", new_y="NEXT")
@@ -161,7 +167,104 @@ def package_pdf(case: Case, sections: dict[str, list[dict]]) -> bytes:
 
 @transaction.atomic
 def subject_access_compile(*, actor, case: Case, request=None) -> tuple[bytes, bytes]:
-    """The ZIP and the PDF for ``case``'s person; the compilation is audited."""
-    sections = compile_package(case)
+    """The ZIP and the PDF for ``case``'s person, with what the officer withheld shown
+    as "[withheld: reason]"; the compilation is audited."""
+    from . import redaction
+
+    sections = redaction.apply(compile_package(case), Redaction.objects.filter(case=case))
+    approval = ""
+    released = (
+        SubjectAccessRequest.objects.filter(case=case, released_at__isnull=False)
+        .order_by("-released_at")
+        .first()
+    )
+    if released is not None:
+        # Staff are named by role only in the package; the request records who.
+        approval = (
+            "Checked and approved for release by the data-protection officer on "
+            f"{released.released_at:%-d %B %Y}."
+        )
+        sections["release"] = [
+            {"approved_by": "the data-protection officer", "approved_at": released.released_at}
+        ]
     record_event(actor=actor, action="subject_access.compile", obj=case, request=request)
-    return package_zip(case, sections), package_pdf(case, sections)
+    return package_zip(case, sections), package_pdf(case, sections, approval=approval)
+
+
+# A mentor's own records ---------------------------------------------------------------------
+#
+# What Tandem holds about a mentor: their record (profile, status), and every record with
+# a ``mentor`` key to it: vetting, training, accreditation, conflicts declared,
+# supervision records about them, matches, sessions they recorded, claims. The rule for
+# what is the mentor's own data: a value encrypted under a mentee's key (a session's
+# notes and summary, a match's reasons) is the mentee's, and is left out; plain facts of
+# the mentor's work (when a session was, where, its status, a claim's amounts and
+# decision) and everything encrypted under the mentor's own key are in. Mentees appear
+# by their case's pseudonymous reference only.
+
+
+def _mentor_row(obj, references: dict[int, str]) -> dict:
+    theirs = not hasattr(obj, "encryption_subject") or obj.encryption_subject()[0] == "mentor"
+    row = {}
+    for field in obj._meta.concrete_fields:
+        if field.name in SKIP:
+            continue
+        if isinstance(field, EncryptedTextField) and not theirs:
+            continue  # a mentee's information
+        if isinstance(field, models.ForeignKey) and field.related_model is Case:
+            case_id = getattr(obj, field.attname)
+            row[field.name] = references.get(case_id) if case_id else None
+            continue
+        row[field.name] = _value(obj, field)
+    return row
+
+
+def _mentor_models() -> list[type[models.Model]]:
+    from tandem.mentors.models import Mentor
+
+    found = []
+    for model in apps.get_models():
+        if model._meta.app_label in ("audit", "privacy"):
+            continue
+        for field in model._meta.concrete_fields:
+            if (
+                isinstance(field, models.ForeignKey)
+                and field.related_model is Mentor
+                and field.name == "mentor"
+            ):
+                found.append(model)
+    return sorted(found, key=lambda m: m._meta.label)
+
+
+def compile_mentor_package(mentor) -> dict[str, list[dict]]:
+    """Everything held about ``mentor`` that is their own data (see above)."""
+    collected: dict[str, list] = {}
+    for model in _mentor_models():
+        rows = list(model._default_manager.filter(mentor=mentor))
+        if rows:
+            collected[model._meta.label_lower] = rows
+    case_ids = {
+        getattr(r, f.attname)
+        for rows in collected.values()
+        for r in rows
+        for f in r._meta.concrete_fields
+        if isinstance(f, models.ForeignKey) and f.related_model is Case
+    } - {None}
+    refs = dict(Case.objects.filter(pk__in=case_ids).values_list("pk", "reference"))
+    sections = {"mentor": [_mentor_row(mentor, refs)]}
+    sections |= {name: [_mentor_row(r, refs) for r in rows] for name, rows in collected.items()}
+    sections["access"] = [
+        {"when": e.occurred_at.isoformat(), "role": e.role, "action": e.action}
+        for e in AuditEvent.objects.filter(
+            object_type="mentors.mentor", object_id=str(mentor.pk)
+        ).order_by("sequence")
+    ]
+    return sections
+
+
+@transaction.atomic
+def mentor_subject_access_compile(*, actor, mentor, request=None) -> tuple[bytes, bytes]:
+    sections = compile_mentor_package(mentor)
+    record_event(actor=actor, action="subject_access.compile", obj=mentor, request=request)
+    label = type("Label", (), {"reference": f"mentor-{mentor.pk}"})()
+    return package_zip(label, sections), package_pdf(label, sections)

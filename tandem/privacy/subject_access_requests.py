@@ -20,17 +20,34 @@ class SubjectAccessRefused(Exception):
     """The step cannot be taken; the message says why and is safe to show."""
 
 
-def open_request(case: Case) -> SubjectAccessRequest | None:
-    return SubjectAccessRequest.objects.filter(case=case, completed_on__isnull=True).first()
+def _about(person) -> dict:
+    """The request's key for ``person``: a case (someone supported) or a mentor."""
+    return {"case": person} if isinstance(person, Case) else {"mentor": person}
 
 
-def sar_log(*, actor, case: Case, received_on: dt.date, request=None) -> SubjectAccessRequest:
+def open_request(case) -> SubjectAccessRequest | None:
+    return SubjectAccessRequest.objects.filter(**_about(case), completed_on__isnull=True).first()
+
+
+def overdue_and_open(*, today: dt.date | None = None) -> list[SubjectAccessRequest]:
+    """Every open request, people supported and mentors alike, the earliest deadline
+    first (the officer's list; ``deadline < today`` marks it overdue)."""
+    rows = list(
+        SubjectAccessRequest.objects.filter(completed_on__isnull=True).select_related(
+            "case", "mentor"
+        )
+    )
+    return sorted(rows, key=lambda r: (r.deadline, r.pk))
+
+
+def sar_log(*, actor, case, received_on: dt.date, request=None) -> SubjectAccessRequest:
+    """Log a request by ``case``'s person, or by a mentor (``case`` is then the Mentor)."""
     if received_on > timezone.localdate():
         raise SubjectAccessRefused("The date received must be today or in the past.")
     try:
         with transaction.atomic():
             made = SubjectAccessRequest.objects.create(
-                case=case,
+                **_about(case),
                 received_on=received_on,
                 due_on=received_on + relativedelta(months=1),
                 logged_by=actor,
@@ -48,10 +65,10 @@ def sar_log(*, actor, case: Case, received_on: dt.date, request=None) -> Subject
 
 
 @transaction.atomic
-def sar_extend(*, actor, case: Case, months: int, reason: str, request=None):
+def sar_extend(*, actor, case, months: int, reason: str, request=None):
     sar = (
         SubjectAccessRequest.objects.select_for_update()
-        .filter(case=case, completed_on__isnull=True)
+        .filter(**_about(case), completed_on__isnull=True)
         .first()
     )
     if sar is None:
@@ -77,10 +94,10 @@ def sar_extend(*, actor, case: Case, months: int, reason: str, request=None):
 
 
 @transaction.atomic
-def sar_complete(*, actor, case: Case, request=None):
+def sar_complete(*, actor, case, request=None):
     sar = (
         SubjectAccessRequest.objects.select_for_update()
-        .filter(case=case, completed_on__isnull=True)
+        .filter(**_about(case), completed_on__isnull=True)
         .first()
     )
     if sar is None:

@@ -6,6 +6,7 @@ everything typed kept. Every page that shows what was shared is an audited view.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
 from django.contrib import messages
@@ -19,9 +20,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tandem.audit.services import record_event, record_view
 from tandem.cases.models import Case
 from tandem.cases.navigation import case_tabs
+from tandem.cases.services.lifecycle import CaseConflict
 from tandem.core.permissions import has_permission, permission_required
 
-from . import lifecycle, restrictions, retention, selectors, services
+from . import lifecycle, redaction, restrictions, retention, selectors, services
 from . import subject_access_requests as sar
 from .forms import (
     AnswerForm,
@@ -29,16 +31,20 @@ from .forms import (
     DisclosureForm,
     ErasureRequestForm,
     HoldForm,
+    RedactionForm,
     ReleaseForm,
     ReportForm,
     RequestForm,
     RestrictionForm,
     SubjectAccessForm,
+    rectification_form,
 )
 from .models import (
     InformationRequest,
     LegalHold,
     ProgressReport,
+    Rectification,
+    Redaction,
     ReportStatus,
     RequestStatus,
     RetentionRule,
@@ -46,6 +52,7 @@ from .models import (
 )
 from .pdf import report_pdf
 from .permissions import (
+    case_rectification,
     case_restriction,
     case_retention,
     case_sharing,
@@ -53,7 +60,12 @@ from .permissions import (
     reports,
     requests,
 )
-from .subject_access import subject_access_compile
+from .rectification import BY_NAME, FIELDS, RectificationRefused, case_rectify
+from .subject_access import (
+    compile_package,
+    mentor_subject_access_compile,
+    subject_access_compile,
+)
 
 T = "privacy"
 PAGE_SIZE = 50
@@ -124,6 +136,7 @@ def case_view(request, pk: int):
             "can_record": case_sharing.has_object_permission(user, "change", case),
             "can_compose": case_sharing.has_object_permission(user, "report", case),
             "can_subject_access": has_permission(user, "subject_access", "view"),
+            "can_rectify": has_permission(user, "rectification", "change"),
         },
     )
 
@@ -738,6 +751,287 @@ def _subject_access_step(request, case):
     return redirect("privacy:subject_access", pk=case.pk)
 
 
+# The redaction step before release -----------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("subject_access", "view")
+def subject_access_review(request, pk: int):
+    case = _case(request, "view", pk, policy=case_subject_access)
+    if case.subject_erased:
+        messages.error(request, "The person was erased: nothing about them can be compiled.")
+        return redirect("privacy:subject_access", pk=case.pk)
+    raw = compile_package(case)
+    form = RedactionForm(None, items=redaction.items(raw))
+    if request.method == "POST":
+        step = request.POST.get("step")
+        if step in ("remove", "release"):
+            try:
+                if step == "remove":
+                    redaction.redaction_remove(
+                        actor=request.user,
+                        case=case,
+                        pk=int(request.POST.get("redaction") or 0),
+                        request=request,
+                    )
+                    messages.success(request, "The item is no longer withheld.")
+                else:
+                    redaction.sar_release(actor=request.user, case=case, request=request)
+                    messages.success(request, "The release is approved.")
+                    return redirect("privacy:subject_access", pk=case.pk)
+            except redaction.RedactionRefused as refusal:
+                messages.error(request, str(refusal))
+            except ValueError:
+                messages.error(request, "The form was incomplete. Reload the page and try again.")
+            return redirect("privacy:subject_access_review", pk=case.pk)
+        form = RedactionForm(request.POST, items=redaction.items(raw))
+        if form.is_valid():
+            try:
+                redaction.redaction_add(
+                    actor=request.user,
+                    case=case,
+                    sections=raw,
+                    item=form.cleaned_data["item"],
+                    text=form.cleaned_data["text"],
+                    reason=form.cleaned_data["reason"],
+                    request=request,
+                )
+            except redaction.RedactionRefused as refusal:
+                form.add_error(None, str(refusal))
+            else:
+                messages.success(request, "It is withheld from the package.")
+                return redirect("privacy:subject_access_review", pk=case.pk)
+    else:
+        record_event(actor=request.user, action="subject_access.review", obj=case, request=request)
+    withheld = list(Redaction.objects.filter(case=case).select_related("case"))
+    sections = redaction.apply(compile_package(case) if withheld else raw, withheld)
+    return render(
+        request,
+        f"{T}/subject_access_review.html",
+        {
+            "case": case,
+            "form": form,
+            "withheld": withheld,
+            "sections": {
+                name: [
+                    {k: v for k, v in row.items() if isinstance(v, str) and len(v) > 2}
+                    | {"id": row.get("id")}
+                    for row in rows
+                ]
+                for name, rows in sections.items()
+                if name not in redaction.NOT_OFFERED
+            },
+            "open_request": sar.open_request(case),
+        },
+    )
+
+
+# Subject access: the officer's list, mentors' own requests ---------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("subject_access", "view")
+def subject_access_list(request):
+    """Every open subject access request, the earliest deadline first, overdue marked;
+    logging a request by a mentor (found by their email address) on their behalf."""
+    from tandem.mentors.models import Mentor
+
+    error = ""
+    email = ""
+    if request.method == "POST":
+        email = (request.POST.get("email") or "").strip()
+        mentor = Mentor.objects.filter(email__iexact=email).first() if email else None
+        if mentor is None:
+            error = "Enter the email address of a mentor on Tandem"
+        else:
+            return redirect("privacy:mentor_subject_access", pk=mentor.pk)
+    return render(
+        request,
+        f"{T}/subject_access_list.html",
+        {
+            "open": sar.overdue_and_open(),
+            "today": timezone.localdate(),
+            "error": error,
+            "email": email,
+        },
+    )
+
+
+def _mentor_subject_access_page(request, mentor, form):
+    return render(
+        request,
+        f"{T}/mentor_subject_access.html",
+        {
+            "mentor": mentor,
+            "form": form,
+            "open_request": sar.open_request(mentor),
+            "history": list(
+                SubjectAccessRequest.objects.filter(mentor=mentor, completed_on__isnull=False)
+            ),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("mentor_subject_access", "view")
+def mentor_subject_access(request, pk: int):
+    from tandem.mentors.models import Mentor
+
+    try:
+        mentor = Mentor.objects.get(pk=pk)
+    except Mentor.DoesNotExist:
+        raise Http404("No such mentor") from None
+    if request.method == "GET":
+        wanted = request.GET.get("format", "")
+        if wanted in ("zip", "pdf"):
+            archive, pdf = mentor_subject_access_compile(
+                actor=request.user, mentor=mentor, request=request
+            )
+            body, kind = (
+                (archive, "application/zip")
+                if wanted == "zip"
+                else (
+                    pdf,
+                    "application/pdf",
+                )
+            )
+            response = HttpResponse(body, content_type=kind)
+            response["Content-Disposition"] = (
+                f'attachment; filename="subject-access-mentor-{mentor.pk}.{wanted}"'
+            )
+            return response
+        record_view(actor=request.user, obj=mentor, request=request, reason="subject_access")
+        return _mentor_subject_access_page(request, mentor, SubjectAccessForm())
+    form = SubjectAccessForm(request.POST)
+    if not form.is_valid():
+        return _mentor_subject_access_page(request, mentor, form)
+    data = form.cleaned_data
+    try:
+        if data["step"] == "log":
+            if data["received_on"] is None:
+                raise sar.SubjectAccessRefused("Enter the date the request was received.")
+            sar.sar_log(
+                actor=request.user, case=mentor, received_on=data["received_on"], request=request
+            )
+            messages.success(request, "The request is logged.")
+        elif data["step"] == "extend":
+            sar.sar_extend(
+                actor=request.user,
+                case=mentor,
+                months=data["months"] or 0,
+                reason=data["reason"],
+                request=request,
+            )
+            messages.success(request, "The deadline is extended.")
+        else:
+            sar.sar_complete(actor=request.user, case=mentor, request=request)
+            messages.success(request, "The request is completed.")
+    except sar.SubjectAccessRefused as refusal:
+        form.add_error(None, str(refusal))
+        return _mentor_subject_access_page(request, mentor, form)
+    return redirect("privacy:mentor_subject_access", pk=mentor.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("own_records", "view")
+def my_records(request):
+    """A mentor asks for a copy of what Tandem holds about them."""
+    from tandem.mentors.models import Mentor
+
+    mentor = Mentor.objects.filter(user=request.user).first()
+    if mentor is None:
+        raise Http404("No mentor record")
+    error = ""
+    if request.method == "POST":
+        try:
+            sar.sar_log(
+                actor=request.user,
+                case=mentor,
+                received_on=timezone.localdate(),
+                request=request,
+            )
+        except sar.SubjectAccessRefused:
+            error = "You have already asked: your request is open."
+        else:
+            messages.success(request, "Your request is sent to the data-protection officer.")
+            return redirect("privacy:my_records")
+    return render(
+        request,
+        f"{T}/my_records.html",
+        {"open_request": sar.open_request(mentor), "error": error},
+    )
+
+
+# Rectification -----------------------------------------------------------------------------
+
+
+@require_GET
+@permission_required("rectification", "view")
+def rectifications(request, pk: int):
+    case = _case(request, "view", pk, policy=case_rectification)
+    record_view(actor=request.user, obj=case, request=request, reason="rectification")
+    made = list(Rectification.objects.filter(case=case).select_related("case", "made_by"))
+    for item in made:
+        item.label = BY_NAME[item.field].label if item.field in BY_NAME else item.field
+    return render(
+        request,
+        f"{T}/rectifications.html",
+        {
+            "case": case,
+            "fields": FIELDS,
+            "made": made,
+            "erased": case.subject_erased,
+            "can_change": case_rectification.has_object_permission(request.user, "change", case),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("rectification", "change")
+def rectify(request, pk: int, field: str):
+    case = _case(request, "change", pk, policy=case_rectification)
+    spec = BY_NAME.get(field)
+    if spec is None:
+        raise Http404("No such field")
+    if case.subject_erased:
+        messages.error(request, "The person has been erased: there is nothing to correct.")
+        return redirect("privacy:rectifications", pk=case.pk)
+    current = getattr(case, field) or ""
+    if spec.kind == "date" and current:
+        with contextlib.suppress(ValueError):
+            current = dt.date.fromisoformat(current).strftime("%-d %B %Y")
+    form = rectification_form(spec)(_posted(request), initial={"version": case.version})
+    context = {
+        "case": case,
+        "spec": spec,
+        "current": current,
+        "back": ("Back to corrections", f"/privacy/cases/{case.pk}/rectification/"),
+    }
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case_rectify(
+                actor=request.user,
+                case=case,
+                field=field,
+                value=data["value"],
+                reason=data["reason"],
+                keep_old=data.get("keep_old") or False,
+                kept_because=data.get("kept_because") or "",
+                expected_version=data["version"],
+                request=request,
+            )
+        except (RectificationRefused, CaseConflict) as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, f"The {spec.label.lower()} is corrected.")
+            return redirect("privacy:rectifications", pk=case.pk)
+    if request.method == "GET":
+        record_view(actor=request.user, obj=case, request=request, reason="rectification")
+    return render(request, f"{T}/rectify.html", {"form": form, **context})
+
+
 urlpatterns = [
     path("find/", find, name="find"),
     path("sharing/", sharing_log, name="sharing_log"),
@@ -756,6 +1050,16 @@ urlpatterns = [
     path("cases/<int:pk>/erasure-request/", erasure_request, name="erasure_request"),
     path("cases/<int:pk>/restriction/", restriction, name="restriction"),
     path("cases/<int:pk>/subject-access/", subject_access, name="subject_access"),
+    path(
+        "cases/<int:pk>/subject-access/review/",
+        subject_access_review,
+        name="subject_access_review",
+    ),
     path("cases/<int:pk>/legal-hold/", legal_hold, name="legal_hold"),
     path("cases/<int:pk>/erase/", retention_erase, name="retention_erase"),
+    path("subject-access/", subject_access_list, name="subject_access_list"),
+    path("mentors/<int:pk>/subject-access/", mentor_subject_access, name="mentor_subject_access"),
+    path("my-records/", my_records, name="my_records"),
+    path("cases/<int:pk>/rectification/", rectifications, name="rectifications"),
+    path("cases/<int:pk>/rectification/<slug:field>/", rectify, name="rectify"),
 ]

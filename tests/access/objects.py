@@ -367,6 +367,15 @@ def _answer_link(user):
     return {"token": token}
 
 
+def _case_fields(user):
+    """A case and one of its fields that can be corrected (every role that corrects a
+    record corrects every case's)."""
+    cases = _cases(user)
+    return Objects(
+        {**cases.own, "field": "last_name"}, {**cases.other, "field": "last_name"}, frozenset()
+    )
+
+
 def _information_requests(user):
     """Two logged requests for information; every role that reaches them reaches all."""
     from tandem.privacy.tests.factories import police_request
@@ -429,6 +438,8 @@ OBJECT_BUILDERS = {
     "retention": _cases,
     "subject_access": _cases,
     "restriction": _cases,
+    "rectification": _case_fields,
+    "mentor_subject_access": _mentors,
     "information_request": _information_requests,
     "progress_report": _progress_reports,
 }

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.signals import setting_changed
-from django.db import connections, router, transaction
+from django.db import OperationalError, connections, router, transaction
 from django.db.models import Count
 from django.dispatch import receiver
 from django.utils import timezone
@@ -304,8 +304,31 @@ def destroy_subject_key(*, subject_type: str, subject_id: str):
             row.destroyed_at = now
             row.save(update_fields=["wrapped_key", "kek_version", "destroyed_at"])
         cache.mark_uncommitted(subject, using=using)
+        transaction.on_commit(lambda: purge_freed_storage(using), using=using)
     cache.invalidate(subject)
     return row
+
+
+def purge_freed_storage(using: str = "default") -> bool:
+    """Make a destroyed key unrecoverable from the database's own files.
+
+    On SQLite, ``secure_delete`` (set on every connection, config/settings/base.py)
+    zeroes freed cells, but earlier versions of a page stay in the write-ahead log until
+    it is checkpointed and truncated, which this does. PostgreSQL needs nothing here:
+    a dump holds live rows only, and dead tuples are reclaimed by vacuum. Returns False
+    when a reader kept the log from being truncated (it is truncated at a later erasure,
+    and SQLite checkpoints it by itself as it grows).
+    """
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        return True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            row = cursor.fetchone()
+    except OperationalError:  # another statement on this connection is still open
+        return False
+    return row is None or row[0] == 0
 
 
 @dataclass

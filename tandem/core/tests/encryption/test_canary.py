@@ -63,6 +63,13 @@ class QueryLog:
 def write_canary() -> tuple[Subject, QueryLog]:
     log = QueryLog()
     with connection.execute_wrapper(log):
+        # A subject erased first (destroying a key truncates SQLite's write-ahead log, and
+        # the writes after it must still be in the log): its ciphertext stays behind,
+        # its key does not.
+        erased = Subject.objects.create(label=CONTROL, name=CANARY)
+        Note.objects.create(subject=erased, body=CANARY)
+        destroy_subject_key(subject_type="subject", subject_id=str(erased.record_uuid))
+
         subject = Subject.objects.create(label=CONTROL, name=CANARY, date_of_birth="2009-04-01")
         kept = Note.objects.create(subject=subject, body=f"Session: {CANARY}.", summary=CANARY)
         dropped = Note.objects.create(subject=subject, body=CANARY, summary=None)
@@ -73,10 +80,6 @@ def write_canary() -> tuple[Subject, QueryLog]:
         dropped.delete()
         assert Subject.objects.get(pk=subject.pk).name == CANARY
 
-        # A second subject, erased: its ciphertext stays behind, its key does not.
-        erased = Subject.objects.create(label=CONTROL, name=CANARY)
-        Note.objects.create(subject=erased, body=CANARY)
-        destroy_subject_key(subject_type="subject", subject_id=str(erased.record_uuid))
     return subject, log
 
 
