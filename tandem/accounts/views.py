@@ -37,6 +37,7 @@ from .forms import (
 )
 from .permissions import user_accounts
 from .selectors import user_list as select_users
+from .session_policy import absolute_seconds_left
 
 NEXT_SESSION_KEY = "_tandem_next"
 
@@ -163,7 +164,8 @@ def timed_out(request):
 def session_keep_alive(request):
     """ "Stay signed in" from the timeout-warning dialog. Reaching this view renews the
     idle timer (``SessionPolicyMiddleware`` notes every request); the answer tells the
-    page how long the session now lasts when idle. A browser without JavaScript never
+    page how long the session now lasts when idle, and how long it has left before the
+    absolute limit, which nothing extends. A browser without JavaScript never
     shows the dialog; a plain form post is sent back to the home page."""
     if "application/json" not in request.headers.get("Accept", ""):
         return redirect("site:home")
@@ -171,6 +173,8 @@ def session_keep_alive(request):
         {
             "idle_seconds": settings.TANDEM_SESSION_IDLE_TIMEOUT,
             "warning_seconds": settings.TANDEM_SESSION_WARNING,
+            # Renewing never moves the absolute limit: the page warns before it anyway.
+            "absolute_seconds_left": absolute_seconds_left(request.session),
         }
     )
 
