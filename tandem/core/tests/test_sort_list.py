@@ -65,7 +65,7 @@ def test_headers_keep_the_filters_drop_the_page_and_mark_the_current_order():
 
 @pytest.mark.django_db
 def test_a_queryset_is_ordered_by_the_database(django_assert_num_queries):
-    User = get_user_model()  # noqa: N806
+    User = get_user_model()
     for email in ("b@example.org", "a@example.org", "c@example.org"):
         User.objects.create_user(email=email, password="correct horse battery")
     orders = {"newest": ("-pk",), "email": ("email", "pk")}
