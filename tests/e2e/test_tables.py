@@ -1,8 +1,9 @@
 """Tables that show their data: case-work pages use the width of the window so no
-column is cut off at 1280 px; the case list, the mentor pool and the work lists sort by column (the MoJ
-sortable table, with server-side links underneath); the timeline is the MoJ timeline;
-the case page's consent table stacks on a phone; the case summary prints without the
-service's chrome. axe runs on each page at 1280 and 390 px."""
+column is cut off at 1280 px; the case list, the mentor pool and the work lists (the
+waiting list, reviews due) sort by column (the MoJ sortable table, with server-side
+links underneath); the timeline is the MoJ timeline; the case page's consent table
+stacks on a phone; the case summary prints without the service's chrome. axe runs on
+each page at 1280 and 390 px."""
 
 from __future__ import annotations
 
