@@ -77,13 +77,14 @@ ColumnSort = str | tuple[str, str] | None
 def sort_headers(request, *, current: str, columns: Sequence[tuple[str, ColumnSort]]):
     """The column headers of a sortable table (MoJ sortable table): each with its
     label, ``aria_sort`` and, when the list can be sorted by that column on the server,
-    the link that does so, keeping the filters and going back to the first page.
+    the link that does so, keeping the filters and going back to the first page. A
+    column given as ``(label, sort, "numeric")`` is aligned as a number.
 
     Without JavaScript the links sort the whole list on the server; with it, the MoJ
     component turns every header with ``aria-sort`` into a button that sorts the rows
     shown."""
     headers = []
-    for label, sort in columns:
+    for label, sort, *options in columns:
         aria, target = "none", None
         if isinstance(sort, tuple):
             ascending, descending = sort
@@ -103,7 +104,9 @@ def sort_headers(request, *, current: str, columns: Sequence[tuple[str, ColumnSo
             query["sort"] = target
             query.pop("page", None)
             href = f"?{query.urlencode()}"
-        headers.append({"label": label, "aria_sort": aria, "href": href})
+        headers.append(
+            {"label": label, "aria_sort": aria, "href": href, "numeric": "numeric" in options}
+        )
     return headers
 
 

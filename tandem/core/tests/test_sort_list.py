@@ -16,7 +16,7 @@ ROW_ORDERS = {
     "name": By(lambda r: r["name"]),
     "n_desc": By(lambda r: r["n"], reverse=True),
 }
-COLUMNS = [("Name", "name"), ("Number", ("given", "n_desc")), ("Notes", None)]
+COLUMNS = [("Name", "name"), ("Number", ("given", "n_desc"), "numeric"), ("Notes", None)]
 
 
 def request(query: str = ""):
@@ -50,14 +50,20 @@ def test_headers_keep_the_filters_drop_the_page_and_mark_the_current_order():
         request("status=open&sort=given&page=3"), ROWS, orderings=ROW_ORDERS, columns=COLUMNS
     )
     name, number, notes = result.headers
-    assert name == {"label": "Name", "aria_sort": "none", "href": "?status=open&sort=name"}
+    assert name == {
+        "label": "Name",
+        "aria_sort": "none",
+        "href": "?status=open&sort=name",
+        "numeric": False,
+    }
     # A pair switches between its two orders.
     assert number == {
         "label": "Number",
         "aria_sort": "ascending",
         "href": "?status=open&sort=n_desc",
+        "numeric": True,
     }
-    assert notes == {"label": "Notes", "aria_sort": "none", "href": None}
+    assert notes == {"label": "Notes", "aria_sort": "none", "href": None, "numeric": False}
     descending = sort_list(request("sort=n_desc"), ROWS, orderings=ROW_ORDERS, columns=COLUMNS)
     assert descending.headers[1]["aria_sort"] == "descending"
     assert descending.headers[1]["href"] == "?sort=given"
