@@ -68,9 +68,8 @@ export class TimeoutWarning {
       event.preventDefault()
       this.stay()
     })
-    dialog.querySelector('[data-timeout-dismiss]').addEventListener('click', () => {
-      this.dismiss()
-    })
+    const dismiss = dialog.querySelector('[data-timeout-dismiss]')
+    if (dismiss) dismiss.addEventListener('click', () => this.dismiss())
     // Escape means "stay signed in" (the pattern's advice), not "ignore"; at the
     // absolute limit it means "go back to save my work".
     dialog.addEventListener('cancel', (event) => {
