@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tandem.audit.services import record_view
 from tandem.core.decorators import mfa_not_required
+from tandem.core.filters import sort_list
 from tandem.core.permissions import permission_required
 
 from . import mfa, services
@@ -37,6 +38,7 @@ from .forms import (
 )
 from .permissions import user_accounts
 from .selectors import user_list as select_users
+from .session_policy import absolute_seconds_left
 
 NEXT_SESSION_KEY = "_tandem_next"
 
@@ -163,7 +165,8 @@ def timed_out(request):
 def session_keep_alive(request):
     """ "Stay signed in" from the timeout-warning dialog. Reaching this view renews the
     idle timer (``SessionPolicyMiddleware`` notes every request); the answer tells the
-    page how long the session now lasts when idle. A browser without JavaScript never
+    page how long the session now lasts when idle, and how long it has left before the
+    absolute limit, which nothing extends. A browser without JavaScript never
     shows the dialog; a plain form post is sent back to the home page."""
     if "application/json" not in request.headers.get("Accept", ""):
         return redirect("site:home")
@@ -171,6 +174,8 @@ def session_keep_alive(request):
         {
             "idle_seconds": settings.TANDEM_SESSION_IDLE_TIMEOUT,
             "warning_seconds": settings.TANDEM_SESSION_WARNING,
+            # Renewing never moves the absolute limit: the page warns before it anyway.
+            "absolute_seconds_left": absolute_seconds_left(request.session),
         }
     )
 
@@ -275,17 +280,44 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 # Administering users ------------------------------------------------------------------
 
 
+# The user list's server-side orders (the first is the default) and its columns.
+USER_ORDERS = {
+    "name": ("full_name", "email"),
+    "email": ("email",),
+    "second_factor": ("mfa_enrolled", "full_name", "email"),
+    "status": ("-is_active", "full_name", "email"),
+}
+USER_COLUMNS = [
+    ("Name", "name"),
+    ("Email address", "email"),
+    ("Roles", None),
+    ("Second factor", "second_factor"),
+    ("Status", "status"),
+]
+
+
 @require_GET
 @permission_required("user_account", "view")
 def user_list(request):
     query = request.GET.get("q", "").strip()[:100]
     status = request.GET.get("status", "")
-    users = select_users(actor=request.user, query=query, status=status)
-    page = Paginator(users, 50).get_page(request.GET.get("page"))
+    users = sort_list(
+        request,
+        select_users(actor=request.user, query=query, status=status),
+        orderings=USER_ORDERS,
+        columns=USER_COLUMNS,
+    )
+    page = Paginator(users.items, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "accounts/user_list.html",
-        {"page": page, "users": page.object_list, "query": query, "status": status},
+        {
+            "page": page,
+            "users": page.object_list,
+            "query": query,
+            "status": status,
+            "headers": users.headers,
+        },
     )
 
 

@@ -213,7 +213,7 @@ def reviews_due(*, actor, today: dt.date | None = None) -> QuerySet[Case]:
             next_review_due__isnull=False,
             next_review_due__lte=today + dt.timedelta(days=DUE_SOON_DAYS),
         )
-        .annotate(last_reviewed_on=Max("reviews__reviewed_on"))
+        .annotate(last_reviewed_on=Max("reviews__reviewed_on"), status_rank=status_order())
         .only("id", "reference", "status", "next_review_due", "record_uuid")
         .order_by("next_review_due", "reference")
     )

@@ -8,9 +8,12 @@ A value that fails validation is explained and left out; the other filters still
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import django_filters
+from django.db.models import QuerySet
 
 from .forms import GovUKFilterForm
 
@@ -74,13 +77,14 @@ ColumnSort = str | tuple[str, str] | None
 def sort_headers(request, *, current: str, columns: Sequence[tuple[str, ColumnSort]]):
     """The column headers of a sortable table (MoJ sortable table): each with its
     label, ``aria_sort`` and, when the list can be sorted by that column on the server,
-    the link that does so, keeping the filters and going back to the first page.
+    the link that does so, keeping the filters and going back to the first page. A
+    column given as ``(label, sort, "numeric")`` is aligned as a number.
 
     Without JavaScript the links sort the whole list on the server; with it, the MoJ
     component turns every header with ``aria-sort`` into a button that sorts the rows
     shown."""
     headers = []
-    for label, sort in columns:
+    for label, sort, *options in columns:
         aria, target = "none", None
         if isinstance(sort, tuple):
             ascending, descending = sort
@@ -100,5 +104,54 @@ def sort_headers(request, *, current: str, columns: Sequence[tuple[str, ColumnSo
             query["sort"] = target
             query.pop("page", None)
             href = f"?{query.urlencode()}"
-        headers.append({"label": label, "aria_sort": aria, "href": href})
+        headers.append(
+            {"label": label, "aria_sort": aria, "href": href, "numeric": "numeric" in options}
+        )
     return headers
+
+
+@dataclass(frozen=True)
+class By:
+    """The order of a list of rows built in Python: ``sorted(rows, key=key,
+    reverse=reverse)``. A key must never compare None with a value (put it in a tuple)."""
+
+    key: Callable[[Any], Any] | None = None  # None: the order the rows came in
+    reverse: bool = False
+
+
+# A list's server-side orders, by the ``sort`` value that asks for each: ``order_by()``
+# arguments for a queryset, ``By`` for rows. The first is the default.
+Orderings = dict[str, Sequence[str] | By]
+
+
+@dataclass(frozen=True)
+class SortedList:
+    items: Any  # the queryset or the rows, in order
+    current: str  # the sort value applied
+    headers: list[dict]  # for core/includes/sort_headers.html
+
+
+def sort_list(
+    request, items, *, orderings: Orderings, columns: Sequence[tuple[str, ColumnSort]]
+) -> SortedList:
+    """Sort a list page's queryset or rows by the ``sort`` value in the query string,
+    and give the headers of its sortable table. The one server-side sort for lists
+    without a filter form (those with one use ``SortFilter``).
+
+    A ``sort`` value the list does not offer (typed, or from an old link) gives the
+    default order, never an error. Orderings of a queryset are applied by the database
+    before pagination, so the query count does not change; every header link keeps the
+    other query parameters (filters) and goes back to the first page."""
+    default = next(iter(orderings))
+    requested = request.GET.get("sort", "")
+    current = requested if requested in orderings else default
+    order = orderings[current]
+    if isinstance(order, By):
+        items = list(items) if order.key is None else sorted(items, key=order.key)
+        if order.reverse:
+            items.reverse()
+    elif isinstance(items, QuerySet):
+        items = items.order_by(*order)
+    else:
+        raise TypeError("Rows built in Python are sorted with By, not order_by() arguments.")
+    return SortedList(items, current, sort_headers(request, current=current, columns=columns))

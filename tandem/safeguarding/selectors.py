@@ -9,7 +9,7 @@ from django.utils import timezone
 from tandem.matching.models import WORKING, Match
 
 from .lifecycle import OPEN
-from .models import Concern, ConcernStatus, Escalation
+from .models import Concern, ConcernStatus, Escalation, Urgency
 from .permissions import case_concerns, concern_raise, queue
 
 
@@ -33,8 +33,16 @@ def concern_queue(user) -> QuerySet[Concern]:
 
 def queue_rows(user) -> list[dict]:
     now = timezone.now()
+    urgency = {value: rank for rank, value in enumerate(Urgency.values)}
+    status = {value: rank for rank, value in enumerate(ConcernStatus.values)}
     return [
-        {"concern": concern, "overdue": concern.is_overdue(now)} for concern in concern_queue(user)
+        {
+            "concern": concern,
+            "overdue": concern.is_overdue(now),
+            "urgency_rank": urgency[concern.urgency],
+            "status_rank": status[concern.status],
+        }
+        for concern in concern_queue(user)
     ]
 
 

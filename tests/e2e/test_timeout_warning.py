@@ -1,6 +1,8 @@
 """The session-timeout warning in a browser, with a short idle setting: the dialog
 opens before the idle sign-out, takes focus, is announced, "Stay signed in" renews the
-session, Escape means the same, and when nobody answers the user is signed out."""
+session, Escape means the same, and when nobody answers the user is signed out. With a
+short absolute limit, the dialog says that staying signed in is not possible and the
+user is signed out at the limit however active they are."""
 
 from __future__ import annotations
 
@@ -19,6 +21,13 @@ WARNING = 5  # the dialog opens after three quiet seconds
 def short_sessions(settings):
     settings.TANDEM_SESSION_IDLE_TIMEOUT = IDLE
     settings.TANDEM_SESSION_WARNING = WARNING
+
+
+@pytest.fixture
+def short_absolute_limit(settings):
+    settings.TANDEM_SESSION_IDLE_TIMEOUT = 600
+    settings.TANDEM_SESSION_WARNING = 12
+    settings.TANDEM_SESSION_ABSOLUTE_TIMEOUT = 24  # seconds from signing in
 
 
 def spec(role):
@@ -87,3 +96,37 @@ def test_at_390_pixels_the_dialog_fits(visit, short_sessions):
     box = dialog.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 390
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_before_the_absolute_limit_the_warning_says_save_your_work(
+    visit, short_absolute_limit, width
+):
+    ensure_demo_users()
+    visit.page.set_viewport_size({"width": width, "height": 900})
+    coordinator = spec("coordinator")
+    visit.sign_in(coordinator.email, DEMO_PASSWORD, coordinator.key_bytes)
+    page = visit.page
+    dialog = page.get_by_role("dialog", name="You will be signed out soon")
+    dialog.wait_for(state="visible", timeout=20_000)
+    visit.check()  # axe, with the dialog open
+    assert "staying signed in is not possible" in dialog.inner_text()
+    assert "Save your work now" in dialog.inner_text()
+    # No "Stay signed in" that could not keep its promise.
+    assert dialog.get_by_role("button", name="Stay signed in").count() == 0
+    back = dialog.get_by_role("button", name="Go back to save my work")
+    assert page.evaluate("document.activeElement.textContent") == "Go back to save my work"
+    assert "Save your work now" in page.locator("[data-timeout-announcer]").inner_text()
+    box = dialog.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width
+
+    # Back to the page to save; being active there does not extend the session: a new
+    # page warns again, and the user is signed out at the limit.
+    back.click()
+    dialog.wait_for(state="hidden")
+    page.reload()
+    dialog.wait_for(state="visible", timeout=10_000)
+    page.wait_for_url("**/accounts/timed-out/", timeout=20_000)
+    visit.check()
+    visit.goto("/")
+    assert "/accounts/login/" in page.url

@@ -5,6 +5,8 @@ inert markup that only the front end's timeout-warning module opens."""
 from django import template
 from django.conf import settings
 
+from tandem.accounts.session_policy import absolute_seconds_left
+
 register = template.Library()
 
 
@@ -21,5 +23,7 @@ def session_timeout_warning(context):
         "warning_seconds": min(
             settings.TANDEM_SESSION_WARNING, settings.TANDEM_SESSION_IDLE_TIMEOUT
         ),
+        "absolute_seconds_left": absolute_seconds_left(request.session) if shown else 0,
+        "absolute_hours": settings.TANDEM_SESSION_ABSOLUTE_TIMEOUT // 3600,
         "csrf_token": context.get("csrf_token"),
     }

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from conftest import create_user
-from tandem.accounts.session_keys import SESSION_SEEN_KEY
+from tandem.accounts.session_keys import SESSION_SEEN_KEY, SESSION_STARTED_KEY
 
 pytestmark = pytest.mark.django_db
 
@@ -48,8 +48,62 @@ def test_stay_signed_in_renews_the_idle_timer(client, signed_in, settings):
     response = client.post(KEEP_ALIVE, HTTP_ACCEPT="application/json")
 
     assert response.status_code == 200
-    assert response.json() == {"idle_seconds": 600, "warning_seconds": 60}
+    answer = response.json()
+    assert {k: answer[k] for k in ("idle_seconds", "warning_seconds")} == {
+        "idle_seconds": 600,
+        "warning_seconds": 60,
+    }
     assert time.time() - client.session[SESSION_SEEN_KEY] < 5
+
+
+def test_stay_signed_in_never_moves_the_absolute_limit_and_says_how_long_is_left(
+    client, signed_in, settings
+):
+    settings.TANDEM_SESSION_IDLE_TIMEOUT = 600
+    settings.TANDEM_SESSION_ABSOLUTE_TIMEOUT = 12 * 3600
+    signed_in(create_user("mentor"))
+    session = client.session
+    started = time.time() - (12 * 3600 - 90)  # a minute and a half to go
+    session[SESSION_STARTED_KEY] = started
+    session.save()
+
+    first = client.post(KEEP_ALIVE, HTTP_ACCEPT="application/json").json()
+    second = client.post(KEEP_ALIVE, HTTP_ACCEPT="application/json").json()
+
+    assert 85 <= second["absolute_seconds_left"] <= first["absolute_seconds_left"] <= 92
+    assert client.session[SESSION_STARTED_KEY] == started
+
+
+def test_past_the_absolute_limit_stay_signed_in_cannot_help(client, signed_in, settings):
+    settings.TANDEM_SESSION_ABSOLUTE_TIMEOUT = 3600
+    signed_in(create_user("mentor"))
+    session = client.session
+    session[SESSION_STARTED_KEY] = time.time() - 3601
+    session.save()
+
+    response = client.post(KEEP_ALIVE, HTTP_ACCEPT="application/json")
+
+    assert response.status_code == 302
+    assert response.url == reverse("accounts:timed_out")
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_dialog_knows_the_absolute_limit_and_words_it_without_stay_signed_in(
+    client, signed_in, settings
+):
+    settings.TANDEM_SESSION_ABSOLUTE_TIMEOUT = 12 * 3600
+    signed_in(create_user("coordinator"))
+    session = client.session
+    session[SESSION_STARTED_KEY] = time.time() - (12 * 3600 - 300)
+    session.save()
+    html = client.get("/").content.decode()
+    left = int(html.split('data-absolute-seconds-left="')[1].split('"')[0])
+    assert 295 <= left <= 302
+    limit = html.split("data-timeout-limit hidden>")[2].split("</div>")[0]
+    assert "more than 12 hours in a row" in limit
+    assert "staying signed in is not possible" in limit
+    assert "Save your work now" in limit
+    assert ">Go back to save my work</button>" in html
 
 
 def test_too_late_the_session_has_ended(client, signed_in, settings):

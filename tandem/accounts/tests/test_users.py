@@ -204,3 +204,22 @@ def test_create_administrator_command_prints_a_working_set_password_link(client)
     page = client.get(link, follow=True)
     assert page.context["validlink"]
     assert AuditEvent.objects.filter(action="user.create", object_id=str(user.pk)).exists()
+
+
+def test_user_list_sorts_by_column_keeping_the_search(client, signed_in, admin, make_user):
+    signed_in(admin)
+    zoe = make_user("mentor", full_name="Ada Zephyr", email="a-zephyr@example.org")
+    services.user_deactivate(actor=admin, user=zoe, reason="Left the scheme")
+
+    def emails(**params):
+        response = client.get(reverse("accounts:user_list"), params)
+        assert response.status_code == 200
+        return [user.email for user in response.context["users"]]
+
+    assert emails(q="Ada") == [admin.email, zoe.email]  # by name
+    assert emails(q="Ada", sort="email") == sorted([admin.email, zoe.email])
+    assert emails(q="Ada", sort="status") == [admin.email, zoe.email]  # active first
+    assert emails(q="Ada", sort="is_superuser") == [admin.email, zoe.email]  # not offered
+    html = client.get(reverse("accounts:user_list"), {"q": "Ada", "sort": "email"}).content
+    assert b'data-module="moj-sortable-table"' in html
+    assert b'aria-sort="ascending"><a class="govuk-link" href="?q=Ada&amp;sort=email">' in html

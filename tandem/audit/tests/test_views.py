@@ -194,3 +194,37 @@ class TestPagination:
         record_event(actor=None, action="case.view", object_id="found")
         response = client.get(URL, {"object_id": "found"})
         assert response.context["page"].paginator.count == 1
+
+
+class TestSort:
+    def test_sorts_by_column_keeping_the_filters_and_ignoring_unknown_orders(
+        self, client, coordinator
+    ):
+        record_events(3, actor=coordinator)
+
+        def sequences(**params):
+            response = client.get(URL, params)
+            assert response.status_code == 200
+            return [e.sequence for e in response.context["page"].object_list]
+
+        assert sequences(action="case", sort="oldest") == sorted(sequences(action="case"))
+        assert sequences(action="case", sort="sequence") == sorted(
+            sequences(action="case"), reverse=True
+        )
+        by_action = client.get(URL, {"sort": "action"}).context["page"].object_list
+        assert [e.action for e in by_action] == sorted(e.action for e in by_action)
+        html = client.get(URL, {"action": "case", "sort": "oldest"}).content.decode()
+        assert 'data-module="moj-sortable-table"' in html
+        assert (
+            'aria-sort="ascending"><a class="govuk-link" href="?action=case&amp;sort=newest">Number'
+            in html
+        )
+        assert "newest first" not in html
+
+    def test_sorting_costs_no_more_queries(self, client, coordinator):
+        record_events(5, actor=coordinator)
+        with CaptureQueriesContext(connection) as newest:
+            client.get(URL)
+        with CaptureQueriesContext(connection) as by_record:
+            client.get(URL, {"sort": "record"})
+        assert len(by_record) == len(newest)

@@ -343,3 +343,17 @@ def test_the_follow_ups_lists_query_count_does_not_grow(as_coordinator):
         closed_on(190 + n)
     many = count()
     assert few == many
+
+
+def test_the_follow_ups_due_list_sorts_by_column_on_the_server(as_coordinator):
+    overdue, soon = closed_on(200), closed_on(175)
+
+    def order(query):
+        response = as_coordinator.get(FOLLOW_UPS_DUE + query)
+        assert response.status_code == 200
+        return [row["follow_up"].case.reference for row in response.context["rows"]]
+
+    assert order("") == [overdue.reference, soon.reference]
+    assert order("?sort=due_desc") == [soon.reference, overdue.reference]
+    assert order("?sort=reference") == sorted([overdue.reference, soon.reference])
+    assert order("?sort=due_on%27") == [overdue.reference, soon.reference]

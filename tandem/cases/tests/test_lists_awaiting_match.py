@@ -143,3 +143,28 @@ def test_query_count_does_not_grow_with_the_number_of_cases(client, staff):
         response = get(client)
     assert len(response.context["rows"]) == 25
     assert len(many) == len(few)
+
+
+def test_the_waiting_list_sorts_by_column_on_the_server_keeping_its_query_count(client, staff):
+    urgent_new = listed_case(
+        status=CaseStatus.AWAITING_MATCH, urgency=Urgency.URGENT, waiting_days=3
+    )
+    routine_old = listed_case(
+        status=CaseStatus.AWAITING_MATCH, urgency=Urgency.ROUTINE, waiting_days=90
+    )
+    assert refs(get(client)) == [urgent_new.reference, routine_old.reference]
+    assert refs(get(client, sort="waiting")) == [routine_old.reference, urgent_new.reference]
+    assert refs(get(client, sort="reference")) == sorted(
+        [urgent_new.reference, routine_old.reference]
+    )
+    assert refs(get(client, sort="age; drop")) == [urgent_new.reference, routine_old.reference]
+    html = get(client, sort="waiting").content.decode()
+    assert 'data-module="moj-sortable-table"' in html
+    assert 'aria-sort="ascending"><a class="govuk-link" href="?sort=waiting">Waiting' in html
+    with CaptureQueriesContext(connection) as few:
+        get(client, sort="waiting")
+    for days in (5, 15, 25, 35):
+        listed_case(status=CaseStatus.AWAITING_MATCH, waiting_days=days)
+    with CaptureQueriesContext(connection) as more:
+        get(client, sort="waiting")
+    assert len(more) == len(few)

@@ -210,3 +210,26 @@ def test_a_referrer_cannot_open_the_case_record_or_its_timeline(client, signed_i
 def test_a_huge_id_is_not_found(client, signed_in):
     signed_in(referrer())
     assert client.get("/cases/referrals/99999999999999999999/").status_code == 404
+
+
+def test_a_referrer_sorts_their_referrals_by_date_received_but_never_by_internal_status(
+    client, signed_in
+):
+    user = referrer()
+    first, second = refer(by=user), refer(by=user)
+    signed_in(user)
+
+    def order(query):
+        response = client.get(MY_REFERRALS + query)
+        assert response.status_code == 200
+        return [row["case"].reference for row in response.context["rows"]]
+
+    newest = order("")
+    assert sorted(newest) == sorted([first.reference, second.reference])
+    assert order("?sort=received_asc") == newest[::-1]
+    assert order("?sort=status") == newest  # not offered: the default order
+    assert order("?sort=concern")  # a valid order answers
+    body = client.get(MY_REFERRALS).content.decode()
+    assert 'data-module="moj-sortable-table"' in body
+    assert 'aria-sort="descending"><a class="govuk-link" href="?sort=received_asc">Received' in body
+    assert 'aria-sort="none">Status</th>' in body  # sorts in the browser only

@@ -272,3 +272,37 @@ def test_the_lists_query_count_does_not_grow_with_cases(as_coordinator):
         review(case, {goal: 0}, reviewed_on=days_ago(50 + n))
     many = count()
     assert few == many
+
+
+def test_the_reviews_due_list_sorts_by_column_on_the_server_and_ignores_unknown_orders(
+    as_coordinator,
+):
+    later, overdue, today = due_case(10), due_case(-5), due_case(0)
+
+    def order(query):
+        response = as_coordinator.get(REVIEWS_DUE + query)
+        assert response.status_code == 200
+        return [row["case"].reference for row in response.context["rows"]]
+
+    soonest = [overdue.reference, today.reference, later.reference]
+    assert order("") == soonest
+    assert order("?sort=due_desc") == soonest[::-1]
+    assert order("?sort=reference") == sorted(soonest)
+    for nonsense in ("?sort=name", "?sort=-next_review_due", "?sort=%00", "?sort=due&sort=x"):
+        assert order(nonsense) == soonest
+    page = as_coordinator.get(REVIEWS_DUE + "?sort=due_desc&page=2").content.decode()
+    assert 'data-module="moj-sortable-table"' in page
+    assert 'aria-sort="descending"><a class="govuk-link" href="?sort=due">Next review due' in page
+
+
+def test_sorting_the_reviews_due_list_costs_no_more_queries(as_coordinator):
+    for days in (-4, 1, 6):
+        due_case(days)
+    with CaptureQueriesContext(connection) as default:
+        as_coordinator.get(REVIEWS_DUE)
+    for days in (-2, 3, 8, 9, 12):
+        due_case(days)
+    for sort in ("status", "last_review", "due_desc"):
+        with CaptureQueriesContext(connection) as sorted_:
+            as_coordinator.get(f"{REVIEWS_DUE}?sort={sort}")
+        assert len(sorted_) == len(default), sort

@@ -13,7 +13,7 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from tandem.core.filters import sort_headers
+from tandem.core.filters import sort_headers, sort_list
 from tandem.core.links import section_links
 from tandem.core.permissions import permission_required
 
@@ -31,6 +31,24 @@ COLUMNS = [
     ("Age", None),
     ("Waiting", "waiting"),
     ("Next review due", None),
+]
+
+# The waiting list's server-side orders (the first is the default) and its columns.
+AWAITING_ORDERS = {
+    "urgency": ("urgency_rank", "status_changed_at", "pk"),
+    "waiting": ("status_changed_at", "pk"),
+    "reference": ("reference", "pk"),
+}
+AWAITING_COLUMNS = [
+    ("Reference", "reference"),
+    ("Urgency", "urgency"),
+    ("Waiting", "waiting"),
+    ("Concern type", None),
+    ("Area", None),
+    ("Age", None),
+    ("Languages", None),
+    ("Mentor gender", None),
+    ("Online", None),
 ]
 
 SECTIONS = [
@@ -74,8 +92,13 @@ def case_list(request):
 @permission_required("case_list", "view")
 def awaiting_match(request):
     now = timezone.now()
-    cases = selectors.awaiting_match(actor=request.user)
-    page = Paginator(cases, selectors.PAGE_SIZE).get_page(request.GET.get("page"))
+    cases = sort_list(
+        request,
+        selectors.awaiting_match(actor=request.user),
+        orderings=AWAITING_ORDERS,
+        columns=AWAITING_COLUMNS,
+    )
+    page = Paginator(cases.items, selectors.PAGE_SIZE).get_page(request.GET.get("page"))
     every_case = selectors.reaches_every_case(request.user)
     case_list_audit(actor=request.user, filters=["status"], request=request)
     return render(
@@ -86,6 +109,7 @@ def awaiting_match(request):
             "rows": selectors.rows(page.object_list, now=now),
             "every_case": every_case,
             "sections": section_links(request, SECTIONS) if every_case else [],
+            "headers": cases.headers,
         },
     )
 

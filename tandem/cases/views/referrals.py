@@ -12,6 +12,7 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tandem.audit.services import record_view
+from tandem.core.filters import sort_list
 from tandem.core.forms import answer_rows
 from tandem.core.permissions import permission_required
 from tandem.core.session_drafts import discard_draft, open_draft, seal_draft
@@ -107,17 +108,42 @@ def refer_check(request):
     )
 
 
+# A referrer's list sorts on the server by what the referrer made and sees: when the
+# referral was received and its concern type. The status a referrer sees is coarser
+# than the case's, so it sorts only in the browser, by the words shown.
+REFERRAL_ORDERS = {
+    "received_desc": ("-received_at", "-pk"),
+    "received_asc": ("received_at", "pk"),
+    "concern": ("concern_type__position", "concern_type__name", "-received_at", "-pk"),
+}
+REFERRAL_COLUMNS = [
+    ("Reference", None),
+    ("Received", ("received_asc", "received_desc")),
+    ("Concern type", "concern"),
+    ("Status", None),
+    ("Since", None),
+]
+
+
 @require_GET
 @permission_required("referral", "view")
 def my_referrals(request):
-    page = Paginator(referrals_made(actor=request.user), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    cases = sort_list(
+        request,
+        referrals_made(actor=request.user),
+        orderings=REFERRAL_ORDERS,
+        columns=REFERRAL_COLUMNS,
     )
+    page = Paginator(cases.items, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = []
     for case in page.object_list:
         history = referrer_history(case, case.status_events)
         rows.append({"case": case, "status": history[-1]})
-    return render(request, f"{TEMPLATES}/my_referrals.html", {"page": page, "rows": rows})
+    return render(
+        request,
+        f"{TEMPLATES}/my_referrals.html",
+        {"page": page, "rows": rows, "headers": cases.headers},
+    )
 
 
 @require_GET

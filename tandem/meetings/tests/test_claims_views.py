@@ -238,3 +238,34 @@ def test_the_queue_answers_in_a_fixed_number_of_queries(coordinator_client):
         make_claim(session, status=ClaimStatus.SUBMITTED, receipt=True)
     assert count_queries(coordinator_client, url) == small
     assert Receipt.objects.count() == 11
+
+
+def test_the_queue_sorts_by_column_on_the_server_keeping_the_month_and_query_count(
+    coordinator_client,
+):
+    first = make_claim(status=ClaimStatus.SUBMITTED, receipt=True)
+    second = make_claim(
+        held_session(starts_at=first.session.starts_at), status=ClaimStatus.APPROVED
+    )
+    url = reverse("meetings:claim_queue") + f"?month={first.month:%Y-%m}"
+
+    def order(sort):
+        response = coordinator_client.get(f"{url}&sort={sort}")
+        assert response.status_code == 200
+        return [claim.pk for claim in response.context["rows"]]
+
+    default = order("")
+    assert sorted(default) == sorted([first.pk, second.pk])
+    assert order("receipts") == [first.pk, second.pk]  # most receipts first
+    statuses = order("status")
+    assert statuses == sorted(
+        [first.pk, second.pk],
+        key=lambda pk: ClaimStatus.values.index(Claim.objects.get(pk=pk).status),
+    )
+    assert order("drop table") == default
+    assert count_queries(coordinator_client, f"{url}&sort=amount") == count_queries(
+        coordinator_client, url
+    )
+    html = coordinator_client.get(f"{url}&sort=receipts").content.decode()
+    assert 'data-module="moj-sortable-table"' in html
+    assert f'href="?month={first.month:%Y-%m}&amp;sort=amount">Amount' in html

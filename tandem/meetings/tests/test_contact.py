@@ -286,3 +286,28 @@ def test_the_alert_times_are_the_runs(settings):
     now = timezone.now() + dt.timedelta(minutes=1)
     (alert,) = contact_alerts_raise(now=now).raised
     assert alert.raised_at == now and alert.case_id == match.case_id
+
+
+def test_the_list_sorts_by_column_on_the_server_with_a_fixed_number_of_queries(client, signed_in):
+    signed_in(create_user("coordinator"))
+    url = reverse("meetings:contact_overdue")
+    _overdue_cases(3)
+
+    def order(query):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url + query)
+        assert response.status_code == 200
+        return [row.match.case.reference for row in response.context["rows"]], len(queries)
+
+    default, default_queries = order("")
+    reverse_order, reverse_queries = order("?sort=contact_desc")
+    assert reverse_order == default[::-1]
+    assert order("?sort=reference")[0] == sorted(default)
+    assert order("?sort=contact_from")[0] == default  # not offered: the default order
+    assert reverse_queries == default_queries
+    html = client.get(url + "?sort=contact_desc").content.decode()
+    assert 'data-module="moj-sortable-table"' in html
+    assert (
+        'class="govuk-table__header govuk-table__header--numeric" aria-sort="descending">'
+        '<a class="govuk-link" href="?sort=contact">Days since contact' in html
+    )

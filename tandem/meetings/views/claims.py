@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from tandem.audit.services import record_view
 from tandem.core.access import Scope
+from tandem.core.filters import By, sort_list
 from tandem.core.permissions import permission_required
 from tandem.mentors.matchability import current_accreditation
 from tandem.mentors.models import AccreditationLevel, Mentor
@@ -284,6 +285,26 @@ def claims_submit(request):
 # Coordinators --------------------------------------------------------------------------
 
 
+STATUS_RANK = {value: rank for rank, value in enumerate(ClaimStatus.values)}
+# The queue's server-side orders (the first is the default: oldest submission first)
+# and its columns. The month's claims are all on one page, so rows sort in Python.
+QUEUE_ORDERS = {
+    "submitted": By(),
+    "session": By(lambda claim: (claim.session.starts_at, claim.pk)),
+    "mentor": By(lambda claim: (claim.mentor.full_name.casefold(), claim.pk)),
+    "status": By(lambda claim: (STATUS_RANK[claim.status], claim.pk)),
+    "receipts": By(lambda claim: (claim.receipt_count, claim.pk), reverse=True),
+    "amount": By(lambda claim: (claim.amount.total, claim.pk), reverse=True),
+}
+QUEUE_COLUMNS = [
+    ("Session", "session"),
+    ("Mentor", "mentor"),
+    ("Status", "status"),
+    ("Receipts", "receipts", "numeric"),
+    ("Amount", "amount", "numeric"),
+]
+
+
 @require_GET
 @permission_required("claim_queue", "view")
 def claim_queue(request):
@@ -295,6 +316,7 @@ def claim_queue(request):
     if status not in ClaimStatus.values or status == ClaimStatus.DRAFT:
         status = ""
     rows, counts = selectors.queue(request.user, month, status)
+    ordered = sort_list(request, rows, orderings=QUEUE_ORDERS, columns=QUEUE_COLUMNS)
     services.claim_list_audit(actor=request.user, month=month, status=status, request=request)
     return render(
         request,
@@ -304,7 +326,8 @@ def claim_queue(request):
             "months": sorted({month, *months}, reverse=True),
             "status": status,
             "statuses": [(s, label) for s, label in ClaimStatus.choices if s != ClaimStatus.DRAFT],
-            "rows": rows,
+            "rows": ordered.items,
+            "headers": ordered.headers,
             "counts": counts,
             "approved": counts.get(ClaimStatus.APPROVED, 0),
             "total": sum((c.amount.total for c in rows), 0),

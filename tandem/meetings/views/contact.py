@@ -10,6 +10,7 @@ from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tandem.audit.services import record_view
+from tandem.core.filters import sort_list
 from tandem.core.permissions import permission_required
 
 from ..forms.monitoring import CheckInForm
@@ -19,16 +20,37 @@ from ..selectors.monitoring import contact_overdue as overdue_for
 from ..services import contact as services
 
 PAGE_SIZE = 25
+# The list's server-side orders (the first is the default: longest without contact
+# first) and its columns. Mentors' names are encrypted: that column sorts in the browser.
+OVERDUE_ORDERS = {
+    "contact": ("contact_from", "pk"),
+    "contact_desc": ("-contact_from", "pk"),
+    "reference": ("case__reference", "pk"),
+    "check_in": ("-check_in_at", "contact_from", "pk"),
+}
+OVERDUE_COLUMNS = [
+    ("Case", "reference"),
+    ("Mentor", None),
+    ("Days since contact", ("contact", "contact_desc"), "numeric"),
+    ("Expected", None),
+    ("Why", None),
+    ("Latest check-in", "check_in"),
+]
 
 
 @require_GET
 @permission_required("contact_monitoring", "view")
 def contact_overdue(request):
     queryset, to_row = overdue_for(request.user)
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    ordered = sort_list(request, queryset, orderings=OVERDUE_ORDERS, columns=OVERDUE_COLUMNS)
+    page = Paginator(ordered.items, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [to_row(match) for match in page.object_list]
     services.contact_list_audit(actor=request.user, request=request)
-    return render(request, "meetings/contact/overdue.html", {"page": page, "rows": rows})
+    return render(
+        request,
+        "meetings/contact/overdue.html",
+        {"page": page, "rows": rows, "headers": ordered.headers},
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -155,3 +155,27 @@ def test_the_board_takes_the_same_number_of_queries_for_3_and_30_mentors(client,
 def test_only_coordinators_see_the_board(client, signed_in, make_user, role):
     signed_in(make_user(role))
     assert client.get(PIPELINE).status_code == 403
+
+
+def test_each_stage_sorts_by_name_or_days_on_the_server(client, staff):
+    make_mentor(status=MentorStatus.VETTING, full_name="Zed Older", status_changed_at=days_ago(40))
+    make_mentor(status=MentorStatus.VETTING, full_name="Amy Newer", status_changed_at=days_ago(2))
+
+    def vetting(query):
+        response = client.get(PIPELINE + query)
+        assert response.status_code == 200
+        column = next(c for c in response.context["columns"] if c.status == MentorStatus.VETTING)
+        return [e.mentor.full_name for e in column.entries]
+
+    assert vetting("") == ["Zed Older", "Amy Newer"]
+    assert vetting("?sort=name") == ["Amy Newer", "Zed Older"]
+    assert vetting("?sort=days_asc") == ["Amy Newer", "Zed Older"]
+    assert vetting("?sort=full_name") == ["Zed Older", "Amy Newer"]  # not offered: default
+    body = client.get(PIPELINE + "?sort=name").content.decode()
+    assert 'data-module="moj-sortable-table"' in body
+    assert 'aria-sort="ascending"><a class="govuk-link" href="?sort=name">Name' in body
+    with CaptureQueriesContext(connection) as default:
+        client.get(PIPELINE)
+    with CaptureQueriesContext(connection) as by_name:
+        client.get(PIPELINE + "?sort=name")
+    assert len(by_name) == len(default)

@@ -4,6 +4,8 @@ giving sign-in access."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.db.models import Prefetch
@@ -16,6 +18,7 @@ from tandem.accounts.models import User
 from tandem.accounts.throttle import client_ip
 from tandem.audit.services import record_view
 from tandem.core.decorators import mfa_not_required
+from tandem.core.filters import By, sort_list
 from tandem.core.forms import GovUKForm
 from tandem.core.permissions import has_permission, permission_required
 
@@ -262,14 +265,31 @@ def grant_access(request, pk: int):
 # The pipeline board --------------------------------------------------------------------
 
 
+# Each stage's table sorts the same way: longest in the status first (the default), by
+# name, or newest in the status first. A stage shows its longest-waiting mentors only,
+# so an order applies to the mentors shown.
+PIPELINE_ORDERS = {
+    "days": By(),
+    "days_asc": By(lambda entry: (entry.days_in_status, entry.mentor.pk)),
+    "name": By(lambda entry: (entry.mentor.full_name.casefold(), entry.mentor.pk)),
+}
+PIPELINE_COLUMNS = [("Name", "name"), ("Days in this status", ("days", "days_asc"), "numeric")]
+
+
 @require_GET
 @permission_required("mentor_pool", "view")
 def pipeline(request):
-    columns = pipeline_board()
+    columns, headers = [], []
+    for column in pipeline_board():
+        ordered = sort_list(
+            request, column.entries, orderings=PIPELINE_ORDERS, columns=PIPELINE_COLUMNS
+        )
+        columns.append(replace(column, entries=tuple(ordered.items)))
+        headers = ordered.headers
     return render(
         request,
         f"{TEMPLATES}/pipeline.html",
-        {"columns": columns, "total": sum(c.count for c in columns)},
+        {"columns": columns, "headers": headers, "total": sum(c.count for c in columns)},
     )
 
 

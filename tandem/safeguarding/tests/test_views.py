@@ -375,3 +375,24 @@ def test_the_policy_names_a_deputy_who_must_be_a_lead(client, signed_in):
     assert "Select a safeguarding lead from the list" in bad.content.decode()
     bad = client.post(reverse("safeguarding:policy"), {**data, "repeat_minutes": "1e99"})
     assert bad.status_code == 200
+
+
+def test_the_queue_sorts_by_column_on_the_server_and_ignores_unknown_orders(client, signed_in):
+    standard = raise_concern(urgency=Urgency.STANDARD)
+    immediate = raise_concern(urgency=Urgency.IMMEDIATE)
+    signed_in(lead())
+    url = reverse("safeguarding:queue")
+
+    def order(query):
+        response = client.get(url + query)
+        assert response.status_code == 200
+        return [row["concern"].reference for row in response.context["rows"]]
+
+    by_deadline = [immediate.reference, standard.reference]
+    assert order("") == by_deadline
+    assert order("?sort=urgency") == by_deadline
+    assert order("?sort=reference") == sorted(by_deadline)
+    assert order("?sort=urgency_rank") == by_deadline
+    html = client.get(url + "?sort=urgency").content.decode()
+    assert 'data-module="moj-sortable-table"' in html
+    assert 'aria-sort="ascending"><a class="govuk-link" href="?sort=urgency">Urgency' in html

@@ -14,6 +14,7 @@ from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tandem.audit.services import record_view
+from tandem.core.filters import By, sort_list
 from tandem.core.permissions import permission_required
 from tandem.meetings.permissions import private_notes
 
@@ -22,6 +23,22 @@ from ..forms import ActionForm, CloseForm, DecisionForm, EscalateForm, UrgencyFo
 from ..permissions import concerns
 
 TEMPLATES = "safeguarding"
+
+# The queue's server-side orders (the first, the queue's own: waiting to be acknowledged
+# first, each by its deadline) and its columns.
+QUEUE_ORDERS = {
+    "queue": By(),
+    "reference": By(lambda row: row["concern"].reference),
+    "urgency": By(lambda row: (row["urgency_rank"], row["concern"].due_at)),
+    "status": By(lambda row: (row["status_rank"], row["concern"].due_at)),
+}
+QUEUE_COLUMNS = [
+    ("Concern", "reference"),
+    ("About", None),
+    ("Urgency", "urgency"),
+    ("Status", "status"),
+    ("Acknowledge by", "queue"),
+]
 FORMS = {"escalate": EscalateForm, "close": CloseForm}
 DONE = {
     "acknowledge": "You have acknowledged the concern.",
@@ -36,12 +53,18 @@ DONE = {
 @require_GET
 @permission_required("concern_queue", "view")
 def queue_view(request):
-    rows = selectors.queue_rows(request.user)
+    rows = sort_list(
+        request, selectors.queue_rows(request.user), orderings=QUEUE_ORDERS, columns=QUEUE_COLUMNS
+    )
     services.concern_queue_audit(actor=request.user, request=request)
     return render(
         request,
         f"{TEMPLATES}/queue.html",
-        {"rows": rows, "overdue": sum(1 for row in rows if row["overdue"])},
+        {
+            "rows": rows.items,
+            "headers": rows.headers,
+            "overdue": sum(1 for row in rows.items if row["overdue"]),
+        },
     )
 
 

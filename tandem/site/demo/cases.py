@@ -440,6 +440,7 @@ class DemoCase:
     review_overdue: bool = False
     broken_match: bool = False
     duplicate_of: int | None = None  # the number of the earlier case (same name and DOB)
+    closure_outcome: str = ""  # how a closed case ends; drawn in its story when blank
     variant: int = 0  # seeds the details of the story
 
     @property
@@ -467,6 +468,98 @@ def _story_length(status: str, rng: random.Random) -> int:
     return lengths[status]
 
 
+def _draft(rng: random.Random, status: str, concern: str, used_names: set) -> dict:
+    """The details of one demo case in ``status``, drawn from ``rng`` (a first and last
+    name not in ``used_names``, which it joins)."""
+    left_from = ""
+    if status == CaseStatus.NOT_SUITABLE:
+        left_from = rng.choice([CaseStatus.REFERRED, CaseStatus.SCREENING, CaseStatus.SCREENING])
+    elif status == CaseStatus.CONSENT_DECLINED:
+        left_from = CaseStatus.SCREENING
+    elif status == CaseStatus.CONSENT_WITHDRAWN:
+        left_from = rng.choice(
+            [
+                CaseStatus.AWAITING_MATCH,
+                CaseStatus.ACTIVE,
+                CaseStatus.ACTIVE,
+                CaseStatus.ASSESSMENT,
+            ]
+        )
+    elif status == CaseStatus.ESCALATED:
+        left_from = rng.choice([CaseStatus.SCREENING, CaseStatus.ASSESSMENT, CaseStatus.ACTIVE])
+    elif status == CaseStatus.ON_HOLD:
+        left_from = rng.choice(
+            [
+                CaseStatus.ASSESSMENT,
+                CaseStatus.AWAITING_MATCH,
+                CaseStatus.ACTIVE,
+                CaseStatus.ACTIVE,
+            ]
+        )
+    urgency = rng.choices(
+        [Urgency.ROUTINE, Urgency.PRIORITY, Urgency.URGENT], weights=[55, 30, 15]
+    )[0]
+    if concern == "school-massacre":
+        urgency = Urgency.URGENT
+    by_coordinator = rng.random() < 0.4
+    area = rng.choices(AREAS, weights=AREA_WEIGHTS)[0]
+    if by_coordinator:
+        agency, pattern, low, high = rng.choice(COORDINATOR_SOURCES)
+        organisation = pattern.format(area=area)
+    else:
+        agency, organisation, low, high = (
+            "police",
+            REFERRER_ORGANISATION,
+            12,
+            40,
+        )
+    age = rng.randint(low, high)
+    if not by_coordinator and rng.random() < 0.35:
+        age = rng.randint(12, 17)  # police referrals of children are common
+    gender = rng.choices(
+        [ClientGender.MALE, ClientGender.FEMALE, ClientGender.NON_BINARY],
+        weights=[78, 18, 4],
+    )[0]
+    while True:
+        first = rng.choice(FIRST_NAMES[gender])
+        last = rng.choice(LAST_NAMES)
+        if (first, last) not in used_names:
+            used_names.add((first, last))
+            break
+    languages, preferred = rng.choice(LANGUAGE_SETS)
+    interpreter = preferred not in (None, "English") and rng.random() < 0.6
+    return dict(
+        status=status,
+        concern=concern,
+        urgency=urgency,
+        area=area,
+        age=age,
+        gender=gender,
+        first_name=first,
+        last_name=last,
+        days_ago=_story_length(status, rng),
+        by_coordinator=by_coordinator,
+        agency=agency,
+        organisation=organisation,
+        reason=rng.choice(REASONS[concern]),
+        other_agencies=rng.choice(OTHER_AGENCIES),
+        languages=tuple(languages),
+        preferred_language=preferred,
+        interpreter=interpreter,
+        mentor_gender=rng.choices(
+            [
+                MentorGenderPreference.ANY,
+                MentorGenderPreference.MALE,
+                MentorGenderPreference.FEMALE,
+            ],
+            weights=[60, 25, 15],
+        )[0],
+        accepts_online=rng.random() < 0.55,
+        left_from=left_from,
+        variant=rng.randrange(1_000_000),
+    )
+
+
 def _specs() -> list[DemoCase]:
     """The demo cases, oldest referral first. Pure: the same list on every run."""
     rng = random.Random(SEED)  # noqa: S311 - repeatable demo data, not security
@@ -483,97 +576,7 @@ def _specs() -> list[DemoCase]:
     used_names = set()
     for i, status in enumerate(statuses):
         concern = concerns[i]
-        left_from = ""
-        if status == CaseStatus.NOT_SUITABLE:
-            left_from = rng.choice(
-                [CaseStatus.REFERRED, CaseStatus.SCREENING, CaseStatus.SCREENING]
-            )
-        elif status == CaseStatus.CONSENT_DECLINED:
-            left_from = CaseStatus.SCREENING
-        elif status == CaseStatus.CONSENT_WITHDRAWN:
-            left_from = rng.choice(
-                [
-                    CaseStatus.AWAITING_MATCH,
-                    CaseStatus.ACTIVE,
-                    CaseStatus.ACTIVE,
-                    CaseStatus.ASSESSMENT,
-                ]
-            )
-        elif status == CaseStatus.ESCALATED:
-            left_from = rng.choice([CaseStatus.SCREENING, CaseStatus.ASSESSMENT, CaseStatus.ACTIVE])
-        elif status == CaseStatus.ON_HOLD:
-            left_from = rng.choice(
-                [
-                    CaseStatus.ASSESSMENT,
-                    CaseStatus.AWAITING_MATCH,
-                    CaseStatus.ACTIVE,
-                    CaseStatus.ACTIVE,
-                ]
-            )
-        urgency = rng.choices(
-            [Urgency.ROUTINE, Urgency.PRIORITY, Urgency.URGENT], weights=[55, 30, 15]
-        )[0]
-        if concern == "school-massacre":
-            urgency = Urgency.URGENT
-        by_coordinator = rng.random() < 0.4
-        area = rng.choices(AREAS, weights=AREA_WEIGHTS)[0]
-        if by_coordinator:
-            agency, pattern, low, high = rng.choice(COORDINATOR_SOURCES)
-            organisation = pattern.format(area=area)
-        else:
-            agency, organisation, low, high = (
-                "police",
-                REFERRER_ORGANISATION,
-                12,
-                40,
-            )
-        age = rng.randint(low, high)
-        if not by_coordinator and rng.random() < 0.35:
-            age = rng.randint(12, 17)  # police referrals of children are common
-        gender = rng.choices(
-            [ClientGender.MALE, ClientGender.FEMALE, ClientGender.NON_BINARY],
-            weights=[78, 18, 4],
-        )[0]
-        while True:
-            first = rng.choice(FIRST_NAMES[gender])
-            last = rng.choice(LAST_NAMES)
-            if (first, last) not in used_names:
-                used_names.add((first, last))
-                break
-        languages, preferred = rng.choice(LANGUAGE_SETS)
-        interpreter = preferred not in (None, "English") and rng.random() < 0.6
-        drafts.append(
-            dict(
-                status=status,
-                concern=concern,
-                urgency=urgency,
-                area=area,
-                age=age,
-                gender=gender,
-                first_name=first,
-                last_name=last,
-                days_ago=_story_length(status, rng),
-                by_coordinator=by_coordinator,
-                agency=agency,
-                organisation=organisation,
-                reason=rng.choice(REASONS[concern]),
-                other_agencies=rng.choice(OTHER_AGENCIES),
-                languages=tuple(languages),
-                preferred_language=preferred,
-                interpreter=interpreter,
-                mentor_gender=rng.choices(
-                    [
-                        MentorGenderPreference.ANY,
-                        MentorGenderPreference.MALE,
-                        MentorGenderPreference.FEMALE,
-                    ],
-                    weights=[60, 25, 15],
-                )[0],
-                accepts_online=rng.random() < 0.55,
-                left_from=left_from,
-                variant=rng.randrange(1_000_000),
-            )
-        )
+        drafts.append(_draft(rng, status, concern, used_names))
 
     # A few people in support are overdue a review; two awaiting a match lost a mentor.
     active = [d for d in drafts if d["status"] == CaseStatus.ACTIVE and d["days_ago"] > 150]
@@ -1038,6 +1041,7 @@ class _Story:
             ],
             weights=[45, 30, 12, 8, 5],
         )[0]
+        outcome = self.spec.closure_outcome or outcome
         self.case.closing_report = CLOSING_REPORTS[outcome]
         self.move(
             "close",
@@ -1301,17 +1305,19 @@ def _create(spec: DemoCase, cat: _Catalogue, now: dt.datetime) -> Case:
     return case
 
 
-def ensure_demo_cases() -> int:
-    """Create the demo cases that do not exist yet; return how many were created."""
+def ensure_demo_cases(specs: list[DemoCase] | None = None) -> int:
+    """Create the demo cases (``DEMO_CASES`` unless ``specs`` are given) that do not
+    exist yet; return how many were created."""
+    specs = DEMO_CASES if specs is None else specs
     cat = _catalogue()
     existing = set(
-        Case.objects.filter(record_uuid__in=[c.record_uuid for c in DEMO_CASES]).values_list(
+        Case.objects.filter(record_uuid__in=[c.record_uuid for c in specs]).values_list(
             "record_uuid", flat=True
         )
     )
     now = timezone.now()
     created = 0
-    for spec in DEMO_CASES:
+    for spec in specs:
         if spec.record_uuid in existing:
             continue
         # The person's data key, made outside their transaction so that it is cached and

@@ -295,13 +295,14 @@ def _past(demo: _Demo, m: _Match, n: int, at: dt.datetime, rng) -> int:
     return _held(demo, m, n, at, rng)
 
 
-def _sessions(demo: _Demo, m: _Match, gap: float) -> None:
-    """Every session of one match, oldest first."""
+def _sessions(demo: _Demo, m: _Match, gap: float, *, since: dt.datetime | None = None) -> None:
+    """Every session of one match since ``since`` (by default the last ``WINDOW_DAYS``),
+    oldest first."""
     rng = _rng(m.match)
     now = demo.now
     n = 0
     first = m.match.first_meeting_at or m.match.started_at
-    window = now - dt.timedelta(days=WINDOW_DAYS)
+    window = since or now - dt.timedelta(days=WINDOW_DAYS)
     if first and first >= window:
         _held(demo, m, n, first, rng, is_first=True)
         at = first

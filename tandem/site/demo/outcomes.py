@@ -72,15 +72,19 @@ def _trust(rng: random.Random, step: int) -> dict:
     }
 
 
-def ensure_demo_outcomes(*, now: dt.datetime | None = None) -> int:
-    """Create the demo answers; returns how many were made."""
+def ensure_demo_outcomes(
+    *, now: dt.datetime | None = None, specs: list | None = None, seed: int = 11
+) -> int:
+    """Create the demo answers for the cases of ``specs`` (the demo cases unless given);
+    returns how many were made."""
     now = now or timezone.now()
+    specs = DEMO_CASES if specs is None else specs
     coordinator = User.objects.filter(email=COORDINATOR_EMAIL).first()
     if coordinator is None:
         return 0
     cases = list(
         Case.objects.filter(
-            record_uuid__in=[s.record_uuid for s in DEMO_CASES], status__in=STATUSES
+            record_uuid__in=[s.record_uuid for s in specs], status__in=STATUSES
         ).order_by("pk")
     )
     if not cases or Response.objects.filter(case__in=cases).exists():
@@ -103,7 +107,7 @@ def ensure_demo_outcomes(*, now: dt.datetime | None = None) -> int:
     for case in cases:
         key_for_encryption(case.encryption_subject())
 
-    rng = random.Random(11)  # noqa: S311  (demo answers, not secrets)
+    rng = random.Random(seed)  # noqa: S311  (demo answers, not secrets)
     responses: list[Response] = []
     links: list[AnswerLink] = []
 

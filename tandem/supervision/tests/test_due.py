@@ -111,3 +111,21 @@ def test_the_page_costs_the_same_queries_for_2_and_12_mentors(client, coordinato
     many, page = count()
     assert page.count(supervisor.full_name) == 12
     assert many == few
+
+
+def test_the_list_sorts_by_due_date_either_way_keeping_the_window(client, coordinator):
+    supervised("Olive Overdue", held_on=ago(weeks=6, days=10))
+    supervised("Sara Soon", held_on=ago(weeks=5))
+
+    def names(**params):
+        response = client.get(URL, params)
+        assert response.status_code == 200
+        return [row.mentor.full_name for row in response.context["rows"]]
+
+    assert names() == ["Olive Overdue", "Sara Soon"]
+    assert names(sort="due_desc") == ["Sara Soon", "Olive Overdue"]
+    assert names(sort="full_name") == ["Olive Overdue", "Sara Soon"]  # not offered: default
+    assert names(within="0", sort="due_desc") == ["Olive Overdue"]
+    page = body(client.get(URL, {"within": "14", "sort": "due_desc"}))
+    assert 'data-module="moj-sortable-table"' in page
+    assert 'aria-sort="descending"><a class="govuk-link" href="?within=14&sort=due">' in page

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tandem.audit.services import record_view
 from tandem.cases.models import Case
 from tandem.core.dates import long_date
+from tandem.core.filters import By, sort_list
 from tandem.core.permissions import permission_required
 from tandem.matching.models import WORKING
 from tandem.mentors.models import AccreditationLevel
@@ -63,6 +64,10 @@ def oversight(request):
 # Supervision due across the scheme (coordinators) ---------------------------------------
 
 DUE_PAGE_SIZE = 50
+# The list's server-side orders: most pressing first (the default), or last. Names are
+# encrypted, so the mentor column sorts only the page shown, in the browser.
+DUE_ORDERS = {"due": By(), "due_desc": By(reverse=True)}
+DUE_COLUMNS = [("Mentor", None), ("Next supervision", ("due", "due_desc"))]
 
 
 @require_GET
@@ -71,7 +76,8 @@ def due(request):
     form = DueFilterForm(request.GET if "within" in request.GET else None)
     within = form.within_days()
     listing = supervision_due(within_days=within)
-    page = Paginator(listing.rows, DUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    ordered = sort_list(request, listing.rows, orderings=DUE_ORDERS, columns=DUE_COLUMNS)
+    page = Paginator(ordered.items, DUE_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "supervision/due.html",
@@ -81,6 +87,7 @@ def due(request):
             "listing": listing,
             "page": page,
             "rows": due_rows(list(page.object_list)),
+            "headers": ordered.headers,
         },
     )
 

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from tandem.site.demo.accounts import DEMO_PASSWORD, DEMO_USERS, ensure_demo_users
 from tandem.site.demo.cases import DEMO_CASES, ensure_demo_cases
+from tandem.site.demo.history import HISTORY_CASES, ensure_demo_history
 from tandem.site.demo.matching import ensure_demo_matches
 from tandem.site.demo.meetings import ensure_demo_meetings
 from tandem.site.demo.mentors import DEMO_MENTORS, ensure_demo_mentors
@@ -42,6 +43,12 @@ class Command(BaseCommand):
             + (f"; supervision overdue: {supervision.overdue}." if supervision.overdue else ".")
         )
         self.stdout.write(f"Demo questionnaire answers created: {ensure_demo_outcomes()}.")
+        history = ensure_demo_history()
+        self.stdout.write(
+            f"Demo history of closed cases created: {history.cases} (of {len(HISTORY_CASES)}; "
+            f"with {history.matches} matches, {history.sessions} sessions and "
+            f"{history.answers} questionnaire answers)."
+        )
         self.stdout.write(f"Demo disclosures logged by hand or release: {ensure_demo_privacy()}.")
         self.stdout.write("")
         self.stdout.write("Sign in at http://127.0.0.1:8000 with any of these accounts.")
