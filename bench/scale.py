@@ -53,8 +53,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 NATIONAL = {"cases": 50_000, "mentors": 5_000, "sessions": 1_000_000, "audit_events": 10_000_000}
 SMALL_FACTOR = 0.01
 BASELINE_DIVISOR = 100  # the baseline database is this many times smaller
-# Never smaller than this: the demo data alone has 120 cases.
-MINIMUM = {"cases": 300, "mentors": 30, "sessions": 3_000, "audit_events": 30_000}
+# Never smaller than this: the demo data alone has 287 cases and about 3,600 sessions
+# (its three years of history included).
+MINIMUM = {"cases": 400, "mentors": 30, "sessions": 6_000, "audit_events": 30_000}
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432"
 INFO_TABLE = "bench_scale_info"
 

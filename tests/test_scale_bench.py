@@ -12,7 +12,7 @@ import pytest
 from conftest import sign_in
 
 SCALE = Path(__file__).resolve().parent.parent / "bench" / "scale.py"
-TINY = {"cases": 150, "mentors": 10, "sessions": 2_000, "audit_events": 1_000}
+TINY = {"cases": 320, "mentors": 10, "sessions": 5_000, "audit_events": 1_000}
 
 
 def load_scale():
