@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from django_otp.oath import totp
+from django_otp.oath import hotp
 
 CHROMIUM = os.environ.get("TANDEM_CHROMIUM", "/usr/bin/chromium")
 LAUNCH_ARGS = [
@@ -124,22 +124,22 @@ class Visit:
 
 
 def unused_code(email: str, secret_key: bytes) -> int:
-    """A code the user's authenticator would show that the server will accept: django-otp
-    refuses a code from a time step already used, so a second sign-in by the same person
-    within one 30-second step takes the next step's code (inside the device's tolerance),
-    waiting for the clock only if even that is too far ahead."""
+    """A code the user's authenticator would show that the server will accept. django-otp
+    refuses a time step already used, so a second sign-in by the same person within one
+    30-second step takes the next step's code, which the device's tolerance admits; the
+    clock is waited for only if even that is too far ahead."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     device = TOTPDevice.objects.get(user__email=email, confirmed=True)
-    # The server accepts the counters within its tolerance of now (plus the drift it
-    # learned), above the last one used.
-    step = int(time.time() - device.t0) // device.step
-    wanted = max(step, device.last_t + 1)
-    ahead = wanted - (step + device.drift + device.tolerance)
-    if ahead > 0:
-        time.sleep((step + ahead + 1) * device.step + device.t0 - time.time() + 0.5)
-        step = int(time.time() - device.t0) // device.step
-    return totp(secret_key, step=device.step, t0=device.t0, drift=wanted - step)
+
+    def server_counter() -> int:  # the step the server checks around, drift included
+        return (int(time.time()) - device.t0) // device.step + device.drift
+
+    wanted = max(server_counter(), device.last_t + 1)
+    late_by = wanted - device.tolerance - server_counter()
+    if late_by > 0:
+        time.sleep(late_by * device.step)
+    return hotp(secret_key, wanted, digits=device.digits)
 
 
 def _generic(path: str) -> str:
