@@ -39,3 +39,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {
         "NAME": str(Path(tempfile.gettempdir()) / f"tandem-test-{os.getpid()}.sqlite3"),
     }
+
+# On PostgreSQL, Django's backend with a flush that deletes rather than truncates
+# (config/testdb/base.py says why): the browser tests end with a flush each.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "config.testdb"

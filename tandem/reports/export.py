@@ -27,14 +27,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import hmac
 import io
 import json
 import os
 import zipfile
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +54,7 @@ from tandem.cases.models import (
 from tandem.core.encryption import SubjectKeyDestroyed, preload_data_keys
 from tandem.matching.models import Match
 from tandem.meetings.models import Session, SessionStatus
+from tandem.outcomes.downloads import safe_cell
 from tandem.outcomes.models import AnsweredVia, Occasion, Respondent, Response
 from tandem.privacy.restrictions import restricted_cases
 
@@ -193,9 +193,41 @@ TABLES = (
 
 def pseudonymiser(key: bytes) -> Callable[[str, int], str]:
     def pseudonym(kind: str, pk: int) -> str:
-        return hmac.new(key, f"{kind}:{pk}".encode(), hashlib.sha256).hexdigest()[:20]
+        return hmac.digest(key, f"{kind}:{pk}".encode(), "sha256").hex()[:20]
 
     return pseudonym
+
+
+def remembered(pseudonym: Callable[[str, int], str], kind: str) -> Callable[[int], str]:
+    """``pseudonym`` for one kind, each id's computed once: a million sessions name a
+    few thousand cases and mentors."""
+    known: dict[int, str] = {}
+
+    def of(pk: int) -> str:
+        name = known.get(pk)
+        if name is None:
+            name = known[pk] = pseudonym(kind, pk)
+        return name
+
+    return of
+
+
+def month_of_moment() -> Callable[[dt.datetime | None], str]:
+    """``month`` for many moments, each quarter-hour's worked out once. Local time differs
+    from UTC by a whole number of quarter-hours, and clocks change on a quarter-hour, so
+    every moment of a quarter-hour falls in the same local month."""
+    known: dict[int, str] = {}
+
+    def of(moment: dt.datetime | None) -> str:
+        if moment is None:
+            return ""
+        quarter = int(moment.timestamp()) // 900
+        name = known.get(quarter)
+        if name is None:
+            name = known[quarter] = month(moment)
+        return name
+
+    return of
 
 
 def export_key() -> tuple[bytes, str]:
@@ -218,6 +250,7 @@ def _case_records(pseudonym) -> list[dict]:
         .annotate(first=Min("started_at"))
         .order_by()
     )
+    months = month_of_moment()
     records = []
     for row in (
         Case.objects.exclude(restricted_cases())
@@ -245,7 +278,7 @@ def _case_records(pseudonym) -> list[dict]:
             {
                 "_pk": row["pk"],
                 "case_id": pseudonym("case", row["pk"]),
-                "referral_period": month(row["received_at"]),
+                "referral_period": months(row["received_at"]),
                 "age_band": age_band(row["age_at_referral"]),
                 "gender": row["gender"],
                 "area": row["area__name"] or "Not recorded",
@@ -262,13 +295,15 @@ def _case_records(pseudonym) -> list[dict]:
                 "sessions_did_not_attend": counts.get(SessionStatus.DID_NOT_ATTEND, 0),
                 "sessions_cancelled": counts.get(SessionStatus.CANCELLED, 0),
                 "closure_outcome": row["closure_outcome"],
-                "closed_period": month(row["closed_at"]),
+                "closed_period": months(row["closed_at"]),
             }
         )
     return records
 
 
-def _session_rows(pseudonym, released: set[int]) -> Iterable[dict]:
+def _session_rows(pseudonym, released: set[int]) -> Iterable[tuple]:
+    """Each session as a row of ``SESSION_COLUMNS``, streamed: a million of them at
+    national scale, so the per-row work is kept to one keyed hash (the session's own)."""
     rows = (
         Session.objects.values_list(
             "pk",
@@ -286,22 +321,27 @@ def _session_rows(pseudonym, released: set[int]) -> Iterable[dict]:
         .order_by("pk")
         .iterator(chunk_size=5000)
     )
+    case_of, mentor_of, months = (
+        remembered(pseudonym, "case"),
+        remembered(pseudonym, "mentor"),
+        month_of_moment(),
+    )
     for pk, case_id, mentor_id, starts, status, first, minutes, approach, style, eng, trust in rows:
         if case_id not in released:
             continue
-        yield {
-            "session_id": pseudonym("session", pk),
-            "case_id": pseudonym("case", case_id),
-            "mentor_id": pseudonym("mentor", mentor_id),
-            "period": month(starts),
-            "status": status,
-            "first_meeting": int(first),
-            "duration_minutes": minutes,
-            "approach": approach,
-            "style": style or "",
-            "engagement": _blank_if_none(eng),
-            "trust": _blank_if_none(trust),
-        }
+        yield (
+            pseudonym("session", pk),
+            case_of(case_id),
+            mentor_of(mentor_id),
+            months(starts),
+            status,
+            int(first),
+            minutes,
+            approach,
+            style or "",
+            _blank_if_none(eng),
+            _blank_if_none(trust),
+        )
 
 
 def _answer_rows(pseudonym, released: set[int]) -> Iterable[dict]:
@@ -343,21 +383,21 @@ def _blank_if_none(value) -> str | int:  # a rating not given
     return "" if value is None else value
 
 
-def safe_cell(value):
-    """A cell a spreadsheet will not run as a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def _write_csv(handle, columns: tuple[Column, ...], rows: Iterable[dict]) -> int:
+def _write_csv(handle, columns: tuple[Column, ...], rows: Iterable[Sequence]) -> int:
+    """Write ``rows`` (each a sequence in the order of ``columns``) with a header."""
     writer = csv.writer(handle)
     writer.writerow([c.name for c in columns])
     n = 0
     for row in rows:
-        writer.writerow([safe_cell(row[c.name]) for c in columns])
+        writer.writerow(map(safe_cell, row))
         n += 1
     return n
+
+
+def _in_order(columns: tuple[Column, ...], rows: Iterable[dict]) -> Iterable[tuple]:
+    names = [c.name for c in columns]
+    for row in rows:
+        yield tuple(row[name] for name in names)
 
 
 def write_export(
@@ -374,14 +414,14 @@ def write_export(
     released = {row["_pk"] for row in result.rows}
     counts = {}
     with opener("cases.csv") as handle:
-        counts["cases.csv"] = _write_csv(handle, CASE_COLUMNS, result.rows)
+        counts["cases.csv"] = _write_csv(handle, CASE_COLUMNS, _in_order(CASE_COLUMNS, result.rows))
     with opener("sessions.csv") as handle:
         counts["sessions.csv"] = _write_csv(
             handle, SESSION_COLUMNS, _session_rows(pseudonym, released)
         )
     with opener("answers.csv") as handle:
         counts["answers.csv"] = _write_csv(
-            handle, ANSWER_COLUMNS, _answer_rows(pseudonym, released)
+            handle, ANSWER_COLUMNS, _in_order(ANSWER_COLUMNS, _answer_rows(pseudonym, released))
         )
     with opener("data_dictionary.csv") as handle:
         writer = csv.writer(handle)

@@ -157,3 +157,24 @@ def test_restricted_people_are_left_out_and_erased_answers_skipped(scheme, tmp_p
     manifest = to_directory(tmp_path, purpose="Restriction and erasure", k=5)
     assert manifest["cases_in_tandem"] == len(scheme["alike"]) + len(scheme["odd"]) + 1 - 1
     assert _read(tmp_path / "answers.csv") == []
+
+
+@pytest.mark.parametrize("zone", ["Europe/London", "Asia/Kolkata", "Asia/Kathmandu"])
+def test_months_worked_out_once_a_quarter_hour_agree_with_each_moment_s_own(zone, settings):
+    # Every ten minutes through the nights either side of each month's end and of the
+    # clock changes: local midnight, half-hour and 45-minute offsets, summer time.
+    from tandem.reports.export import month, month_of_moment
+
+    settings.TIME_ZONE = zone
+    months = month_of_moment()
+    moments = []
+    for year_month in [(2026, m) for m in range(1, 13)] + [(2027, 1)]:
+        start = dt.datetime(*year_month, 1, tzinfo=dt.UTC) - dt.timedelta(hours=14)
+        moments += [start + dt.timedelta(minutes=10 * i, seconds=i % 60) for i in range(6 * 28)]
+    for change in (
+        dt.datetime(2026, 3, 29, tzinfo=dt.UTC),
+        dt.datetime(2026, 10, 25, tzinfo=dt.UTC),
+    ):
+        moments += [change + dt.timedelta(minutes=7 * i) for i in range(60)]
+    assert [months(m) for m in moments] == [month(m) for m in moments]
+    assert months(None) == ""
