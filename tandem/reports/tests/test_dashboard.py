@@ -117,7 +117,7 @@ def test_the_figures_for_a_known_dataset_are_right_and_protected():
     # Open at each quarter's end: 18, 30, 39, 48 (rounded to 5).
     assert caseload.table.footer == ("All open cases", ["20", "30", "40", "50"])
     outcomes = _figure(board, "Outcomes of the cases closed in the range")
-    assert [label for label, _ in outcomes.table.rows][0] == "Support ended as planned"
+    assert outcomes.table.rows[0][0] == "Support ended as planned"
 
 
 def test_charts_draw_the_protected_figures_only_and_keep_the_policy():
