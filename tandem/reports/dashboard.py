@@ -177,8 +177,11 @@ def _cells(values) -> list[str]:
 
 
 def _trend(noun: str, values: list[int | None], qs: list[Quarter], total: int | None) -> str:
-    """A sentence on the protected figures: from the first quarter to the last where both
-    are shown, else the range's total, else that there are too few to show."""
+    """A sentence (without its full stop) on the protected figures: from the first quarter
+    to the last where both are shown, else the range's total, else that there are too few
+    to show."""
+    if total == 0:
+        return f"No {noun} in this range"
     if len(qs) > 1 and values and values[0] is not None and values[-1] is not None:
         first, last = values[0], values[-1]
         if last > first:
@@ -189,8 +192,8 @@ def _trend(noun: str, values: list[int | None], qs: list[Quarter], total: int | 
             verb = f"stayed at about {first:,} from {qs[0].label} to {qs[-1].label}"
         return f"{noun[0].upper()}{noun[1:]} {verb}"
     if total is not None:
-        return f"About {total:,} {noun} in the range"
-    return f"Too few {noun} in this range to show them without identifying anyone."
+        return f"About {total:,} {noun} in this range"
+    return f"Too few {noun} in this range to show them without identifying anyone"
 
 
 def _largest(series: list[Series], totals: list[int | None]) -> str | None:
@@ -212,10 +215,9 @@ def _group_figure(
     series, row_totals, column_totals, total = _crosstab(labels, qs, counts)
     biggest = _largest(series, row_totals)
     summary = _trend(noun, column_totals, qs, total)
-    if not summary.endswith("."):
-        if biggest:
-            summary += f"; {most} {biggest}"
-        summary += "."
+    if biggest and total:
+        summary += f"; {most} {biggest}"
+    summary += "."
     table = TableView(
         caption=title,
         heading=heading,
@@ -245,15 +247,21 @@ def _referrals(qs: list[Quarter], begin: dt.datetime, until: dt.datetime) -> lis
     base = _cases().filter(received_at__gte=begin, received_at__lt=until)
     out = []
     for column, title, heading, model, most in (
-        ("referral_source__name", "Referrals by source", "Source", ReferralSource, "most from:"),
+        (
+            "referral_source__name",
+            "Referrals by source",
+            "Source",
+            ReferralSource,
+            "most came from",
+        ),
         (
             "concern_type__name",
             "Referrals by concern type",
             "Concern type",
             ConcernType,
-            "most often:",
+            "the commonest concern was",
         ),
-        ("area__name", "Referrals by area", "Area", Area, "most from:"),
+        ("area__name", "Referrals by area", "Area", Area, "most came from"),
     ):
         counts: dict[tuple[str, dt.date], int] = defaultdict(int)
         for row in (
@@ -434,8 +442,7 @@ def _caseload(qs: list[Quarter]):
     table = protect(matrix, row_totals=False, column_totals=True)
     series = [Series(label, list(table.cells[i])) for i, label in enumerate(labels)]
     totals = list(table.column_totals or ())
-    summary = _trend("open cases", totals, qs, totals[-1] if totals else None)
-    summary = summary if summary.endswith(".") else summary + "."
+    summary = _trend("open cases", totals, qs, totals[-1] if totals else None) + "."
     figure = Figure(
         "Caseload: open cases at the end of each quarter",
         summary,
