@@ -73,6 +73,10 @@ def _figure(spec: ChartSpec):
             linewidth=0.5,
         )
         bottoms = [b + h for b, h in zip(bottoms, heights, strict=True)]
+    if not many and spec.series:
+        for position, value in zip(positions, spec.series[0][1], strict=True):
+            if value is None:  # said where a bar is missing because it is withheld
+                axes.text(position, 0, "withheld", ha="center", va="bottom", color="#505a5f")
     axes.set_xticks(list(positions), list(spec.labels))
     axes.set_ylabel(spec.unit)
     top = max(max(bottoms, default=0), 10 if spec.whole else 1)
@@ -80,7 +84,7 @@ def _figure(spec: ChartSpec):
         # Counts are shown rounded to 5: so are the axis's steps.
         axes.yaxis.set_major_locator(MultipleLocator(tick_step(top)))
     else:
-        axes.yaxis.set_major_locator(MaxNLocator(nbins=6))
+        axes.yaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10]))
     axes.set_ylim(bottom=0, top=top * 1.1)
     axes.spines[["top", "right"]].set_visible(False)
     axes.grid(axis="y", color="#b1b4b6", linewidth=0.5)

@@ -313,14 +313,16 @@ def _matches(qs, begin, until):
     for received, started in made.values_list("case__received_at", "started_at"):
         waits[_quarter_of(started)].append(max((started - received).total_seconds(), 0) / 604800)
     medians = [
-        f"{pystats.median(waits[q.start]):.1f}"
-        if v is not None and waits.get(q.start)
-        else shown(v)
+        shown(None)
+        if v is None
+        else (f"{pystats.median(waits[q.start]):.1f}" if waits.get(q.start) else "none")
         for q, v in zip(qs, values, strict=True)
     ]
     every = [w for q in qs for w in waits.get(q.start, [])]
     overall = f"{pystats.median(every):.1f}" if total is not None and every else shown(total)
-    if total is not None and every:
+    if total == 0:
+        overall, summary = "none", "Nobody was matched in this range."
+    elif total is not None and every:
         summary = (
             f"Half the people matched in this range waited {overall} weeks or less from "
             "referral to their match."
@@ -340,8 +342,8 @@ def _matches(qs, begin, until):
             ],
         ),
     )
-    median_values = [
-        pystats.median(waits[q.start]) if v is not None and waits.get(q.start) else None
+    median_values = [  # None where withheld; 0 (no bar) where nobody was matched
+        None if v is None else (pystats.median(waits[q.start]) if waits.get(q.start) else 0)
         for q, v in zip(qs, values, strict=True)
     ]
     return matches, values, waiting, median_values
