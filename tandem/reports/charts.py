@@ -26,7 +26,7 @@ SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
 # Okabe and Ito's colours, told apart with the common colour-vision deficiencies.
 COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
-_lock = threading.Lock()  # pyplot's state is global; the object API with Agg is used
+_lock = threading.Lock()  # matplotlib's settings are global; one chart at a time
 
 
 @dataclass(frozen=True)
@@ -39,22 +39,27 @@ class ChartSpec:
     whole: bool = True  # whole numbers (counts) on the vertical axis
 
 
-def _figure(spec: ChartSpec):
+RC = {
+    "svg.fonttype": "none",  # text stays text: it reads, scales and prints
+    "svg.hashsalt": "tandem-dashboard",  # the same ids every time
+    "font.family": "sans-serif",
+    "font.size": 10,
+}
+
+
+def _settings():
     import matplotlib
 
-    matplotlib.use("Agg", force=False)
+    return matplotlib.rc_context(RC)
+
+
+def _figure(spec: ChartSpec):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator, MultipleLocator
 
-    matplotlib.rcParams.update(
-        {
-            "svg.fonttype": "none",
-            "svg.hashsalt": "tandem-dashboard",
-            "font.family": "sans-serif",
-            "font.size": 10,
-        }
-    )
     figure = Figure(figsize=(7.5, 3.4), layout="constrained")
+    FigureCanvasAgg(figure)  # the Agg canvas: no display, no pyplot state
     axes = figure.add_subplot()
     positions = range(len(spec.labels))
     bottoms = [0.0] * len(spec.labels)
@@ -158,7 +163,7 @@ def svg_markup(raw: bytes, *, key: str, label: str) -> str:
 
 
 def svg(spec: ChartSpec, *, label: str) -> str:
-    with _lock:
+    with _lock, _settings():
         figure = _figure(spec)
         out = io.BytesIO()
         figure.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
@@ -166,7 +171,7 @@ def svg(spec: ChartSpec, *, label: str) -> str:
 
 
 def png(spec: ChartSpec) -> bytes:
-    with _lock:
+    with _lock, _settings():
         figure = _figure(spec)
         out = io.BytesIO()
         figure.savefig(out, format="png", dpi=150, metadata={"Software": None})

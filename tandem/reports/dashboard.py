@@ -444,7 +444,12 @@ def _caseload(qs: list[Quarter]):
     table = protect(matrix, row_totals=False, column_totals=True)
     series = [Series(label, list(table.cells[i])) for i, label in enumerate(labels)]
     totals = list(table.column_totals or ())
-    summary = _trend("open cases", totals, qs, totals[-1] if totals else None) + "."
+    if totals and totals[0] is not None and totals[-1] is not None and len(qs) > 1:
+        summary = _trend("open cases", totals, qs, None) + "."
+    elif totals and totals[-1] is not None:
+        summary = f"About {totals[-1]:,} cases were open at the end of {qs[-1].label}."
+    else:
+        summary = "Too few open cases to show them without identifying anyone."
     figure = Figure(
         "Caseload: open cases at the end of each quarter",
         summary,

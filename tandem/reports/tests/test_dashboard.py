@@ -321,3 +321,9 @@ def test_people_without_the_dashboard_are_refused(client):
     sign_in(client, create_user("mentor"))
     assert client.get(PAGE).status_code in (403, 404)
     assert client.get(PDF).status_code in (403, 404)
+
+
+@pytest.mark.parametrize("role", ["board_member", "evaluator", "coordinator"])
+def test_the_home_page_links_the_dashboard(client, role):
+    sign_in(client, create_user(role))
+    assert f'href="{PAGE}"' in client.get(reverse("site:home")).content.decode()
