@@ -26,6 +26,7 @@ SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
 # Okabe and Ito's colours, told apart with the common colour-vision deficiencies.
 COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+HATCHES = ("", "//", "..", "xx")  # past eight groups, the colours come round with a pattern
 _lock = threading.Lock()  # matplotlib's settings are global; one chart at a time
 
 
@@ -64,8 +65,10 @@ def _figure(spec: ChartSpec):
     positions = range(len(spec.labels))
     bottoms = [0.0] * len(spec.labels)
     many = len(spec.series) > 1
+    # Groups with nothing drawn are left out of the chart and its key (the table has them).
+    drawn = [(name, values) for name, values in spec.series if any(values)] if many else spec.series
     width = 0.6
-    for index, (name, values) in enumerate(spec.series):
+    for index, (name, values) in enumerate(drawn):
         heights = [v or 0 for v in values]
         axes.bar(
             positions,
@@ -74,6 +77,7 @@ def _figure(spec: ChartSpec):
             bottom=bottoms if many else None,
             label=name,
             color=COLOURS[index % len(COLOURS)],
+            hatch=HATCHES[index // len(COLOURS) % len(HATCHES)],
             edgecolor="white",
             linewidth=0.5,
         )
@@ -94,8 +98,16 @@ def _figure(spec: ChartSpec):
     axes.spines[["top", "right"]].set_visible(False)
     axes.grid(axis="y", color="#b1b4b6", linewidth=0.5)
     axes.set_axisbelow(True)
-    if many:
-        axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=8)
+    if many and drawn:
+        handles, names = axes.get_legend_handles_labels()  # the key top-down, as stacked
+        axes.legend(
+            handles[::-1],
+            names[::-1],
+            loc="upper left",
+            bbox_to_anchor=(1.01, 1),
+            frameon=False,
+            fontsize=8,
+        )
     return figure
 
 
