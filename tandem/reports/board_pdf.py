@@ -30,6 +30,30 @@ def _latin(text: str) -> str:
     return (text or "").translate(_PLAIN).encode("latin-1", "replace").decode("latin-1")
 
 
+COLUMNS = 6  # a wider table is printed in parts, each with the row labels
+
+
+def _table(pdf: FPDF, table, width: float) -> None:
+    pdf.set_font("helvetica", "", 8)
+    rows = [*table.rows, *([table.footer] if table.footer else [])]
+    for begin in range(0, max(len(table.columns), 1), COLUMNS):
+        columns = table.columns[begin : begin + COLUMNS]
+        first = min(60, width * 0.3) if len(columns) > 1 else width * 0.6
+        rest = (width - first) / max(len(columns), 1)
+        with pdf.table(
+            col_widths=(first, *([rest] * len(columns))),
+            text_align=("LEFT", *(["RIGHT"] * len(columns))),
+            line_height=4.5,
+            first_row_as_headings=True,
+        ) as grid:
+            for label, cells in [(table.heading or " ", table.columns), *rows]:
+                line = grid.row()
+                line.cell(_latin(label))
+                for cell in cells[begin : begin + COLUMNS]:
+                    line.cell(_latin(cell))
+        pdf.ln(2)
+
+
 def board_report_pdf(board: Dashboard, *, with_pool: bool) -> bytes:
     pdf = FPDF(format="A4")
     pdf.set_title(_latin("Board report"))
@@ -67,25 +91,6 @@ def board_report_pdf(board: Dashboard, *, with_pool: bool) -> bytes:
             text(figure.summary, 10)
             if figure.chart:
                 pdf.image(io.BytesIO(charts.png(figure.chart)), w=width * 0.9)
-            table = figure.table
-            pdf.set_font("helvetica", "", 8)
-            first = min(60, width * 0.3) if len(table.columns) > 1 else width * 0.6
-            rest = (width - first) / max(len(table.columns), 1)
-            with pdf.table(
-                col_widths=(first, *([rest] * len(table.columns))),
-                text_align=("LEFT", *(["RIGHT"] * len(table.columns))),
-                line_height=4.5,
-                first_row_as_headings=True,
-            ) as grid:
-                for row in [
-                    (table.heading or " ", table.columns),
-                    *table.rows,
-                    *([table.footer] if table.footer else []),
-                ]:
-                    label, cells = row
-                    line = grid.row()
-                    line.cell(_latin(label))
-                    for cell in cells:
-                        line.cell(_latin(cell))
+            _table(pdf, figure.table, width)
             pdf.ln(4)
     return bytes(pdf.output())

@@ -87,6 +87,9 @@ def _figure(spec: ChartSpec):
             if value is None:  # said where a bar is missing because it is withheld
                 axes.text(position, 0, "withheld", ha="center", va="bottom", color="#505a5f")
     axes.set_xticks(list(positions), list(spec.labels))
+    if len(spec.labels) > 8:  # a long range: the quarters slant so as not to overlap
+        for label in axes.get_xticklabels():
+            label.set(rotation=45, ha="right", rotation_mode="anchor", fontsize=8)
     axes.set_ylabel(spec.unit)
     top = max(max(bottoms, default=0), 10 if spec.whole else 1)
     if spec.whole:

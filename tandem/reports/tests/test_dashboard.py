@@ -327,3 +327,11 @@ def test_people_without_the_dashboard_are_refused(client):
 def test_the_home_page_links_the_dashboard(client, role):
     sign_in(client, create_user(role))
     assert f'href="{PAGE}"' in client.get(reverse("site:home")).content.decode()
+
+
+def test_a_five_year_report_prints_its_wide_tables_in_parts(client):
+    _board_member(client)
+    response = client.get(PDF, {"start": "1/1/2021", "end": "31/12/2025"})
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    text = _pdf_text(response.content)
+    assert "Jan-Mar 2021" in text and "Oct-Dec 2025" in text
