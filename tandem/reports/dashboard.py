@@ -28,7 +28,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import Case as When_
+from django.db.models import Case as Choose
 from django.db.models import CharField, Count, F, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce, TruncQuarter
 from django.utils import timezone
@@ -279,9 +279,10 @@ def _referrals(qs: list[Quarter], begin: dt.datetime, until: dt.datetime) -> lis
     return out
 
 
-def _single(
-    title: str, label: str, qs: list[Quarter], counts: dict[dt.date, int]
+def _by_quarter(
+    qs: list[Quarter], counts: dict[dt.date, int]
 ) -> tuple[list[int | None], int | None]:
+    """One count per quarter with the range's total, protected together."""
     table = protect([[counts.get(q.start, 0) for q in qs]], row_totals=True, column_totals=False)
     return list(table.cells[0]), (table.row_totals or (None,))[0]
 
@@ -297,7 +298,7 @@ def _matches(qs, begin, until):
         made.annotate(quarter=TruncQuarter("started_at")).values("quarter").annotate(n=Count("pk"))
     ):
         counts[_quarter_of(row["quarter"])] += row["n"]
-    values, total = _single("Matches made", "Matches made", qs, counts)
+    values, total = _by_quarter(qs, counts)
     matches = Figure(
         "Matches made",
         _trend("matches made", values, qs, total) + ".",
@@ -365,7 +366,7 @@ def _sessions(qs, begin, until):
         totals[q] += row["n"]
         approaches[(approach_words.get(row["approach"], NOT_RECORDED), q)] += row["n"]
         styles[(STYLE_SCALE.get(row["style"], NOT_RECORDED), q)] += row["n"]
-    values, total = _single("Sessions held", "Sessions held", qs, totals)
+    values, total = _by_quarter(qs, totals)
     sessions = Figure(
         "Sessions held",
         _trend("sessions held", values, qs, total) + ".",
@@ -425,7 +426,7 @@ def _caseload(qs: list[Quarter]):
             .annotate(
                 then=Coalesce(
                     Subquery(latest, output_field=CharField()),
-                    When_(
+                    Choose(
                         When(status_changed_at__lt=end, then=F("status")),
                         default=Value(CaseStatus.REFERRED),
                         output_field=CharField(),
