@@ -511,8 +511,8 @@ def _pool() -> list[Figure]:
         Figure(
             "Pool gaps: people waiting who few mentors can take",
             (
-                f"{gaps_total.capitalize()} of the {waiting} people waiting for a match are "
-                f"gaps; the pool has {mentors} active mentors."
+                f"People waiting for a match: {waiting}; of them, gaps (few mentors able to "
+                f"take them): {gaps_total}; active mentors: {mentors}."
                 if report.waiting
                 else f"Nobody is waiting for a match; the pool has {mentors} active mentors."
             ),
