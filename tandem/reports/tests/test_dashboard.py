@@ -335,3 +335,13 @@ def test_a_five_year_report_prints_its_wide_tables_in_parts(client):
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     text = _pdf_text(response.content)
     assert "Jan-Mar 2021" in text and "Oct-Dec 2025" in text
+
+
+def test_an_erasure_makes_every_kept_dashboard_stale():
+    from django.db.models.signals import post_save
+
+    from tandem.privacy.models import Erasure
+
+    key = dashboard.cache_key(START, END)
+    post_save.send(sender=Erasure, instance=None, created=True)
+    assert dashboard.cache_key(START, END) != key
