@@ -1,6 +1,8 @@
 """The evaluator's exports: ask for one with its purpose, watch it being made in the
 background, download it. Each export is the evaluator's own; every request and download
-is audited with the purpose."""
+is audited with the purpose. The evaluation analytics. The board's dashboard for a date
+range and its quarterly report as a PDF, each viewing and download audited with the
+range."""
 
 from __future__ import annotations
 
