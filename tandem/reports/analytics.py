@@ -107,11 +107,14 @@ def _yes_no(value: bool | None) -> str:
     return NOT_KNOWN if value is None else ("Yes" if value else "No")
 
 
-def case_rows() -> list[dict]:
-    """One row per closed case with its outcomes and factors."""
+def case_rows(*, closed_between: tuple | None = None) -> list[dict]:
+    """One row per closed case with its outcomes and factors; ``closed_between`` (two
+    moments, the second excluded) keeps the cases closed in that time."""
+    closed = Case.objects.filter(status=CaseStatus.CLOSED)
+    if closed_between:
+        closed = closed.filter(closed_at__gte=closed_between[0], closed_at__lt=closed_between[1])
     cases = list(
-        Case.objects.filter(status=CaseStatus.CLOSED)
-        .exclude(restricted_cases())
+        closed.exclude(restricted_cases())
         .values(
             "pk", "closure_outcome", "concern_type__name", "pathway", "age_at_referral", "gender"
         )

@@ -7,4 +7,14 @@ class ReportsConfig(AppConfig):
     verbose_name = "Reports and evaluation"
 
     def ready(self):
+        from django.db.models.signals import post_save
+
+        from tandem.privacy.models import Erasure, Restriction
+
         from . import audit_labels  # noqa: F401
+        from .dashboard import forget
+
+        # A restriction placed or lifted, or an erasure, changes who the dashboard counts:
+        # every dashboard kept in the cache is then computed afresh.
+        post_save.connect(forget, sender=Restriction, dispatch_uid="reports.restriction")
+        post_save.connect(forget, sender=Erasure, dispatch_uid="reports.erasure")

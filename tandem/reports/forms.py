@@ -1,6 +1,6 @@
 from django import forms
 
-from tandem.core.forms import GovUKForm
+from tandem.core.forms import GovUKDateField, GovUKForm
 
 
 class ExportRequestForm(GovUKForm):
@@ -19,3 +19,26 @@ class ExportRequestForm(GovUKForm):
             "max_length": "What the export is for must be 500 characters or fewer",
         },
     )
+
+
+class DashboardRangeForm(GovUKForm):
+    """The dashboard's date range: from and to, at most five years apart."""
+
+    mark_optional = False
+    start = GovUKDateField(label="From", what="the first day of the range")
+    end = GovUKDateField(label="To", what="the last day of the range")
+
+    def clean(self):
+        from .dashboard import MAX_YEARS
+
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end:
+            if start > end:
+                self.add_error("end", "The last day of the range must be on or after the first")
+            elif end.year - start.year > MAX_YEARS or (
+                end.year - start.year == MAX_YEARS
+                and (end.month, end.day) >= (start.month, start.day)
+            ):
+                self.add_error("start", f"The range must be {MAX_YEARS} years or shorter")
+        return data

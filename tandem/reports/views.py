@@ -1,6 +1,8 @@
 """The evaluator's exports: ask for one with its purpose, watch it being made in the
 background, download it. Each export is the evaluator's own; every request and download
-is audited with the purpose."""
+is audited with the purpose. The evaluation analytics. The board's dashboard for a date
+range and its quarterly report as a PDF, each viewing and download audited with the
+range."""
 
 from __future__ import annotations
 
@@ -8,15 +10,17 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tandem.audit.services import record_event
 from tandem.core.disclosure import rounded
-from tandem.core.permissions import permission_required
+from tandem.core.permissions import has_permission, permission_required
 
 from . import analytics as analysis
-from .forms import ExportRequestForm
+from . import dashboard as board
+from .board_pdf import board_report_pdf
+from .forms import DashboardRangeForm, ExportRequestForm
 from .models import EvaluationExport, ExportStatus
 from .permissions import evaluation_exports
 from .tasks import queue_evaluation_export
@@ -103,7 +107,73 @@ def analytics(request):
     )
 
 
+def _range(request) -> tuple[DashboardRangeForm, tuple | None]:
+    """The range asked for (the last four complete quarters unless given), or None with
+    the form's errors."""
+    if "start" in request.GET or "end" in request.GET:
+        form = DashboardRangeForm(request.GET)
+        if form.is_valid():
+            return form, (form.cleaned_data["start"], form.cleaned_data["end"])
+        return form, None
+    start, end = board.default_range()
+    return DashboardRangeForm(initial={"start": start, "end": end}), (start, end)
+
+
+def _range_words(start, end) -> str:
+    return f"{start:%-d %B %Y} to {end:%-d %B %Y}"
+
+
+@require_GET
+@permission_required("board_dashboard", "view")
+def dashboard(request):
+    form, dates = _range(request)
+    figures = board.dashboard(*dates) if dates else None
+    if figures:
+        record_event(
+            actor=request.user,
+            action="board_dashboard.view",
+            reason=_range_words(*dates),
+            request=request,
+        )
+    query = f"?start={dates[0]:%d/%m/%Y}&end={dates[1]:%d/%m/%Y}" if dates else ""
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "form": form,
+            "board": figures,
+            "range_words": _range_words(*dates) if dates else "",
+            "with_pool": has_permission(request.user, "pool_gaps", "view"),
+            "pdf_url": reverse("reports:dashboard_pdf") + query,
+            "threshold": board.THRESHOLD,
+        },
+    )
+
+
+@require_GET
+@permission_required("board_dashboard", "view")
+def dashboard_pdf(request):
+    _form, dates = _range(request)
+    if not dates:
+        return redirect(reverse("reports:dashboard") + "?" + request.GET.urlencode())
+    figures = board.dashboard(*dates)
+    data = board_report_pdf(figures, with_pool=has_permission(request.user, "pool_gaps", "view"))
+    record_event(
+        actor=request.user,
+        action="board_dashboard.download",
+        reason=_range_words(*dates),
+        request=request,
+    )
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="board-report-{dates[0]:%Y-%m-%d}-to-{dates[1]:%Y-%m-%d}.pdf"'
+    )
+    return response
+
+
 urlpatterns = [
+    path("dashboard/", dashboard, name="dashboard"),
+    path("dashboard/report.pdf", dashboard_pdf, name="dashboard_pdf"),
     path("analytics/", analytics, name="analytics"),
     path("exports/", exports, name="exports"),
     path("exports/<int:pk>/download/", download, name="export_download"),

@@ -106,6 +106,7 @@ ROLE_PANELS: dict[str, PanelSpec] = {
             Link("Matches and proposals", "matching:match_list", MATCHES),
             Link("Pool gaps: whom to recruit", "matching:gaps", GAPS),
             Link("Fairness of matching", "matching:fairness", FAIRNESS),
+            Link("Board dashboard", "reports:dashboard", ("board_dashboard", "view")),
             Link("Matching policy", "matching:policy", ("matching_policy", "view")),
             Link("Meetings policy", "meetings:policy", ("meetings_policy", "change")),
             Link("Safeguarding policy", "safeguarding:policy", ("safeguarding_policy", "change")),
@@ -598,8 +599,8 @@ def _concerns(user) -> list[tuple[str, str]]:
     return items
 
 
-# Pages a capability still to come provides; linked once installed and in the matrix.
-DASHBOARD_PAGES = (("Outcomes dashboard", "outcomes:dashboard"),)
+# Pages linked on the home page of everyone the matrix lets see them.
+DASHBOARD_PAGES = (("Board dashboard", "reports:dashboard"),)
 
 
 def _dashboard_links(user) -> list[tuple[str, str]]:
