@@ -94,6 +94,15 @@ def _no_kept_pool():
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: figures kept by one test (the board's
+    dashboard, the analytics) must not be read by the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _default_configuration(request):
     """Transactional tests (browser tests, threaded tests) end by emptying every table,
     the scheme's configuration included; put the defaults back before each such test,

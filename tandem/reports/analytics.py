@@ -22,13 +22,20 @@ Each outcome by each factor is a table of groups with n, the proportion or mean 
 rounded to 5 (``tandem.core.disclosure``); an estimate is shown only for a group the
 control lets through. For each outcome, an adjusted comparison by approach controls for
 concern type, pathway and age, and is labelled as an association, not a cause.
+
+The page's figures (``figures()``) read every closed case and fit a regression for each
+outcome: seconds at national scale, so they are kept for 15 minutes
+(``tandem.reports.kept``) and the page says when they were computed.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+
+from django.utils import timezone
 
 from tandem.assessments.models import FactorRating
 from tandem.cases.models import STYLE_SCALE, Approach, Case, CaseStatus, ClosureOutcome, Review
@@ -40,7 +47,7 @@ from tandem.mentors.models import Accreditation, MentorLanguage
 from tandem.outcomes.models import Respondent, Response
 from tandem.privacy.restrictions import restricted_cases
 
-from . import statistics
+from . import kept, statistics
 
 PLANNED = {ClosureOutcome.COMPLETED, ClosureOutcome.PARTIAL}
 NOT_KNOWN = "Not known"
@@ -273,3 +280,40 @@ def adjusted(rows: list[dict]) -> list[tuple[Outcome, statistics.Adjusted | None
         )
         results.append((outcome, result))
     return results
+
+
+@dataclass(frozen=True)
+class AdjustedRow:
+    outcome: Outcome
+    result: statistics.Adjusted | None
+    n: int | None  # rounded to 5
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What the analytics page shows: nothing here can point at a person."""
+
+    closed: int  # rounded to 5
+    enough: bool
+    tables: list[Table]
+    adjusted: list[AdjustedRow]
+    computed_at: dt.datetime
+
+
+def compute() -> Figures:
+    rows = case_rows()
+    return Figures(
+        closed=rounded(len(rows)),
+        enough=len(rows) >= THRESHOLD,
+        tables=tables(rows),
+        adjusted=[
+            AdjustedRow(outcome, result, rounded(result.n) if result else None)
+            for outcome, result in adjusted(rows)
+        ],
+        computed_at=timezone.now(),
+    )
+
+
+def figures(*, refresh: bool = False) -> Figures:
+    """The page's figures as computed within the last ``kept.KEEP_SECONDS``."""
+    return kept.kept("analytics", compute, refresh=refresh)

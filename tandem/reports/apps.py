@@ -12,9 +12,9 @@ class ReportsConfig(AppConfig):
         from tandem.privacy.models import Erasure, Restriction
 
         from . import audit_labels  # noqa: F401
-        from .dashboard import forget
+        from .kept import forget
 
         # A restriction placed or lifted, or an erasure, changes who the dashboard counts:
-        # every dashboard kept in the cache is then computed afresh.
+        # every kept dashboard and analytics page is then computed afresh.
         post_save.connect(forget, sender=Restriction, dispatch_uid="reports.restriction")
         post_save.connect(forget, sender=Erasure, dispatch_uid="reports.erasure")

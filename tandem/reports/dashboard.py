@@ -16,8 +16,8 @@ The figures are read in a fixed number of queries for a given range: counts are 
 per quarter in the database; the caseload takes one query per quarter (the status each
 open case had at the quarter's end, from its status history); medians read one column.
 
-The computed dashboard is kept in the cache for ``CACHE_SECONDS``; the key holds the
-range and a generation that a placed or lifted restriction, or an erasure, moves on.
+The computed dashboard is kept for 15 minutes for each range (``tandem.reports.kept``),
+forgotten early when a restriction or an erasure changes who is counted.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ import statistics as pystats
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.db.models import Case as Choose
 from django.db.models import CharField, Count, F, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce, TruncQuarter
@@ -40,10 +39,9 @@ from tandem.matching.models import Match
 from tandem.meetings.models import Session, SessionStatus
 from tandem.privacy.restrictions import restricted_cases
 
-from . import analytics, statistics
+from . import analytics, kept, statistics
 from .charts import ChartSpec
 
-CACHE_SECONDS = 15 * 60
 MAX_YEARS = 5
 NOT_KNOWN = "Not known"
 NOT_RECORDED = "Not recorded"
@@ -644,36 +642,13 @@ def compute(start: dt.date, end: dt.date) -> Dashboard:
     return Dashboard(start=start, end=end, computed_at=timezone.now(), sections=sections)
 
 
-# The cache --------------------------------------------------------------------------------
-
-GENERATION_KEY = "reports:dashboard:generation"
+# Kept between requests ---------------------------------------------------------------------
 
 
-def _generation() -> int:
-    value = cache.get(GENERATION_KEY)
-    if value is None:
-        cache.add(GENERATION_KEY, 1, timeout=None)
-        value = cache.get(GENERATION_KEY) or 1
-    return int(value)
-
-
-def cache_key(start: dt.date, end: dt.date) -> str:
-    return f"reports:dashboard:{_generation()}:{start.isoformat()}:{end.isoformat()}"
+def kept_as(start: dt.date, end: dt.date) -> str:
+    return f"dashboard:{start.isoformat()}:{end.isoformat()}"
 
 
 def dashboard(start: dt.date, end: dt.date, *, refresh: bool = False) -> Dashboard:
-    """The dashboard for the range, from the cache when computed in the past 15 minutes."""
-    key = cache_key(start, end)
-    if not refresh and (kept := cache.get(key)) is not None:
-        return kept
-    computed = compute(start, end)
-    cache.set(key, computed, CACHE_SECONDS)
-    return computed
-
-
-def forget(**_kwargs) -> None:
-    """Every kept dashboard is stale (a restriction or an erasure changed who is counted)."""
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.set(GENERATION_KEY, 2, timeout=None)
+    """The dashboard for the range, as computed within the last ``kept.KEEP_SECONDS``."""
+    return kept.kept(kept_as(start, end), lambda: compute(start, end), refresh=refresh)

@@ -14,7 +14,6 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tandem.audit.services import record_event
-from tandem.core.disclosure import rounded
 from tandem.core.permissions import has_permission, permission_required
 
 from . import analytics as analysis
@@ -88,19 +87,11 @@ def download(request, pk: int):
 @require_GET
 @permission_required("evaluation_analytics", "view")
 def analytics(request):
-    rows = analysis.case_rows()
-    adjusted = [
-        {"outcome": outcome, "result": result, "n": rounded(result.n) if result else None}
-        for outcome, result in analysis.adjusted(rows)
-    ]
     return render(
         request,
         "reports/analytics.html",
         {
-            "closed": rounded(len(rows)),
-            "enough": len(rows) >= analysis.THRESHOLD,
-            "tables": analysis.tables(rows),
-            "adjusted": adjusted,
+            "figures": analysis.figures(),
             "threshold": analysis.THRESHOLD,
             "covariates": "concern type, pathway and age",
         },

@@ -126,3 +126,40 @@ def test_wellbeing_change_is_the_last_life_satisfaction_minus_the_first():
         )
     rows = {r["wellbeing_change"] for r in analytics.case_rows()}
     assert rows == {3.0, None}  # 7 - 4 for the case answered three times; once is no change
+
+
+def test_the_page_is_computed_once_in_fifteen_minutes_and_afresh_after_a_restriction(client):
+    from unittest import mock
+
+    from tandem.privacy.models import Restriction
+    from tandem.reports import analytics
+
+    cases = _closed(9, outcome="completed", approach="befriending", t_score=52)
+    sign_in(client, create_user("evaluator"))
+    with mock.patch.object(analytics, "compute", wraps=analytics.compute) as computed:
+        first = client.get(reverse("reports:analytics")).content.decode()
+        client.get(reverse("reports:analytics"))
+        assert computed.call_count == 1
+        assert "Figures computed" in first and "kept for 15 minutes" in first
+        Restriction.objects.create(
+            case=cases[0],
+            reason="The person asked",
+            placed_by=create_user("data_protection_officer"),
+        )
+        client.get(reverse("reports:analytics"))
+        assert computed.call_count == 2
+
+
+def test_precompute_keeps_the_analytics_for_the_page(client):
+    from unittest import mock
+
+    from django.core.management import call_command
+
+    from tandem.reports import analytics
+
+    _closed(9, outcome="completed", approach="befriending", t_score=52)
+    call_command("precompute_dashboard")
+    sign_in(client, create_user("board_member"))
+    with mock.patch.object(analytics, "compute", wraps=analytics.compute) as computed:
+        assert client.get(reverse("reports:analytics")).status_code == 200
+    assert computed.call_count == 0

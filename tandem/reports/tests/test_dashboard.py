@@ -25,7 +25,7 @@ from tandem.matching.tests.factories import live_match
 from tandem.meetings.models import SessionStatus
 from tandem.meetings.tests.factories import make_session, mentor_with_account
 from tandem.privacy.models import Restriction
-from tandem.reports import charts, dashboard
+from tandem.reports import charts, dashboard, kept
 
 pytestmark = pytest.mark.django_db
 PAGE = reverse("reports:dashboard")
@@ -287,7 +287,7 @@ def test_precompute_fills_the_cache_for_the_default_range():
     from django.core.management import call_command
 
     call_command("precompute_dashboard")
-    assert cache.get(dashboard.cache_key(*dashboard.default_range())) is not None
+    assert cache.get(kept.cache_key(dashboard.kept_as(*dashboard.default_range()))) is not None
 
 
 def _pdf_text(data: bytes) -> str:
@@ -342,6 +342,6 @@ def test_an_erasure_makes_every_kept_dashboard_stale():
 
     from tandem.privacy.models import Erasure
 
-    key = dashboard.cache_key(START, END)
+    key = kept.cache_key(dashboard.kept_as(START, END))
     post_save.send(sender=Erasure, instance=None, created=True)
-    assert dashboard.cache_key(START, END) != key
+    assert kept.cache_key(dashboard.kept_as(START, END)) != key
