@@ -651,7 +651,7 @@ def retention_claims(request):
             done = retention.claims_anonymise(actor=request.user, request=request)
         except retention.RetentionRefused as refusal:
             return _refused(request, form, refusal, **context)
-        messages.success(request, f"{done} claims are anonymised.")
+        messages.success(request, f"Claims anonymised: {done}.")
         return redirect("privacy:retention")
     return _form_page(request, form, **context)
 
