@@ -14,7 +14,10 @@ held and for the wrapped data key that could have opened their ciphertext:
 - PostgreSQL: the database is dumped with pg_dump (skipped on SQLite, as the SQLite
   test is skipped on PostgreSQL).
 
-The case still counts in the analytics and the audit chain verifies.
+The case still counts in the analytics and the audit chain verifies. The same is proven
+for a mentor erased by ``retention.mentor_erase``: every value they had, in their record,
+their account and everything about them, is gone from the SQLite files, and the pool's
+counts still add up.
 """
 
 from __future__ import annotations
