@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
-from django.db.models import Exists, Min, OuterRef
+from django.db.models import Exists, Min, OuterRef, Q
 from django.utils import timezone
 
 from tandem.accounts.models import RoleGrant, User
@@ -30,6 +30,7 @@ from tandem.audit.services import record_event
 from tandem.cases.models import Case, CaseStatus
 from tandem.core.encryption import destroy_subject_key
 from tandem.core.models import Notification
+from tandem.matching.models import Match
 from tandem.meetings.models import Claim, Receipt
 from tandem.mentors.models import (
     Accreditation,
@@ -134,23 +135,36 @@ def held_mentor_ids() -> set[int]:
     )
 
 
+# The statuses of someone who was a mentor, not only an applicant.
+SERVED = (MentorStatus.ACTIVE, MentorStatus.PAUSED, MentorStatus.SUSPENDED)
+
+
+def _was_mentor() -> Q:
+    """Who was ever a mentor rather than only an applicant: any move into or out of an
+    accredited status, any accreditation, or any match. Any one of them is enough, so a
+    record whose history is incomplete (imported, made before status changes were kept)
+    is kept for the longer period, never erased early."""
+    return (
+        Q(Exists(StatusChange.objects.filter(mentor=OuterRef("pk"), to_status__in=SERVED)))
+        | Q(Exists(StatusChange.objects.filter(mentor=OuterRef("pk"), from_status__in=SERVED)))
+        | Q(Exists(Accreditation.objects.filter(mentor=OuterRef("pk"))))
+        | Q(Exists(Match.objects.filter(mentor=OuterRef("pk"))))
+    )
+
+
 def mentors_due(*, now: dt.datetime | None = None) -> list[MentorDue]:
     """Every mentor who left (an applicant who did not progress, or a former mentor) and
     whose leaving is older than the rule's period, not yet erased; held ones marked."""
     now = now or timezone.now()
     held = held_mentor_ids()
-    was_active = Exists(
-        StatusChange.objects.filter(mentor=OuterRef("pk"), to_status=MentorStatus.ACTIVE)
-    )
     found: list[MentorDue] = []
     for rule in RetentionRule.objects.filter(code__in=MENTOR_RULES):
         cutoff = now - relativedelta(months=rule.period_months)
         mentors = (
-            Mentor.objects.annotate(was_active=was_active)
-            .filter(
+            Mentor.objects.filter(
+                _was_mentor() if MENTOR_RULES[rule.code] else ~_was_mentor(),
                 status=MentorStatus.LEFT,
                 status_changed_at__lte=cutoff,
-                was_active=MENTOR_RULES[rule.code],
                 erasure__isnull=True,
             )
             .only("pk", "status", "status_changed_at")

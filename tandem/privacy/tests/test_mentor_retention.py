@@ -307,3 +307,19 @@ def test_the_officer_anonymises_claims_from_the_page(client, signed_in):
     )
     assert client.post("/privacy/retention/claims/", {"confirm": "on"}).status_code == 302
     assert Claim.objects.get(pk=old.pk).expenses_note == ""
+
+
+def test_someone_who_was_a_mentor_is_never_taken_for_an_applicant():
+    """A left mentor with no move into active on record (made active before status
+    changes were kept) but an accreditation is kept for the former mentor's period."""
+    from tandem.mentors.tests.factories import accredit
+
+    mentor = make_mentor(status=MentorStatus.ACTIVE)
+    accredit(mentor)
+    StatusChange.objects.create(
+        mentor=mentor, from_status=MentorStatus.ACTIVE, to_status=MentorStatus.LEFT
+    )
+    Mentor.objects.filter(pk=mentor.pk).update(
+        status_changed_at=timezone.now() - dt.timedelta(days=400), status=MentorStatus.LEFT
+    )
+    assert _due_ids() == set()
