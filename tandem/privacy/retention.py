@@ -22,6 +22,7 @@ from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.db.models import Exists, Min, OuterRef, Q
 from django.utils import timezone
+from django_otp import devices_for_user
 
 from tandem.accounts.models import RoleGrant, User
 from tandem.accounts.services import user_sessions_end
@@ -238,12 +239,15 @@ def mentor_erase(*, actor, mentor: Mentor, rule: RetentionRule | None, request=N
 
 
 def _scrub_account(*, actor, user_id: int, request=None) -> None:
-    """The erased mentor's sign-in account: no roles, no sessions, inactive, and a
-    placeholder for the name and email (the row stays: audit events point to it)."""
+    """The erased mentor's sign-in account: no roles, sessions, notifications or
+    authenticator devices, inactive, and a placeholder for the name and email (the row
+    stays: audit events point to it)."""
     user = User.objects.select_for_update().get(pk=user_id)
     RoleGrant.objects.filter(user=user).delete()
     user_sessions_end(user=user)
     Notification.objects.filter(user=user).delete()
+    for device in devices_for_user(user, confirmed=None):  # named by the person, perhaps
+        device.delete()
     User.objects.filter(pk=user.pk).update(
         full_name=f"Erased account {user.pk}",
         email=f"erased-user-{user.pk}@erased.invalid",
@@ -255,7 +259,7 @@ def _scrub_account(*, actor, user_id: int, request=None) -> None:
         actor=actor,
         action="user.erase",
         obj=user,
-        changed_fields=["email", "full_name", "is_active", "roles"],
+        changed_fields=["devices", "email", "full_name", "is_active", "roles"],
         request=request,
     )
 

@@ -15,6 +15,7 @@ import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django_otp import devices_for_user
 
 from conftest import create_user
 from tandem.accounts.models import RoleGrant, User
@@ -130,6 +131,7 @@ def test_applying_erases_the_mentor_keeps_the_pool_counts_and_the_chain():
     assert not account.is_active and account.deactivated_at is not None
     assert "Perpetua" not in account.full_name and "perpetua" not in account.email
     assert not RoleGrant.objects.filter(user=account).exists()
+    assert not list(devices_for_user(account, confirmed=None))
     assert MentorErasure.objects.get(mentor=mentor).approved_by == officer
     events = AuditEvent.objects.filter(object_type="mentors.mentor", object_id=str(mentor.pk))
     assert events.filter(action="retention.erase", actor=officer).exists()
