@@ -220,10 +220,20 @@ def mentor_erase(*, actor, mentor: Mentor, rule: RetentionRule | None, request=N
     ConflictDeclaration.objects.filter(mentor=locked).update(name_index="")
     ProfileChangeRequest.objects.filter(mentor=locked).update(decision_reason="")
     Receipt.objects.filter(claim__mentor=locked).delete()
+    # In-app messages to staff name the mentor ("… needs a debrief"): they go.
+    if locked.full_name.strip():
+        Notification.objects.filter(message__contains=locked.full_name).delete()
     erasure = MentorErasure.objects.create(
         mentor=locked, rule=rule, action=action, approved_by=actor
     )
-    changed = ["conflicts.name_index", "data_key", "email", "full_name", "receipts"]
+    changed = [
+        "conflicts.name_index",
+        "data_key",
+        "email",
+        "full_name",
+        "notifications",
+        "receipts",
+    ]
     if locked.user_id is not None:
         _scrub_account(actor=actor, user_id=locked.user_id, request=request)
         changed.append("user")

@@ -309,6 +309,11 @@ def _mentor_with_everything():
     claim = make_claim(held_session(mentor), expenses_note=v["expenses_note"])
     add_receipt(claim, filename=v["receipt_filename"], data=b"%PDF-1.4 " + v["full_name"].encode())
     record_event(actor=user, action="mentor.profile_view", obj=mentor)
+    from tandem.core.models import Notification
+
+    Notification.objects.create(
+        user=coordinator, message=f"{v['full_name']} needs a debrief by Friday."
+    )
     mentor_transition(
         actor=coordinator, mentor=mentor, to_status=MentorStatus.LEFT, reason=v["left_reason"]
     )
