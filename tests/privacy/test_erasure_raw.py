@@ -166,10 +166,8 @@ def test_after_erasure_the_sqlite_files_hold_nothing_the_person_had():
     _erase_and_check(storage)
 
 
-@pytest.mark.django_db(transaction=True)
-def test_after_erasure_a_postgresql_dump_holds_nothing_the_person_had():
-    if connection.vendor != "postgresql":
-        pytest.skip("PostgreSQL dump; this run's database is SQLite (see the SQLite test)")
+def _pg_dump_storage():
+    """Reads the PostgreSQL test database as pg_dump writes it."""
     pg_dump = shutil.which("pg_dump")
     assert pg_dump, "pg_dump must be installed to run this test"
     db = connection.settings_dict
@@ -182,7 +180,14 @@ def test_after_erasure_a_postgresql_dump_holds_nothing_the_person_had():
     def storage() -> bytes:
         return subprocess.run(command, capture_output=True, env=env, timeout=120, check=True).stdout
 
-    _erase_and_check(storage)
+    return storage
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_erasure_a_postgresql_dump_holds_nothing_the_person_had():
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL dump; this run's database is SQLite (see the SQLite test)")
+    _erase_and_check(_pg_dump_storage())
 
 
 # A mentor ------------------------------------------------------------------------------------
@@ -364,3 +369,10 @@ def test_after_a_mentors_erasure_the_sqlite_files_hold_nothing_they_had():
         return b"".join(p.read_bytes() for p in paths if p.exists())
 
     _erase_mentor_and_check(storage)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_a_mentors_erasure_a_postgresql_dump_holds_nothing_they_had():
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL dump; this run's database is SQLite (see the SQLite test)")
+    _erase_mentor_and_check(_pg_dump_storage())
