@@ -57,7 +57,9 @@ class AuditEvent(models.Model):
         help_text="Empty for the system and for people who have not signed in.",
     )
     actor_label = models.CharField(
-        max_length=254, blank=True, help_text="The actor's email address when the event happened."
+        max_length=254,
+        blank=True,
+        help_text="The acting account as user:<id>; events written before that hold its email.",
     )
     role = models.CharField(
         max_length=200, blank=True, help_text="The role or roles the actor acted in, joined by +."

@@ -75,7 +75,7 @@ def record_event(
             sequence=head.sequence + 1,
             occurred_at=timezone.now(),
             actor=actor,
-            actor_label=actor.email if actor else "",
+            actor_label=actor_label(actor) if actor else "",
             role=role,
             action=action,
             object_type=object_type,
@@ -89,6 +89,14 @@ def record_event(
         event.save(force_insert=True)
         AuditChainHead.objects.filter(pk=head.pk).update(sequence=event.sequence, hash=event.hash)
     return event
+
+
+def actor_label(actor) -> str:
+    """The actor as the chain records them: the account's number, never its email or
+    name. Events are hashed into the chain and can never be rewritten, so nothing in them
+    may be personal data that erasure must remove; the account row (which erasure
+    scrubs) says who the number was."""
+    return f"user:{actor.pk}"
 
 
 def record_view(*, actor, obj: Model, request=None, reason: str = "") -> AuditEvent:

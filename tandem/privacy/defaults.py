@@ -94,7 +94,7 @@ RETENTION = [
         "A mentor applicant who did not progress",
         "the end of the application",
         12,
-        "review",
+        "erase",
         "Time to answer a complaint about the decision.",
     ),
     (
@@ -102,15 +102,15 @@ RETENTION = [
         "A former mentor's record, vetting and training",
         "the mentor leaving",
         72,
-        "review",
+        "erase",
         "Safeguarding allegations can surface years later.",
     ),
     (
         "claims",
         "Payment claims and receipts",
-        "the end of the financial year paid in",
+        "the end of the financial year of the claim's month",
         72,
-        "review",
+        "anonymise",
         "Six years after the financial year, for the scheme's accounts.",
     ),
     (

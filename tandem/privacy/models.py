@@ -278,11 +278,24 @@ class RetentionRule(models.Model):
 
 
 class LegalHold(models.Model):
-    """A hold on a case: while it stands, nothing about the person is erased, whatever
-    the schedule says. The reason is not about the person (a claim, an inquiry) and
-    stays readable after erasure."""
+    """A hold on a case or on a mentor: while it stands, nothing about the person is
+    erased, whatever the schedule says. The reason is not about the person (a claim, an
+    inquiry) and stays readable after erasure. Exactly one of ``case`` and ``mentor``."""
 
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="legal_holds")
+    case = models.ForeignKey(
+        "cases.Case",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="legal_holds",
+    )
+    mentor = models.ForeignKey(
+        "mentors.Mentor",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="legal_holds",
+    )
     reason = models.CharField(max_length=300)
     placed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -300,10 +313,22 @@ class LegalHold(models.Model):
                 fields=["case"],
                 condition=Q(lifted_at__isnull=True),
                 name="privacy_one_standing_hold_per_case",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["mentor"],
+                condition=Q(lifted_at__isnull=True),
+                name="privacy_one_standing_hold_per_mentor",
+            ),
+            models.CheckConstraint(
+                condition=Q(case__isnull=True, mentor__isnull=False)
+                | Q(case__isnull=False, mentor__isnull=True),
+                name="privacy_legal_hold_on_one_person",
+            ),
         ]
 
     def __str__(self):
+        if self.mentor_id is not None:
+            return f"Legal hold on mentor {self.mentor_id}"
         return f"Legal hold on {self.case}"
 
 
@@ -328,6 +353,52 @@ class Erasure(models.Model):
 
     def __str__(self):
         return f"Erasure of {self.case}"
+
+
+class MentorErasure(models.Model):
+    """What retention did to one mentor: the mentor's key destroyed, their name, contact
+    details and free text blanked, their sign-in account deactivated and scrubbed. The
+    row stays with its status, dates, accreditation level, areas and counts, so the
+    pool's reports still add up."""
+
+    mentor = models.OneToOneField(
+        "mentors.Mentor", on_delete=models.PROTECT, related_name="erasure"
+    )
+    rule = models.ForeignKey(
+        RetentionRule, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(max_length=10, choices=RetentionAction.choices)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    carried_out_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-carried_out_at", "-pk"]
+
+    def __str__(self):
+        return f"Erasure of mentor {self.mentor_id}"
+
+
+class ClaimAnonymisation(models.Model):
+    """A payment claim past the finance period with its personal text (the note on
+    expenses, the reasons for the decision) and its receipts gone; the amounts, rates,
+    month and status stay, so the scheme's totals still add up."""
+
+    claim = models.OneToOneField(
+        "meetings.Claim", on_delete=models.PROTECT, related_name="anonymisation"
+    )
+    rule = models.ForeignKey(RetentionRule, on_delete=models.PROTECT, related_name="+")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    carried_out_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-carried_out_at", "-pk"]
+
+    def __str__(self):
+        return f"Anonymisation of claim {self.claim_id}"
 
 
 # Subject access ----------------------------------------------------------------------------

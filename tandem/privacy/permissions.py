@@ -6,6 +6,8 @@
 - ``sharing_log``: the scheme's whole sharing log.
 - ``information_request``: requests received for information: coordinators and the
   officer log and answer them; the officer decides (``decide``).
+- ``mentor_retention``: a legal hold on a mentor, and erasing a mentor the retention
+  schedule says is due: the data-protection officer only.
 - ``progress_report``: reports to partners: coordinators compose and release them; the
   referrer reads released reports written for the referrer about the people they
   referred (``referred``), never a draft or a report for the panel.
@@ -18,6 +20,7 @@ from django.db.models import Q
 from tandem.cases.permissions import CasePolicy
 from tandem.core.access import Scope
 from tandem.core.permissions import PermissionPolicy
+from tandem.mentors.models import Mentor
 
 from .models import Disclosure, InformationRequest, ProgressReport, ReportAudience, ReportStatus
 
@@ -46,11 +49,17 @@ class ReportPolicy(PermissionPolicy):
         return super().scope_filter(user, scope)
 
 
+class MentorRetentionPolicy(PermissionPolicy):
+    resource = "mentor_retention"
+    model = Mentor
+
+
 case_sharing = CasePolicy("case_sharing")
 case_retention = CasePolicy("retention")
 case_restriction = CasePolicy("restriction")
 case_subject_access = CasePolicy("subject_access")
 case_rectification = CasePolicy("rectification")
+mentor_retention = MentorRetentionPolicy()
 sharing_log = SharingLogPolicy()
 requests = RequestPolicy()
 reports = ReportPolicy()

@@ -57,6 +57,7 @@ from .permissions import (
     case_retention,
     case_sharing,
     case_subject_access,
+    mentor_retention,
     reports,
     requests,
 )
@@ -510,9 +511,21 @@ def report_download(request, pk: int):
 # Retention -----------------------------------------------------------------------------------
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @permission_required("retention", "view")
 def retention_view(request):
+    """What the schedule says is due; posting a mentor's email address finds the mentor
+    to place a legal hold on (the address never goes into a URL)."""
+    from tandem.mentors.models import Mentor
+
+    error = email = ""
+    if request.method == "POST":
+        email = (request.POST.get("email") or "").strip()
+        mentor = Mentor.objects.filter(email__iexact=email).first() if email else None
+        if mentor is None:
+            error = "Enter the email address of a mentor on Tandem"
+        else:
+            return redirect("privacy:mentor_legal_hold", pk=mentor.pk)
     due = retention.due()
     record_event(
         actor=request.user,
@@ -526,10 +539,18 @@ def retention_view(request):
         {
             "rules": list(RetentionRule.objects.all()),
             "due": due,
+            "mentors_due": retention.mentors_due(),
+            "claims_due": retention.claims_due(),
+            "audit_due": retention.audit_due(),
             "holds": list(
-                LegalHold.objects.filter(lifted_at__isnull=True).select_related("case", "placed_by")
+                LegalHold.objects.filter(lifted_at__isnull=True).select_related(
+                    "case", "mentor", "placed_by"
+                )
             ),
             "can_change": has_permission(request.user, "retention", "change"),
+            "can_change_mentors": has_permission(request.user, "mentor_retention", "change"),
+            "error": error,
+            "email": email,
         },
     )
 
@@ -601,6 +622,120 @@ def retention_erase(request, pk: int):
         except retention.RetentionRefused as refusal:
             return _refused(request, form, refusal, **context)
         messages.success(request, f"{case.reference} is erased.")
+        return redirect("privacy:retention")
+    return _form_page(request, form, **context)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("retention", "change")
+def retention_claims(request):
+    """Approve the anonymisation of every claim past the finance period."""
+    due = retention.claims_due()
+    count = sum(year.count - year.held for year in due)
+    if not count:
+        messages.info(request, "No claim is past the finance period.")
+        return redirect("privacy:retention")
+    form = HoldForm(_posted(request), confirming=True)
+    years = ", ".join(year.label for year in due)
+    context = {
+        "title": "Anonymise claims past the finance period",
+        "intro": f"{count} claims from the financial years {years}: the note on expenses, "
+        "the reasons for the decision and the receipts go; the amounts, rates, month and "
+        "status stay, so the scheme's totals still add up. Claims of mentors under a legal "
+        "hold are kept.",
+        "button": "Approve and anonymise",
+        "back": ("Back to retention", "/privacy/retention/"),
+    }
+    if request.method == "POST" and form.is_valid():
+        try:
+            done = retention.claims_anonymise(actor=request.user, request=request)
+        except retention.RetentionRefused as refusal:
+            return _refused(request, form, refusal, **context)
+        messages.success(request, f"Claims anonymised: {done}.")
+        return redirect("privacy:retention")
+    return _form_page(request, form, **context)
+
+
+def _mentor(request, pk: int):
+    return mentor_retention.get_object_or_404(request.user, "change", pk=pk)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("mentor_retention", "change")
+def mentor_legal_hold(request, pk: int):
+    """Place or lift a legal hold on a mentor's records."""
+    mentor = _mentor(request, pk)
+    if hasattr(mentor, "erasure"):
+        messages.info(request, "That mentor has been erased: there is nothing left to hold.")
+        return redirect("privacy:retention")
+    standing = retention.standing_hold(mentor=mentor)
+    title = "Lift the legal hold" if standing else "Place a legal hold"
+    record_view(actor=request.user, obj=mentor, request=request, reason="legal_hold")
+    context = {
+        "caption": f"Mentor {mentor.pk}: {mentor.full_name}",
+        "title": f"{title} on a mentor",
+        "intro": (
+            f"Held since {standing.placed_at:%-d %B %Y}: {standing.reason}. Lifting it lets "
+            "the retention schedule apply again."
+            if standing
+            else "While a hold stands, nothing about this mentor is erased, whatever the "
+            "retention schedule says (their claims are kept too)."
+        ),
+        "button": title,
+        "back": ("Back to retention", "/privacy/retention/"),
+    }
+    form = HoldForm(_posted(request), lifting=bool(standing))
+    if request.method == "POST" and form.is_valid():
+        try:
+            if standing:
+                retention.hold_lift(actor=request.user, mentor=mentor, request=request)
+            else:
+                retention.hold_place(
+                    actor=request.user,
+                    mentor=mentor,
+                    reason=form.cleaned_data["reason"],
+                    request=request,
+                )
+        except retention.RetentionRefused as refusal:
+            return _refused(request, form, refusal, **context)
+        messages.success(
+            request, "The legal hold is lifted." if standing else "The mentor is held."
+        )
+        return redirect("privacy:retention")
+    return _form_page(request, form, **context)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("mentor_retention", "change")
+def mentor_retention_erase(request, pk: int):
+    mentor = _mentor(request, pk)
+    item = next((d for d in retention.mentors_due() if d.mentor.pk == mentor.pk), None)
+    if item is None or item.held:
+        messages.info(
+            request,
+            "That mentor is not due for erasure"
+            + (": they are under a legal hold." if item else "."),
+        )
+        return redirect("privacy:retention")
+    form = HoldForm(_posted(request), confirming=True)
+    context = {
+        "caption": f"Mentor {mentor.pk}",
+        "title": f"Erase mentor {mentor.pk}",
+        "intro": f"{item.rule.kind}: {item.rule.period_months} months have passed since "
+        f"{item.since:%-d %B %Y}. Erasing destroys the mentor's key, blanks their name, "
+        "contact details and what was written about them, deletes their receipts and "
+        "closes their sign-in account for good; the pool's counts still add up.",
+        "button": "Approve and erase",
+        "back": ("Back to retention", "/privacy/retention/"),
+    }
+    if request.method == "POST" and form.is_valid():
+        try:
+            retention.mentor_erase(
+                actor=request.user, mentor=mentor, rule=item.rule, request=request
+            )
+        except retention.RetentionRefused as refusal:
+            return _refused(request, form, refusal, **context)
+        messages.success(request, f"Mentor {mentor.pk} is erased.")
         return redirect("privacy:retention")
     return _form_page(request, form, **context)
 
@@ -1057,6 +1192,9 @@ urlpatterns = [
     ),
     path("cases/<int:pk>/legal-hold/", legal_hold, name="legal_hold"),
     path("cases/<int:pk>/erase/", retention_erase, name="retention_erase"),
+    path("retention/claims/", retention_claims, name="retention_claims"),
+    path("mentors/<int:pk>/legal-hold/", mentor_legal_hold, name="mentor_legal_hold"),
+    path("mentors/<int:pk>/erase/", mentor_retention_erase, name="mentor_retention_erase"),
     path("subject-access/", subject_access_list, name="subject_access_list"),
     path("mentors/<int:pk>/subject-access/", mentor_subject_access, name="mentor_subject_access"),
     path("my-records/", my_records, name="my_records"),

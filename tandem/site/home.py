@@ -160,6 +160,7 @@ ROLE_PANELS: dict[str, PanelSpec] = {
             Link("Your cases", "cases:list", CASES),
             Link("Your claims", "meetings:my_claims", ("mentor_profile", "view")),
             Link("Your mentor profile", "mentors:my_profile", ("mentor_profile", "view")),
+            Link("A copy of your records", "privacy:my_records", ("own_records", "view")),
             Link(
                 "Your supervision and wellbeing check-in",
                 "supervision:mine",

@@ -440,6 +440,7 @@ OBJECT_BUILDERS = {
     "restriction": _cases,
     "rectification": _case_fields,
     "mentor_subject_access": _mentors,
+    "mentor_retention": _mentors,
     "information_request": _information_requests,
     "progress_report": _progress_reports,
 }

@@ -2,8 +2,9 @@
 person in support and releases it, and the referrer reads it on their referral's page;
 a police request is logged by a coordinator and released in part by the
 data-protection officer with its lawful basis and exemption, then answered and found in
-the sharing log. axe runs on every page visited; the pages are checked at 1280 px and
-390 px wide."""
+the sharing log; the officer compiles a subject access package and erases a case past
+retention; and holds a mentor, erases a mentor past retention and anonymises old claims.
+axe runs on every page visited; most journeys are checked at 1280 px and 390 px wide."""
 
 from __future__ import annotations
 
@@ -173,3 +174,52 @@ def test_the_officer_compiles_a_subject_access_package_and_erases_a_case_past_re
     officer.check()
     assert Erasure.objects.filter(case=old).exists()
     assert Case.objects.get(pk=old.pk).subject_erased
+
+
+def test_the_officer_holds_a_mentor_erases_one_past_retention_and_anonymises_old_claims(
+    browser, live_server, axe, transactional_db
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tandem.meetings.models import Claim
+    from tandem.meetings.tests.factories import held_session, make_claim
+    from tandem.mentors.models import Mentor, MentorStatus
+    from tandem.mentors.tests.factories import make_mentor
+    from tandem.privacy.models import LegalHold, MentorErasure
+
+    ensure_demo_users()
+    to_hold = make_mentor(status=MentorStatus.ACTIVE, email="held.mentor@example.org")
+    gone = make_mentor(status=MentorStatus.LEFT)
+    Mentor.objects.filter(pk=gone.pk).update(
+        status_changed_at=timezone.now() - dt.timedelta(days=400)
+    )
+    claim = make_claim(held_session(), expenses_note="Taxi from Gullsway Point")
+    Claim.objects.filter(pk=claim.pk).update(month=dt.date(2018, 5, 1))
+
+    officer = visitor(browser, live_server, axe, "data_protection_officer")
+    page = officer.goto("/privacy/retention/")
+    page.get_by_label("The mentor's email address").fill("held.mentor@example.org")
+    page.get_by_role("button", name="Find the mentor").click()
+    officer.check()
+    page.get_by_label("Reason for the hold").fill("An allegation under inquiry")
+    page.get_by_role("button", name="Place a legal hold").click()
+    officer.check()
+    assert LegalHold.objects.filter(mentor=to_hold, lifted_at__isnull=True).exists()
+    assert f"Mentor {to_hold.pk}: An allegation under inquiry" in page.content()
+
+    page.get_by_role("link", name=f"Erase mentor {gone.pk}").click()
+    officer.check()
+    page.get_by_label("I have checked that nothing requires this record to be kept").check()
+    page.get_by_role("button", name="Approve and erase").click()
+    officer.check()
+    assert MentorErasure.objects.filter(mentor=gone).exists()
+
+    page.get_by_role("link", name="Anonymise the claims past the finance period").click()
+    officer.check()
+    page.get_by_label("I have checked that nothing requires this record to be kept").check()
+    page.get_by_role("button", name="Approve and anonymise").click()
+    officer.check()
+    assert "Claims anonymised: 1." in page.content()
+    assert Claim.objects.get(pk=claim.pk).expenses_note == ""

@@ -14,7 +14,10 @@ held and for the wrapped data key that could have opened their ciphertext:
 - PostgreSQL: the database is dumped with pg_dump (skipped on SQLite, as the SQLite
   test is skipped on PostgreSQL).
 
-The case still counts in the analytics and the audit chain verifies.
+The case still counts in the analytics and the audit chain verifies. The same is proven
+for a mentor erased by ``retention.mentor_erase``: every value they had, in their record,
+their account and everything about them, is gone from the SQLite files, and the pool's
+counts still add up.
 """
 
 from __future__ import annotations
@@ -163,10 +166,8 @@ def test_after_erasure_the_sqlite_files_hold_nothing_the_person_had():
     _erase_and_check(storage)
 
 
-@pytest.mark.django_db(transaction=True)
-def test_after_erasure_a_postgresql_dump_holds_nothing_the_person_had():
-    if connection.vendor != "postgresql":
-        pytest.skip("PostgreSQL dump; this run's database is SQLite (see the SQLite test)")
+def _pg_dump_storage():
+    """Reads the PostgreSQL test database as pg_dump writes it."""
     pg_dump = shutil.which("pg_dump")
     assert pg_dump, "pg_dump must be installed to run this test"
     db = connection.settings_dict
@@ -179,4 +180,199 @@ def test_after_erasure_a_postgresql_dump_holds_nothing_the_person_had():
     def storage() -> bytes:
         return subprocess.run(command, capture_output=True, env=env, timeout=120, check=True).stdout
 
-    _erase_and_check(storage)
+    return storage
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_erasure_a_postgresql_dump_holds_nothing_the_person_had():
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL dump; this run's database is SQLite (see the SQLite test)")
+    _erase_and_check(_pg_dump_storage())
+
+
+# A mentor ------------------------------------------------------------------------------------
+
+MENTOR_VALUES = {
+    "full_name": "Hesketh Marlowe-Abernathy",
+    "email": "hesketh.marlowe@example.net",
+    "phone": "07700 900 862",
+    "motivation": "After my nephew Barnaby-Quill was groomed online",
+    "experience": "Youth worker at the Saltmarsh Lane centre",
+    "faith_background": "Raised in the Gospel Hall at Fennimore Street",
+    "cultural_background": "Cornish and Nigerian family from Penwithick",
+    "lived_experience": "Left the Crowmarsh Patriots in 2011",
+    "gender_self_description": "Genderfluid-Hesketh",
+    "ethnicity_description": "Kernewek-Yoruba heritage",
+    "conflict_name": "Wilhelmina Crowmarsh-Tate",
+    "conflict_connection": "My former partner's sister",
+    "vetting_reference": "DBS-0099-ZZQ-4471",
+    "failure_reason": "Reference from Pellow & Daughters refused to comment",
+    "left_reason": "Hesketh moved to Lisbon with Sebastiano",
+    "evidence": "MA dissertation on the Thornwick sermons",
+    "qualification": "Diploma from the Ravenscar Institute",
+    "accreditation_note": "Hesketh impressed the panel at Quarry Bank",
+    "observation": "Hesketh handled the Ormskirk disclosure calmly",
+    "feedback": "The Pendleford family said Hesketh was patient",
+    "change_value": "Hesketh Abernathy-Marlowe",
+    "change_explanation": "Marriage to Sebastiano Ferreira-Lund",
+    "change_decision": "Seen the certificate from Truro register office",
+    "supervision": "Hesketh is tired after the Wexcombe incident",
+    "expenses_note": "Taxi from Gullsway Point to Brackenridge",
+    "receipt_filename": "hesketh-taxi-gullsway.pdf",
+}
+
+
+def _mentor_with_everything():
+    """A former mentor whose every field holds a distinctive value, with an account that
+    acted (its audit events), a claim with a receipt and supervision records."""
+    import datetime as dt
+
+    from tandem.audit.services import record_event
+    from tandem.catalogues.models import Specialism
+    from tandem.meetings.tests.factories import add_receipt, held_session, make_claim
+    from tandem.mentors.models import (
+        ConflictDeclaration,
+        FeedbackRecord,
+        MentorSpecialism,
+        MentorStatus,
+        ObservedPractice,
+        ProfileChangeRequest,
+        VettingCheck,
+        VettingCheckType,
+    )
+    from tandem.mentors.services.pipeline import mentor_transition
+    from tandem.mentors.tests.factories import make_matchable_mentor
+    from tandem.supervision.tests.factories import make_record
+
+    v = MENTOR_VALUES
+    user = create_user("mentor", full_name=v["full_name"], email=v["email"])
+    mentor = make_matchable_mentor(
+        user=user,
+        full_name=v["full_name"],
+        email=v["email"],
+        phone=v["phone"],
+        motivation=v["motivation"],
+        experience=v["experience"],
+        faith_background=v["faith_background"],
+        cultural_background=v["cultural_background"],
+        has_lived_experience=True,
+        lived_experience=v["lived_experience"],
+        gender="self_described",
+        gender_self_description=v["gender_self_description"],
+        ethnicity_description=v["ethnicity_description"],
+    )
+    coordinator = create_user("coordinator")
+    ConflictDeclaration.objects.create(
+        mentor=mentor, kind="person", name=v["conflict_name"], connection=v["conflict_connection"]
+    )
+    check_type = VettingCheckType.objects.first()
+    VettingCheck.objects.create(
+        mentor=mentor,
+        check_type=check_type,
+        outcome="failed",
+        checked_on=timezone.localdate() - dt.timedelta(days=400),
+        verifier="Vetting officer",
+        reference_number=v["vetting_reference"],
+        failure_reason=v["failure_reason"],
+        recorded_by=coordinator,
+    )
+    MentorSpecialism.objects.create(
+        mentor=mentor,
+        specialism=Specialism.objects.first(),
+        evidence=v["evidence"],
+        qualification=v["qualification"],
+    )
+    accreditation = mentor.accreditations.first()
+    type(accreditation).objects.filter(pk=accreditation.pk).update(note=v["accreditation_note"])
+    ObservedPractice.objects.create(
+        mentor=mentor,
+        observed_on=timezone.localdate(),
+        observer="Quality lead",
+        rating="good",
+        notes=v["observation"],
+        recorded_by=coordinator,
+    )
+    FeedbackRecord.objects.create(
+        mentor=mentor,
+        received_on=timezone.localdate(),
+        source="family",
+        positive=True,
+        summary=v["feedback"],
+        recorded_by=coordinator,
+    )
+    ProfileChangeRequest.objects.create(
+        mentor=mentor,
+        field="full_name",
+        new_value=v["change_value"],
+        explanation=v["change_explanation"],
+        status="approved",
+        decided_by=coordinator,
+        decided_at=timezone.now(),
+        decision_reason=v["change_decision"],
+    )
+    make_record(mentor, notes=v["supervision"])
+    claim = make_claim(held_session(mentor), expenses_note=v["expenses_note"])
+    add_receipt(claim, filename=v["receipt_filename"], data=b"%PDF-1.4 " + v["full_name"].encode())
+    record_event(actor=user, action="mentor.profile_view", obj=mentor)
+    from tandem.core.models import Notification
+
+    Notification.objects.create(
+        user=coordinator, message=f"{v['full_name']} needs a debrief by Friday."
+    )
+    mentor_transition(
+        actor=coordinator, mentor=mentor, to_status=MentorStatus.LEFT, reason=v["left_reason"]
+    )
+    return type(mentor).objects.get(pk=mentor.pk)
+
+
+def _erase_mentor_and_check(storage) -> None:
+    from tandem.mentors.models import ConflictDeclaration
+    from tandem.mentors.selectors import composition
+
+    mentor = _mentor_with_everything()
+    coordinator = create_user("coordinator")
+    counted = composition(actor=coordinator)
+    key = DataKey.objects.get(subject_type="mentor", subject_id=str(mentor.record_uuid))
+    traces = {"wrapped data key": bytes(key.wrapped_key)}
+    digest = ConflictDeclaration.objects.get(mentor=mentor).name_index
+    assert len(digest) == 64
+    traces["conflict name_index"] = digest.encode()
+    before = storage()
+    for label, trace in traces.items():
+        assert _held(trace, before), f"the search cannot see the {label}"
+    assert found(MENTOR_VALUES["full_name"], before), "the search cannot see plain text"
+
+    officer = create_user("data_protection_officer")
+    retention.mentor_erase(
+        actor=officer, mentor=mentor, rule=RetentionRule.objects.get(code="former-mentor")
+    )
+
+    after = storage()
+    for label, value in MENTOR_VALUES.items():
+        assert not found(value, after), f"the mentor's {label} found in storage after erasure"
+    for label, trace in traces.items():
+        assert not _held(trace, after), f"the {label} is still in storage after erasure"
+    still = composition(actor=coordinator)
+    assert still["total"] == counted["total"]
+    assert still["by_status"] == counted["by_status"]
+    call_command("audit_verify", stdout=StringIO())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_a_mentors_erasure_the_sqlite_files_hold_nothing_they_had():
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite files; this run's database is PostgreSQL (see the pg_dump test)")
+    database = Path(connection.settings_dict["NAME"])
+
+    def storage() -> bytes:
+        paths = [database, Path(f"{database}-wal"), Path(f"{database}-shm")]
+        return b"".join(p.read_bytes() for p in paths if p.exists())
+
+    _erase_mentor_and_check(storage)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_a_mentors_erasure_a_postgresql_dump_holds_nothing_they_had():
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL dump; this run's database is SQLite (see the SQLite test)")
+    _erase_mentor_and_check(_pg_dump_storage())

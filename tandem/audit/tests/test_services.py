@@ -76,7 +76,7 @@ class TestRecordEvent:
             actor=admin, action="user.deactivate", obj=subject, reason="Left the scheme"
         )
         assert event.actor == admin
-        assert event.actor_label == "admin@example.org"
+        assert event.actor_label == f"user:{admin.pk}"  # never the email: erasure-safe
         assert event.role == "administrator+coordinator"
         assert event.object_type == "accounts.user"
         assert event.object_id == str(subject.pk)

@@ -157,7 +157,9 @@ def mentor_transition(
         action="mentor.status_change",
         obj=mentor,
         request=request,
-        reason=reason,
+        # The status moved to, never the typed reason: that stays on the mentor's own
+        # StatusChange, which erasure blanks; an audit event can never be rewritten.
+        reason=to_status,
         changed_fields=["status"],
     )
     if to_status == MentorStatus.LEFT and mentor.user_id is not None:

@@ -389,7 +389,7 @@ def change_request_decide(
         action="mentor.change_request_approve" if approve else "mentor.change_request_reject",
         obj=change,
         request=request,
-        reason=reason,
+        # The reason stays on the request (erased with the mentor), not in the audit log.
         changed_fields=["status", "decided_by", "decided_at", "decision_reason"],
     )
     label = change.get_field_display().lower()

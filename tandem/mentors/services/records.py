@@ -291,7 +291,7 @@ def accreditation_revoke(
         action="mentor.accreditation_revoke",
         obj=accreditation.mentor,
         request=request,
-        reason=reason,
+        # The reason stays on the accreditation (erased with the mentor), not in the log.
         changed_fields=["accreditations.revoked_on", "accreditations.revoked_reason"],
     )
     return accreditation
