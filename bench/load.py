@@ -18,8 +18,9 @@ Not a test and not part of `make test`. Two steps (docs/operations.md, "Load tes
 The mix: coordinators work through lists and cases (home, case list, a case, the
 match list, the mentor pool); mentors on phones open their sessions and log a held
 session with notes (a write: encrypted notes, audit events, a claimable session);
-referrers open their home page and their referrals; the board opens its pages (home,
-pool gaps, fairness). Locust prints requests per second, p50/p95/p99 per page and errors.
+referrers open their home page and their referrals; the board opens its pages (home, the
+dashboard, pool gaps, fairness). Locust prints requests per second, p50/p95/p99 per page and
+errors.
 """
 
 from __future__ import annotations
@@ -96,7 +97,12 @@ def setup() -> None:
         "mentor": [reverse("site:home"), reverse("meetings:my_sessions")],
         "log": [reverse("meetings:session_log", args=[m.case_id]) for m in working],
         "referrer": [reverse("site:home"), reverse("cases:my_referrals")],
-        "board": [reverse("site:home"), reverse("matching:gaps"), reverse("matching:fairness")],
+        "board": [
+            reverse("site:home"),
+            reverse("reports:dashboard"),
+            reverse("matching:gaps"),
+            reverse("matching:fairness"),
+        ],
     }
     accounts["session_form"] = {
         "place_type": str(PlaceType.objects.get(code="community-venue").pk),
