@@ -43,6 +43,7 @@ from tandem.mentors.models import (
     StatusChange,
     VettingCheck,
 )
+from tandem.safeguarding.lifecycle import OPEN as OPEN_CONCERN_STATUSES
 from tandem.safeguarding.models import Concern
 
 from .models import (
@@ -198,6 +199,11 @@ def mentor_erase(*, actor, mentor: Mentor, rule: RetentionRule | None, request=N
         raise RetentionRefused(f"Mentor {locked.pk} has already been erased.")
     if locked.status != MentorStatus.LEFT:
         raise RetentionRefused("Only a mentor who has left the scheme is erased.")
+    if Concern.objects.filter(mentor=locked, status__in=OPEN_CONCERN_STATUSES).exists():
+        raise RetentionRefused(
+            f"A safeguarding concern about mentor {locked.pk} is still open: safeguarding "
+            "retention applies until it is closed."
+        )
     action = rule.action if rule is not None else RetentionAction.ERASE
     if action == RetentionAction.REVIEW:
         raise RetentionRefused("This rule asks for a review, not an erasure.")
@@ -498,12 +504,10 @@ def schedule_markdown(rules=None) -> str:
 
 # Erasure at the person's request -----------------------------------------------------------
 
-OPEN_CONCERN = frozenset({"raised", "acknowledged", "actioned", "escalated", "resolved"})
-
 
 def erasure_blocked(case: Case) -> str | None:
     """Why erasing ``case`` now is refused, or None."""
-    if Concern.objects.filter(case=case, status__in=OPEN_CONCERN).exists():
+    if Concern.objects.filter(case=case, status__in=OPEN_CONCERN_STATUSES).exists():
         return (
             "A safeguarding concern about the person is still open: safeguarding "
             "retention applies until it is closed."

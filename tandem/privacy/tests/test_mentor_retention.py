@@ -325,3 +325,43 @@ def test_someone_who_was_a_mentor_is_never_taken_for_an_applicant():
         status_changed_at=timezone.now() - dt.timedelta(days=400), status=MentorStatus.LEFT
     )
     assert _due_ids() == set()
+
+
+def test_a_mentor_with_an_open_safeguarding_concern_about_them_is_kept_until_it_closes():
+    from tandem.safeguarding.defaults import RISK_TO_MENTOR
+    from tandem.safeguarding.models import Concern, Outcome
+    from tandem.safeguarding.services import (
+        concern_acknowledge,
+        concern_action,
+        concern_close,
+        concern_raise,
+        concern_resolve,
+    )
+    from tandem.safeguarding.tests.factories import category
+
+    mentor = _left(80, was_active=True)
+    concern = concern_raise(
+        actor=create_user("coordinator"),
+        category=category(RISK_TO_MENTOR),
+        urgency="urgent",
+        details="Threatened at the last session.",
+        mentor=mentor,
+    )
+    officer = _officer()
+    with pytest.raises(retention.RetentionRefused, match="safeguarding concern"):
+        retention.mentor_erase(actor=officer, mentor=mentor, rule=None)
+    out = StringIO()
+    call_command("retention_review", "--apply", f"--approved-by={officer.email}", stdout=out)
+    assert "still open" in out.getvalue()
+    assert not is_subject_erased(mentor.encryption_subject())
+    lead = create_user("safeguarding_lead")
+    for step in (concern_acknowledge, concern_action, concern_resolve):
+        step(actor=lead, concern=Concern.objects.get(pk=concern.pk))
+    concern_close(
+        actor=lead,
+        concern=Concern.objects.get(pk=concern.pk),
+        outcome=Outcome.values[0],
+        signed_off=True,
+    )
+    retention.mentor_erase(actor=officer, mentor=mentor, rule=None)
+    assert is_subject_erased(mentor.encryption_subject())
