@@ -1,8 +1,6 @@
 import datetime as dt
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
@@ -22,7 +20,6 @@ from tandem.mentors.models import (
     VettingCheck,
 )
 from tandem.mentors.selectors import expiry_rows
-from tandem.site.demo.accounts import DEMO_USERS
 from tandem.site.demo.mentors import DEMO_MENTORS, MENTOR_USER_EMAIL, ensure_demo_mentors
 
 pytestmark = pytest.mark.django_db
@@ -124,17 +121,6 @@ def test_sensitive_demo_values_are_encrypted_at_rest(demo):
     assert "Muslim" not in faith and faith.startswith("e1:")
     assert mentor.faith_background.startswith("Muslim")
     assert phone.startswith("e1:")
-
-
-def test_the_command_prints_what_it_created_and_is_idempotent():
-    out = StringIO()
-    call_command("demo_data", stdout=out)
-    assert f"Demo mentors created: {len(DEMO_MENTORS)} (of {len(DEMO_MENTORS)})." in out.getvalue()
-    assert f"Demo users created: {len(DEMO_USERS)} (of {len(DEMO_USERS)})." in out.getvalue()
-    out = StringIO()
-    call_command("demo_data", stdout=out)
-    assert f"Demo mentors created: 0 (of {len(DEMO_MENTORS)})." in out.getvalue()
-    assert "Password for every demo account" in out.getvalue()
 
 
 def test_most_demo_mentors_have_an_ethnic_group(demo):
