@@ -22,8 +22,13 @@ restarted under the running app server, which must reconnect and go on; PostgreS
 recovers from its write-ahead log at every restart. The cluster and its directory are
 removed at the end.
 
-The writes are held sessions logged by a mentor on a phone (two encrypted notes, a
-summary and next steps, audit events, in one transaction). Each carries a unique marker.
+The writes, by two people at once, each carrying a unique marker: a mentor on a phone
+logs held sessions (two encrypted notes, a summary and next steps, audit events, in one
+transaction) and raises safeguarding concerns about their cases (encrypted details, the
+concern's history and the lead's notification); a referrer makes referrals through the
+form and "check your answers" (encrypted names, date of birth and reason, blind indexes,
+the case's first event). A write is acknowledged when the server answers with its
+redirect after saving.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ import argparse
 import glob
 import hashlib
 import hmac
+import json
 import os
 import random
 import re
@@ -94,30 +100,58 @@ def manage(database_url: str, *args: str, settings: str = "config.settings.local
 
 
 PREPARE = """
+import json
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from tandem.accounts.models import User
+from tandem.catalogues.models import Area, ConcernType, Language, ReferralSource
 from tandem.matching.models import Match, MatchStatus
 from tandem.meetings.models import PlaceType, Topic
-user = User.objects.get(email="mentor@tandem.example")
-devices = [TOTPDevice.objects.create(user=user, name=f"crash-{i}", confirmed=True)
-           for i in range(100)]
-cases = list(Match.objects.filter(mentor__user=user, status__in=[MatchStatus.ACTIVE,
-    MatchStatus.ACCEPTED]).values_list("case_id", flat=True))
-print(",".join(d.key for d in devices), PlaceType.objects.get(code="community-venue").pk,
-      Topic.objects.order_by("pk").first().pk, ",".join(map(str, cases)))
+from tandem.safeguarding.models import ConcernCategory
+
+def devices(email):
+    user = User.objects.get(email=email)
+    return [TOTPDevice.objects.create(user=user, name=f"crash-{i}", confirmed=True).key
+            for i in range(100)]
+
+print(json.dumps({
+    "mentor_keys": devices("mentor@tandem.example"),
+    "referrer_keys": devices("referrer@tandem.example"),
+    "place": PlaceType.objects.get(code="community-venue").pk,
+    "topic": Topic.objects.order_by("pk").first().pk,
+    "cases": list(Match.objects.filter(mentor__user__email="mentor@tandem.example",
+        status__in=[MatchStatus.ACTIVE, MatchStatus.ACCEPTED]).values_list("case_id", flat=True)),
+    "category": ConcernCategory.objects.filter(is_active=True, about_mentor=False)
+        .order_by("position").first().pk,
+    "area": Area.objects.order_by("name").first().pk,
+    "concern_type": ConcernType.objects.filter(is_active=True).order_by("position").first().pk,
+    "english": Language.objects.get(name="English").pk,
+    "police": ReferralSource.objects.get(code="police").pk,
+}))
 """
 
+# Each write as found in the database: {marker: [kind, whole]}, whole when every encrypted
+# value decrypts to what was sent.
 CHECK = """
-import json, sys
+import json
+from tandem.cases.models import Case
 from tandem.meetings.models import Session
+from tandem.safeguarding.models import Concern
 found = {}
 for session in Session.objects.all().iterator():
     summary = session.summary or ""
-    if not summary.startswith("crash-marker-"):
-        continue
-    marker = summary.split()[0]
-    whole = session.private_notes == f"{marker} private" and session.next_steps == f"{marker} next"
-    found[marker] = whole
+    if summary.startswith("crash-marker-"):
+        marker = summary.split()[0]
+        found[marker] = ["sessions", session.private_notes == f"{marker} private"
+                         and session.next_steps == f"{marker} next"]
+for concern in Concern.objects.all().iterator():
+    if concern.details.startswith("crash-marker-"):
+        marker = concern.details.split()[0]
+        found[marker] = ["concerns", concern.details == f"{marker} concern"]
+for case in Case.objects.all().iterator():
+    if case.reason.startswith("crash-marker-"):
+        marker = case.reason.split()[0]
+        found[marker] = ["referrals", case.reason == f"{marker} referral"
+                         and case.first_name == "Crash" and case.last_name == "Crashtest"]
 print(json.dumps(found))
 """
 
@@ -259,11 +293,14 @@ class PrivateCluster:
         return self.process is not None
 
 
-class Mentor:
-    """Signs in (password, then a code) and logs held sessions, each with a marker."""
+class Person:
+    """Signs in (password, then a code: each sign-in with a device of its own, as a code
+    is accepted once per device) and posts forms as a browser does."""
 
-    def __init__(self, base: str, keys: list[str], place: str, topic: str, cases: list[str]):
-        self.base, self.keys, self.place, self.topic, self.cases = base, keys, place, topic, cases
+    email = ""
+
+    def __init__(self, base: str, keys: list[str], prepared: dict):
+        self.base, self.keys, self.prepared = base, keys, prepared
         self.session = requests.Session()
         self.origin = base.replace("http://", "https://")
 
@@ -290,18 +327,36 @@ class Mentor:
     def sign_in(self) -> None:
         self.session = requests.Session()
         page = self._get("/accounts/login/")
-        self._post(
-            "/accounts/login/", {"email": "mentor@tandem.example", "password": PASSWORD}, page
-        )
+        self._post("/accounts/login/", {"email": self.email, "password": PASSWORD}, page)
         page = self._get("/accounts/mfa/")
-        # A code is accepted once per device: each sign-in uses a device of its own.
-        response = self._post("/accounts/mfa/", {"token": totp(self.keys.pop())}, page)
+        # The server tries the person's devices in the order they were added and counts a
+        # failure on each device tried before the one that accepts (django-otp throttles
+        # a device after failures): the oldest unused device first, so none is throttled.
+        response = self._post("/accounts/mfa/", {"token": totp(self.keys.pop(0))}, page)
         if response.status_code != 302:
             raise RuntimeError(f"sign-in failed: the code answered {response.status_code}")
 
-    def log(self, marker: str) -> bool:
+    def write(self, marker: str) -> bool:
         """True when the server acknowledged the write (a redirect after saving)."""
-        path = f"/meetings/cases/{random.choice(self.cases)}/log/"
+        raise NotImplementedError
+
+
+class Mentor(Person):
+    """Logs held sessions and, one time in three, raises a concern about a case."""
+
+    email = "mentor@tandem.example"
+
+    def write(self, marker: str) -> bool:
+        case = random.choice(self.prepared["cases"])
+        if random.random() < 1 / 3:
+            path = f"/safeguarding/cases/{case}/raise/"
+            data = {
+                "category": self.prepared["category"],
+                "urgency": "standard",
+                "details": f"{marker} concern",
+            }
+            return self._post(path, data, self._get(path)).status_code == 302
+        path = f"/meetings/cases/{case}/log/"
         page = self._get(path)
         day = time.localtime(time.time() - random.randint(1, 30) * 86400)
         data = {
@@ -309,11 +364,11 @@ class Mentor:
             "start_time": f"{random.randint(8, 19):02d}:{random.choice(['00', '30'])}",
             "duration_minutes": "60",
             "travel_minutes": "0",
-            "place_type": self.place,
+            "place_type": self.prepared["place"],
             "others": ["family"],
             "approach": "befriending",
             "style": "2",
-            "topics": [self.topic],
+            "topics": [self.prepared["topic"]],
             "engagement": "4",
             "trust": "3",
             "next_steps": f"{marker} next",
@@ -321,6 +376,36 @@ class Mentor:
             "summary": f"{marker} shared",
         }
         return self._post(path, data, page).status_code == 302
+
+
+class Referrer(Person):
+    """Makes referrals: the form, then "check your answers", which saves."""
+
+    email = "referrer@tandem.example"
+
+    def write(self, marker: str) -> bool:
+        born = time.localtime(time.time() - random.randint(20, 40) * 365 * 86400)
+        data = {
+            "first_name": "Crash",
+            "last_name": "Crashtest",
+            "date_of_birth": time.strftime("%d/%m/%Y", born),
+            "gender": "male",
+            "area": self.prepared["area"],
+            "reason": f"{marker} referral",
+            "concern_type": self.prepared["concern_type"],
+            "urgency": "routine",
+            "languages": [self.prepared["english"]],
+            "mentor_gender_preference": "any",
+            "preferred_language": "",
+            "accepts_online": "yes",
+            "referral_source": self.prepared["police"],
+            "referrer_organisation": "West Midlands Police",
+        }
+        answered = self._post("/cases/refer/", data, self._get("/cases/refer/"))
+        if answered.status_code != 302:
+            return False
+        check = self._get("/cases/refer/check/")
+        return self._post("/cases/refer/check/", {}, check).status_code == 302
 
 
 def main() -> None:
@@ -375,21 +460,23 @@ def main() -> None:
 
 
 def run(database_url: str, rounds: int, seed: int, cluster: PrivateCluster | None = None) -> None:
-    import json
-
     where = "a private cluster, killed too" if cluster else "killing the app server only"
     if urlparse(database_url).scheme == "sqlite":
         where = "embedded in the app server"
     print(f"Database: {urlparse(database_url).scheme} ({where}); seed {seed}; rounds {rounds}")
     manage(database_url, "migrate", "--noinput", "-v0")
     manage(database_url, "demo_data")
-    keys, place, topic, cases = manage(database_url, "shell", "-c", PREPARE).split()[-4:]
+    prepared = json.loads(manage(database_url, "shell", "-c", PREPARE).strip().splitlines()[-1])
     port = free_port()
     server = Server(
         database_url, port, Path(tempfile.gettempdir()) / f"tandem-crash-app-{port}.log"
     )
     server.collect_static()
-    mentor = Mentor(f"http://127.0.0.1:{port}", keys.split(","), place, topic, cases.split(","))
+    base = f"http://127.0.0.1:{port}"
+    people = [
+        Mentor(base, prepared["mentor_keys"], prepared),
+        Referrer(base, prepared["referrer_keys"], prepared),
+    ]
     acknowledged: list[str] = []
     attempted = 0
     killed = {"app server": 0, "postgres": 0}
@@ -397,25 +484,29 @@ def run(database_url: str, rounds: int, seed: int, cluster: PrivateCluster | Non
         if cluster and not cluster.running:
             cluster.start()
         server.start()
-        mentor.sign_in()
+        for person in people:
+            person.sign_in()
         stop = threading.Event()
 
-        def write(round_=round_, stop=stop) -> None:
+        def write(person, who, round_=round_, stop=stop) -> None:
             nonlocal attempted
             n = 0
             while not stop.is_set():
                 n += 1
-                marker = f"crash-marker-{round_}-{n}"
+                marker = f"crash-marker-{who}{round_}-{n}"
                 attempted += 1
                 try:
-                    if mentor.log(marker):
+                    if person.write(marker):
                         acknowledged.append(marker)
                     else:
                         time.sleep(0.05)  # refused (the database is down): try again
                 except requests.RequestException:
                     return  # the server died under this write: not acknowledged
 
-        writers = [threading.Thread(target=write) for _ in range(1)]
+        writers = [
+            threading.Thread(target=write, args=(person, who))
+            for person, who in zip(people, ("m", "r"), strict=True)
+        ]
         for writer in writers:
             writer.start()
         time.sleep(random.uniform(1.0, 6.0))
@@ -452,13 +543,20 @@ def run(database_url: str, rounds: int, seed: int, cluster: PrivateCluster | Non
     if cluster and not cluster.running:
         cluster.start()
     found = json.loads(manage(database_url, "shell", "-c", CHECK).strip().splitlines()[-1])
+    kinds = {"sessions": 0, "concerns": 0, "referrals": 0}
+    for kind, _whole in found.values():
+        kinds[kind] += 1
     lost = [m for m in acknowledged if m not in found]
-    half = [m for m, whole in found.items() if not whole]
+    half = [m for m, (_kind, whole) in found.items() if not whole]
     unacknowledged_present = [m for m in found if m not in acknowledged]
     audit = manage(database_url, "audit_verify")
     print(f"Rounds: {rounds}")
     print(f"Kills (SIGKILL): app server {killed['app server']}, PostgreSQL {killed['postgres']}")
     print(f"Writes attempted: {attempted}, acknowledged: {len(acknowledged)}")
+    print(
+        f"Writes present: {kinds['sessions']} sessions, {kinds['concerns']} concerns, "
+        f"{kinds['referrals']} referrals"
+    )
     print(f"Acknowledged writes lost: {len(lost)} {lost[:5]}")
     print(f"Writes present but not whole: {len(half)} {half[:5]}")
     print(

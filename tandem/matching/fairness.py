@@ -237,7 +237,7 @@ def fairness_tables(*, now: dt.datetime | None = None) -> list[Table]:
     counted = Case.objects.filter(
         Q(status=CaseStatus.AWAITING_MATCH) | Q(matches__status__in=REACHED)
     ).distinct()
-    ethnicity = ethnicity_keys(counted.only("pk", "record_uuid", "ethnicity").order_by(), "client")
+    ethnicity = ethnicity_keys(counted.only("pk", "record_uuid", "ethnicity").order_by())
     groups_of = _groups_of(concern, areas, ethnicity)
 
     entered = (

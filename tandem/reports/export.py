@@ -51,7 +51,7 @@ from tandem.cases.models import (
     Pathway,
     Urgency,
 )
-from tandem.core.encryption import SubjectKeyDestroyed, preload_data_keys
+from tandem.core.encryption import SubjectKeyDestroyed, in_key_batches
 from tandem.matching.models import Match
 from tandem.meetings.models import Session, SessionStatus
 from tandem.outcomes.downloads import safe_cell
@@ -349,13 +349,12 @@ def _answer_rows(pseudonym, released: set[int]) -> Iterable[dict]:
     keys read at once); never the answers themselves, which may hold words."""
     responses = (
         Response.objects.filter(case_id__in=released)
-        .select_related("version__instrument")
+        .select_related("version__instrument", "case")  # the case: the key's subject
         .order_by("pk")
     )
     for start in range(0, responses.count(), ANSWER_CHUNK):
         chunk = list(responses[start : start + ANSWER_CHUNK])
-        preload_data_keys(r.encryption_subject() for r in chunk)
-        for response in chunk:
+        for response in in_key_batches(chunk):
             try:
                 scores = json.loads(response.scores)
             except SubjectKeyDestroyed:  # the person was erased: their answers with them

@@ -23,7 +23,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -247,6 +247,24 @@ def is_subject_erased(subject: Subject) -> bool:
     return DataKey.objects.filter(
         subject_type=subject[0], subject_id=subject[1], destroyed_at__isnull=False
     ).exists()
+
+
+def batch_size() -> int:
+    """How many subjects' keys to read at once for a long list: at most half the cache,
+    so that no key read for a batch is evicted before the batch is decrypted (a key read
+    again, one query per record, is what batching avoids)."""
+    return max(1, min(500, cache.max_size() // 2))
+
+
+def in_key_batches[T](records: Sequence[T]) -> Iterator[T]:
+    """``records`` (encrypted models, their ``encryption_subject()`` loaded) one by one,
+    the data keys of each batch of ``batch_size()`` read with one query before the batch
+    is handed out: one query per batch whatever the number of records in it."""
+    size = batch_size()
+    for start in range(0, len(records), size):
+        batch = records[start : start + size]
+        preload(record.encryption_subject() for record in batch)
+        yield from batch
 
 
 def preload(subjects: Iterable[Subject]) -> None:

@@ -11,6 +11,7 @@ from tandem.core.encryption import (
     SubjectKeyDestroyed,
     datakeys,
     destroy_subject_key,
+    in_key_batches,
     is_subject_erased,
     preload_data_keys,
 )
@@ -151,6 +152,21 @@ def test_a_list_page_unwraps_each_subjects_key_once(
         notes = list(Note.objects.select_related("subject"))
         preload_data_keys(n.encryption_subject() for n in notes)
         assert {n.body for n in notes} == {"listed"}
+
+
+def test_a_list_longer_than_the_cache_is_decrypted_a_batch_of_keys_at_a_time(
+    make_subject, make_note, django_capture_on_commit_callbacks, django_assert_num_queries, settings
+):
+    # Preloading every key of a list longer than the cache evicts the first keys before
+    # they are used: each record then reads its key again. Batches of half the cache don't.
+    settings.TANDEM_DATA_KEY_CACHE_SIZE = 4
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(10):
+            make_note(make_subject(), body="listed")
+    datakeys.cache.clear()
+    with django_assert_num_queries(1 + 10 // 2):  # the notes, then one query per batch of 2
+        notes = list(Note.objects.select_related("subject").order_by("pk"))
+        assert [n.body for n in in_key_batches(notes)] == ["listed"] * 10
 
 
 def test_a_key_created_in_a_rolled_back_transaction_is_never_cached(make_subject):
