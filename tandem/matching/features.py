@@ -20,8 +20,7 @@ from django.utils import timezone
 from tandem.assessments.models import Assessment, FactorRating, RatingLevel
 from tandem.cases.models import Case, MentorGenderPreference, Urgency
 from tandem.catalogues.models import Area, Language, Specialism
-from tandem.core.encryption import blind_index
-from tandem.core.encryption.datakeys import preload
+from tandem.core.encryption import blind_index, with_data_keys
 from tandem.mentors.matchability import annotate_matchable
 from tandem.mentors.models import (
     Accreditation,
@@ -339,8 +338,7 @@ def _conflict_pairs(cases, case_index, mentor_index):
     """Declared conflicts that name the person (full name) or their family (surname),
     compared through blind indexes: nobody's name is decrypted on the mentor side."""
     by_index: dict[str, list[int]] = defaultdict(list)
-    preload(case.encryption_subject() for case in cases)  # every person's key, one query
-    for case in cases:
+    for case in with_data_keys(cases):  # every person's key, one query
         by_index[_name_index(f"{case.first_name} {case.last_name}", ConflictKind.PERSON)].append(
             case_index[case.pk]
         )

@@ -40,7 +40,7 @@ from django.utils import timezone
 from tandem.assessments.models import FactorRating
 from tandem.cases.models import STYLE_SCALE, Approach, Case, CaseStatus, ClosureOutcome, Review
 from tandem.core.disclosure import THRESHOLD, rounded
-from tandem.core.encryption import SubjectKeyDestroyed, in_key_batches
+from tandem.core.encryption import SubjectKeyDestroyed, with_data_keys
 from tandem.matching.models import Match
 from tandem.meetings.models import Session, SessionStatus
 from tandem.mentors.models import Accreditation, MentorLanguage
@@ -90,7 +90,7 @@ FACTORS = (
 def wellbeing_change(ids: list[int]) -> dict[int, float]:
     """Each case's change in life satisfaction (the ONS question, 0 to 10) from the first
     to the last time the person answered it; cases that answered once are left out. The
-    scores are decrypted a batch of people at a time, each batch's keys read at once."""
+    scores are decrypted with every key read at once: two queries whatever the number."""
     responses = list(
         Response.objects.filter(
             case_id__in=ids,
@@ -101,7 +101,7 @@ def wellbeing_change(ids: list[int]) -> dict[int, float]:
         .order_by("case_id", "answered_at", "pk")
     )
     scores: dict[int, list[float]] = defaultdict(list)
-    for response in in_key_batches(responses):
+    for response in with_data_keys(responses):
         try:
             value = json.loads(response.scores).get("subscales", {}).get(WELLBEING_SCALE)
         except SubjectKeyDestroyed:  # the person was erased: their answers with them

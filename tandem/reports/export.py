@@ -51,7 +51,7 @@ from tandem.cases.models import (
     Pathway,
     Urgency,
 )
-from tandem.core.encryption import SubjectKeyDestroyed, in_key_batches
+from tandem.core.encryption import SubjectKeyDestroyed, with_data_keys
 from tandem.matching.models import Match
 from tandem.meetings.models import Session, SessionStatus
 from tandem.outcomes.downloads import safe_cell
@@ -354,7 +354,7 @@ def _answer_rows(pseudonym, released: set[int]) -> Iterable[dict]:
     )
     for start in range(0, responses.count(), ANSWER_CHUNK):
         chunk = list(responses[start : start + ANSWER_CHUNK])
-        for response in in_key_batches(chunk):
+        for response in with_data_keys(chunk):
             try:
                 scores = json.loads(response.scores)
             except SubjectKeyDestroyed:  # the person was erased: their answers with them

@@ -5,7 +5,7 @@ See docs/encryption.md for the design, the rotation runbook and what is protecte
 
 from . import checks as _checks  # noqa: F401  (registers the system checks)
 from .blind_indexes import BlindIndexField, blind_index, blind_index_parts, normalise
-from .datakeys import destroy_subject_key, in_key_batches, is_subject_erased
+from .datakeys import destroy_subject_key, is_subject_erased, with_data_keys
 from .datakeys import preload as preload_data_keys
 from .exceptions import (
     DecryptionError,
@@ -44,8 +44,8 @@ __all__ = [
     "encrypt_value",
     "generate_key",
     "get_keyring",
-    "in_key_batches",
     "is_subject_erased",
     "normalise",
     "preload_data_keys",
+    "with_data_keys",
 ]

@@ -24,6 +24,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -78,14 +79,30 @@ class DataKeyCache:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _generation: int = 0
     _local: threading.local = field(default_factory=threading.local)
+    _room: int = 0  # entries held beyond the setting while a long list is decrypted
 
     @staticmethod
     def ttl() -> float:
         return float(getattr(settings, "TANDEM_DATA_KEY_CACHE_SECONDS", 30))
 
-    @staticmethod
-    def max_size() -> int:
-        return int(getattr(settings, "TANDEM_DATA_KEY_CACHE_SIZE", 1024))
+    def max_size(self) -> int:
+        size = int(getattr(settings, "TANDEM_DATA_KEY_CACHE_SIZE", 1024))
+        return size + self._room if size > 0 else size
+
+    @contextmanager
+    def room_for(self, n: int) -> Iterator[None]:
+        """Hold ``n`` more keys than the setting allows while the block runs, so that a
+        list's keys read at once are all still there when the list is decrypted."""
+        with self._lock:
+            self._room += n
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._room -= n
+                size = self.max_size()
+                while size > 0 and len(self._entries) > size:
+                    self._entries.popitem(last=False)
 
     @property
     def generation(self) -> int:
@@ -249,22 +266,14 @@ def is_subject_erased(subject: Subject) -> bool:
     ).exists()
 
 
-def batch_size() -> int:
-    """How many subjects' keys to read at once for a long list: at most half the cache,
-    so that no key read for a batch is evicted before the batch is decrypted (a key read
-    again, one query per record, is what batching avoids)."""
-    return max(1, min(500, cache.max_size() // 2))
-
-
-def in_key_batches[T](records: Sequence[T]) -> Iterator[T]:
+def with_data_keys[T](records: Sequence[T]) -> Iterator[T]:
     """``records`` (encrypted models, their ``encryption_subject()`` loaded) one by one,
-    the data keys of each batch of ``batch_size()`` read with one query before the batch
-    is handed out: one query per batch whatever the number of records in it."""
-    size = batch_size()
-    for start in range(0, len(records), size):
-        batch = records[start : start + size]
-        preload(record.encryption_subject() for record in batch)
-        yield from batch
+    every data key among them read with one query first. A list longer than the cache
+    would evict its first keys before they are used (one query per record again), so the
+    cache holds room for the whole list until the last record is handed out."""
+    with cache.room_for(len(records)):
+        preload(record.encryption_subject() for record in records)
+        yield from records
 
 
 def preload(subjects: Iterable[Subject]) -> None:

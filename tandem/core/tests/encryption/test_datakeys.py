@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from tandem.core.encryption import (
     DecryptionError,
     SubjectKeyDestroyed,
     datakeys,
     destroy_subject_key,
-    in_key_batches,
     is_subject_erased,
     preload_data_keys,
+    with_data_keys,
 )
 from tandem.core.models import DataKey
 from tandem.core.tests.encryption_app.models import Note, Subject
@@ -154,19 +155,27 @@ def test_a_list_page_unwraps_each_subjects_key_once(
         assert {n.body for n in notes} == {"listed"}
 
 
-def test_a_list_longer_than_the_cache_is_decrypted_a_batch_of_keys_at_a_time(
+def test_a_list_longer_than_the_cache_reads_its_keys_in_one_query_and_keeps_them(
     make_subject, make_note, django_capture_on_commit_callbacks, django_assert_num_queries, settings
 ):
-    # Preloading every key of a list longer than the cache evicts the first keys before
-    # they are used: each record then reads its key again. Batches of half the cache don't.
+    # Preloading every key of a list longer than the cache would evict the first keys
+    # before they are used, and each record would read its key again: the cache holds room
+    # for the list while it is decrypted, then shrinks back to its size.
     settings.TANDEM_DATA_KEY_CACHE_SIZE = 4
     with django_capture_on_commit_callbacks(execute=True):
         for _ in range(10):
             make_note(make_subject(), body="listed")
     datakeys.cache.clear()
-    with django_assert_num_queries(1 + 10 // 2):  # the notes, then one query per batch of 2
+    with django_assert_num_queries(2):  # the notes, then every key
         notes = list(Note.objects.select_related("subject").order_by("pk"))
-        assert [n.body for n in in_key_batches(notes)] == ["listed"] * 10
+        assert [n.body for n in with_data_keys(notes)] == ["listed"] * 10
+    assert len(datakeys.cache) == 4
+    datakeys.cache.clear()
+    with CaptureQueriesContext(connection) as without:  # the evicted keys read one by one
+        notes = list(Note.objects.select_related("subject").order_by("pk"))
+        preload_data_keys(n.encryption_subject() for n in notes)
+        assert [n.body for n in notes] == ["listed"] * 10
+    assert len(without) >= 2 + (10 - 4)
 
 
 def test_a_key_created_in_a_rolled_back_transaction_is_never_cached(make_subject):
