@@ -202,6 +202,10 @@ class Server:
         self.process.wait()
 
 
+class _Exited(Exception):
+    """The postmaster exited while starting."""
+
+
 class PrivateCluster:
     """A throwaway PostgreSQL cluster in a temporary directory, on a port of its own:
     the only PostgreSQL this test ever kills."""
@@ -250,6 +254,18 @@ class PrivateCluster:
         return options
 
     def start(self) -> None:
+        # The backends of a cluster just killed may take a moment to go (a new postmaster
+        # refuses to start while the old shared memory is still attached): try again.
+        for attempt in range(10):
+            try:
+                self._start()
+                return
+            except _Exited:
+                time.sleep(0.5 * (attempt + 1))
+        tail = self.log.read_text(errors="replace").splitlines()[-5:]
+        raise SystemExit("PostgreSQL did not start:\n" + "\n".join(tail))
+
+    def _start(self) -> None:
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
                 [str(self.bin / "postgres"), *self._options()],
@@ -278,11 +294,14 @@ class PrivateCluster:
             if ready.returncode == 0:
                 return
             if self.process.poll() is not None:
-                raise SystemExit(f"PostgreSQL did not start; see {self.log}")
+                self.process = None
+                raise _Exited
             time.sleep(0.2)
         raise SystemExit(f"PostgreSQL did not start in time; see {self.log}")
 
     def kill(self) -> None:
+        if self.process is None:
+            return
         os.killpg(self.process.pid, signal.SIGKILL)  # the postmaster and every backend
         self.process.wait()
         self.process = None
