@@ -13,3 +13,24 @@ def counted(count: int, singular: str, plural: str) -> str:
     language whose plurals differ from English's needs a translation, not a code change.
     """
     return ngettext(singular, plural, count) % {"count": count}
+
+
+_PLAIN = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
+        "\u2026": "...",
+    }
+)
+
+
+def latin1(text: str | None) -> str:
+    """``text`` for a PDF's built-in fonts (Helvetica covers Latin-1 only): typographic
+    punctuation in its plain form, anything else outside Latin-1 as "?" rather than a
+    failure."""
+    return (text or "").translate(_PLAIN).encode("latin-1", "replace").decode("latin-1")

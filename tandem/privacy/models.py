@@ -332,13 +332,10 @@ class LegalHold(models.Model):
         return f"Legal hold on {self.case}"
 
 
-class Erasure(models.Model):
-    """What retention did to one case: which rule, approved by whom, when. The case row
-    stays (its status, dates, concern type and area still count in reports); what
-    identified the person is gone."""
+class CarriedOut(models.Model):
+    """What was done under retention: which rule (None for an erasure at the person's
+    request), what, approved by whom, when."""
 
-    case = models.OneToOneField("cases.Case", on_delete=models.PROTECT, related_name="erasure")
-    # The retention rule, or None for an erasure at the person's request.
     rule = models.ForeignKey(
         RetentionRule, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -349,13 +346,24 @@ class Erasure(models.Model):
     carried_out_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        abstract = True
         ordering = ["-carried_out_at", "-pk"]
+
+
+class Erasure(CarriedOut):
+    """What retention did to one case. The case row stays (its status, dates, concern
+    type and area still count in reports); what identified the person is gone."""
+
+    case = models.OneToOneField("cases.Case", on_delete=models.PROTECT, related_name="erasure")
+
+    class Meta(CarriedOut.Meta):
+        pass
 
     def __str__(self):
         return f"Erasure of {self.case}"
 
 
-class MentorErasure(models.Model):
+class MentorErasure(CarriedOut):
     """What retention did to one mentor: the mentor's key destroyed, their name, contact
     details and free text blanked, their sign-in account deactivated and scrubbed. The
     row stays with its status, dates, accreditation level, areas and counts, so the
@@ -364,17 +372,9 @@ class MentorErasure(models.Model):
     mentor = models.OneToOneField(
         "mentors.Mentor", on_delete=models.PROTECT, related_name="erasure"
     )
-    rule = models.ForeignKey(
-        RetentionRule, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    action = models.CharField(max_length=10, choices=RetentionAction.choices)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    carried_out_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["-carried_out_at", "-pk"]
+    class Meta(CarriedOut.Meta):
+        pass
 
     def __str__(self):
         return f"Erasure of mentor {self.mentor_id}"

@@ -8,20 +8,9 @@ from __future__ import annotations
 
 from fpdf import FPDF
 
-from .models import ProgressReport
+from tandem.core.text import latin1
 
-_PLAIN = str.maketrans(
-    {
-        "\u2018": "'",
-        "\u2019": "'",
-        "\u201c": '"',
-        "\u201d": '"',
-        "\u2013": "-",
-        "\u2014": "-",
-        "\u2212": "-",
-        "\u2026": "...",
-    }
-)
+from .models import ProgressReport
 
 SCORE_WORDS = {
     -2: "much less than expected",
@@ -32,13 +21,9 @@ SCORE_WORDS = {
 }
 
 
-def _latin(text: str) -> str:
-    return (text or "").translate(_PLAIN).encode("latin-1", "replace").decode("latin-1")
-
-
 def report_pdf(report: ProgressReport, contents: dict) -> bytes:
     pdf = FPDF(format="A4")
-    pdf.set_title(_latin(f"Progress report {report.case.reference}"))
+    pdf.set_title(latin1(f"Progress report {report.case.reference}"))
     pdf.set_author("Tandem")
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
@@ -46,12 +31,12 @@ def report_pdf(report: ProgressReport, contents: dict) -> bytes:
 
     def heading(text, size=13):
         pdf.set_font("helvetica", "B", size)
-        pdf.multi_cell(width, 8, _latin(text), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(width, 8, latin1(text), new_x="LMARGIN", new_y="NEXT")
         pdf.ln(1)
 
     def para(text):
         pdf.set_font("helvetica", "", 11)
-        pdf.multi_cell(width, 6, _latin(text), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(width, 6, latin1(text), new_x="LMARGIN", new_y="NEXT")
         pdf.ln(2)
 
     heading(f"Progress report: {report.case.reference}", 16)
@@ -94,6 +79,6 @@ def report_pdf(report: ProgressReport, contents: dict) -> bytes:
         para("No session summary was recorded in this period.")
     for session in sessions:
         pdf.set_font("helvetica", "B", 11)
-        pdf.multi_cell(width, 6, _latin(session["date"]), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(width, 6, latin1(session["date"]), new_x="LMARGIN", new_y="NEXT")
         para(session["summary"])
     return bytes(pdf.output())

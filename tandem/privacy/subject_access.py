@@ -29,9 +29,9 @@ from tandem.audit.models import AuditEvent
 from tandem.audit.services import record_event
 from tandem.cases.models import Case
 from tandem.core.encryption import EncryptedTextField
+from tandem.core.text import latin1
 
 from .models import Redaction, SubjectAccessRequest
-from .pdf import _latin
 
 SKIP = {"record_uuid", "identity_index", "name_index", "version"}
 
@@ -147,20 +147,20 @@ def package_pdf(case: Case, sections: dict[str, list[dict]], *, approval: str = 
     width = pdf.epw
     pdf.set_font("helvetica", "B", 16)
     pdf.multi_cell(
-        width, 9, _latin(f"What Tandem holds: {case.reference}"), new_x="LMARGIN", new_y="NEXT"
+        width, 9, latin1(f"What Tandem holds: {case.reference}"), new_x="LMARGIN", new_y="NEXT"
     )
     if approval:
         pdf.set_font("helvetica", "", 10)
-        pdf.multi_cell(width, 6, _latin(approval), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(width, 6, latin1(approval), new_x="LMARGIN", new_y="NEXT")
     for name, rows in sections.items():
         pdf.set_font("helvetica", "B", 13)
-        pdf.multi_cell(width, 8, _latin(f"{name} ({len(rows)})"), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(width, 8, latin1(f"{name} ({len(rows)})"), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("helvetica", "", 9)
         for row in rows:
             for key, value in row.items():
                 if value in (None, ""):
                     continue
-                pdf.multi_cell(width, 5, _latin(f"{key}: {value}"), new_x="LMARGIN", new_y="NEXT")
+                pdf.multi_cell(width, 5, latin1(f"{key}: {value}"), new_x="LMARGIN", new_y="NEXT")
             pdf.ln(2)
     return bytes(pdf.output())
 

@@ -9,26 +9,10 @@ import io
 
 from fpdf import FPDF
 
+from tandem.core.text import latin1
+
 from . import charts
 from .dashboard import Dashboard
-
-_PLAIN = str.maketrans(
-    {
-        "\u2018": "'",
-        "\u2019": "'",
-        "\u201c": '"',
-        "\u201d": '"',
-        "\u2013": "-",
-        "\u2014": "-",
-        "\u2212": "-",
-        "\u2026": "...",
-    }
-)
-
-
-def _latin(text: str) -> str:
-    return (text or "").translate(_PLAIN).encode("latin-1", "replace").decode("latin-1")
-
 
 COLUMNS = 6  # a wider table is printed in parts, each with the row labels
 
@@ -48,15 +32,15 @@ def _table(pdf: FPDF, table, width: float) -> None:
         ) as grid:
             for label, cells in [(table.heading or " ", table.columns), *rows]:
                 line = grid.row()
-                line.cell(_latin(label))
+                line.cell(latin1(label))
                 for cell in cells[begin : begin + COLUMNS]:
-                    line.cell(_latin(cell))
+                    line.cell(latin1(cell))
         pdf.ln(2)
 
 
 def board_report_pdf(board: Dashboard, *, with_pool: bool) -> bytes:
     pdf = FPDF(format="A4")
-    pdf.set_title(_latin("Board report"))
+    pdf.set_title(latin1("Board report"))
     pdf.set_author("Tandem")
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
@@ -64,7 +48,7 @@ def board_report_pdf(board: Dashboard, *, with_pool: bool) -> bytes:
 
     def text(words: str, size: int = 10, style: str = "", height: float = 5) -> None:
         pdf.set_font("helvetica", style, size)
-        pdf.multi_cell(width, height, _latin(words), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(width, height, latin1(words), new_x="LMARGIN", new_y="NEXT")
 
     text("Board report", 18, "B", 9)
     text(f"{board.start:%-d %B %Y} to {board.end:%-d %B %Y}", 12, "", 7)
