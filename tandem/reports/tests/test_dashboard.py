@@ -345,3 +345,13 @@ def test_an_erasure_makes_every_kept_dashboard_stale():
     key = kept.cache_key(dashboard.kept_as(START, END))
     post_save.send(sender=Erasure, instance=None, created=True)
     assert kept.cache_key(dashboard.kept_as(START, END)) != key
+
+
+def test_a_mentor_s_erasure_makes_every_kept_dashboard_stale_too():
+    from django.db.models.signals import post_save
+
+    from tandem.privacy.models import MentorErasure
+
+    key = kept.cache_key(dashboard.kept_as(START, END))
+    post_save.send(sender=MentorErasure, instance=None, created=True)
+    assert kept.cache_key(dashboard.kept_as(START, END)) != key
