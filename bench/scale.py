@@ -478,6 +478,7 @@ class Builder:
 
         from tandem.matching.models import Match
         from tandem.meetings.models import PlaceType, Session
+        from tandem.meetings.services.contact import contact_summary_refresh
 
         rng, now, by = self.rng, self.now, self.data.coordinator
         places = list(PlaceType.objects.filter(is_active=True))
@@ -547,6 +548,8 @@ class Builder:
         if batch:
             with transaction.atomic():
                 Session.objects.bulk_create(batch, batch_size=2_000)
+        # Bulk inserts send no signals: the contact summaries are derived once at the end.
+        contact_summary_refresh(match.pk for match in matches)
         return created
 
     def claims(self) -> int:
@@ -740,11 +743,15 @@ def child_measure(runs: int, only: str, out: Path) -> None:
 
     django.setup()
     from django.conf import settings
+    from django.core.management import call_command
     from django.db import connection
     from django.test.utils import setup_test_environment
 
     from tandem.accounts.models import User
 
+    # A database built by an older checkout is brought up to date (and its derived
+    # data filled in) before it is measured.
+    call_command("migrate", verbosity=0)
     setup_test_environment()
     settings.TANDEM_DATA_KEY_CACHE_SIZE = 1024
     settings.ALLOWED_HOSTS = ["*"]

@@ -9,6 +9,8 @@ class MeetingsConfig(AppConfig):
     def ready(self):
         # The lower apps never import meetings: they offer a signal or an extension
         # point, and meetings connects to it here.
+        from django.db.models.signals import post_delete, post_save
+
         from tandem.matching.signals import match_started
         from tandem.mentors.quality import register_held_session_counter
 
@@ -17,8 +19,13 @@ class MeetingsConfig(AppConfig):
             catalogues,
         )
         from .accreditation import held_session_counts
-        from .receivers import first_session_from_match
+        from .models import Session
+        from .receivers import first_session_from_match, session_deleted, session_saved
 
         match_started.connect(first_session_from_match, dispatch_uid="meetings.match_started")
+        post_save.connect(session_saved, sender=Session, dispatch_uid="meetings.session_saved")
+        post_delete.connect(
+            session_deleted, sender=Session, dispatch_uid="meetings.session_deleted"
+        )
         register_held_session_counter(held_session_counts)
         catalogues.register()

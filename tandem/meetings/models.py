@@ -286,6 +286,33 @@ class MeetingsPolicy(models.Model):
         return policy
 
 
+class MatchContact(models.Model):
+    """What contact monitoring reads about one match's sessions: the last held session
+    and the run of did-not-attends since it. Derived data, kept so that the contact
+    pages read one row per match instead of searching its sessions on every request:
+    ``services.contact.contact_summary_refresh`` writes it whenever a session is saved
+    or deleted (a receiver of the model's own signals, so no write path can forget it),
+    and every ``contact_alerts`` run derives it again for every active match and
+    repairs any row that differs."""
+
+    match = models.OneToOneField(
+        "matching.Match", on_delete=models.CASCADE, primary_key=True, related_name="contact"
+    )
+    last_held_at = models.DateTimeField(null=True, blank=True)
+    last_held = models.ForeignKey(
+        Session, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    missed_run = models.PositiveIntegerField(
+        default=0, help_text="Did-not-attends since the last held session."
+    )
+    missed_from = models.ForeignKey(
+        Session, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    def __str__(self):
+        return f"Contact of {self.match_id}"
+
+
 class ContactAlertKind(models.TextChoices):
     GAP = "gap", "No contact for too long"
     MISSED = "missed", "Did not attend, several times in a row"

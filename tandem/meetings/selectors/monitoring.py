@@ -1,11 +1,12 @@
 """Reads for contact monitoring, lone working and the calendar feed, each in a fixed
 number of queries whatever the number of cases and sessions.
 
-Contact overdue is computed in SQL: for each active match, subqueries give the start of
-the last held session, the run of did-not-attends since then (and where that run
-began) and the latest coordinator check-in; the thresholds become per-frequency cut-off
-times worked out in Python, so the filter needs no date arithmetic in the database and
-reads the same on SQLite and PostgreSQL.
+Contact overdue is computed in SQL from each active match's stored contact summary
+(``MatchContact``: the last held session, the run of did-not-attends since then and
+where that run began; see ``contact_summary``) and a subquery for the latest
+coordinator check-in; the thresholds become per-frequency cut-off times worked out in
+Python, so the filter needs no date arithmetic in the database and reads the same on
+SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -18,10 +19,8 @@ from decimal import Decimal
 from django.db.models import (
     Case,
     CharField,
-    Count,
     DateTimeField,
     F,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -60,38 +59,24 @@ def gap_days(frequency: str, policy: MeetingsPolicy) -> Decimal:
 
 
 def _with_contact(matches: QuerySet) -> QuerySet:
-    """Annotate matches with what contact monitoring reads (one query in all)."""
-    sessions = Session.objects.filter(case=OuterRef("case"), match=OuterRef("pk"))
-    held = sessions.filter(status=SessionStatus.HELD).order_by("-starts_at", "-pk")
-    misses = Session.objects.filter(
-        case=OuterRef("case"),
-        match=OuterRef("pk"),
-        status=SessionStatus.DID_NOT_ATTEND,
-        starts_at__gt=Coalesce(OuterRef("last_held_at"), Value(_LONG_AGO)),
-    )
+    """Annotate matches with what contact monitoring reads (one query in all): the
+    stored contact summary (a match with no summary row has had no session saved) and
+    the latest coordinator check-in."""
     check_ins = CoordinatorCheckIn.objects.filter(case=OuterRef("case")).order_by(
         "-recorded_at", "-pk"
     )
     return matches.annotate(
-        last_held_at=Subquery(held.values("starts_at")[:1], output_field=DateTimeField()),
-        last_held_pk=Subquery(held.values("pk")[:1], output_field=IntegerField()),
+        last_held_at=F("contact__last_held_at"),
+        last_held_pk=F("contact__last_held_id"),
         contact_from=Coalesce(
-            "last_held_at",
+            "contact__last_held_at",
             "started_at",
             "first_meeting_at",
             "proposed_at",
             output_field=DateTimeField(),
         ),
-        missed_run=Coalesce(
-            Subquery(
-                misses.order_by().values("match").annotate(n=Count("pk")).values("n")[:1],
-                output_field=IntegerField(),
-            ),
-            Value(0),
-        ),
-        missed_from_pk=Subquery(
-            misses.order_by("starts_at", "pk").values("pk")[:1], output_field=IntegerField()
-        ),
+        missed_run=Coalesce(F("contact__missed_run"), Value(0)),
+        missed_from_pk=F("contact__missed_from_id"),
         planned_frequency=F("case__plan__frequency"),
         frequency=Coalesce(
             F("case__plan__frequency"), Value(DEFAULT_FREQUENCY), output_field=CharField()
@@ -103,8 +88,8 @@ def _with_contact(matches: QuerySet) -> QuerySet:
 
 
 def _overdue_filter(policy: MeetingsPolicy, now: dt.datetime) -> Q:
-    # One comparison against the cut-off of the match's frequency (a CASE), not one per
-    # frequency: each mention of ``contact_from`` repeats the last-held subquery in SQL.
+    # One comparison against the cut-off of the match's frequency (a CASE), not one
+    # comparison per frequency.
     cutoff = Case(
         *(
             When(

@@ -14,6 +14,7 @@ Notifications and emails name the case reference only, never the person.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -26,16 +27,22 @@ from tandem.cases.models import Case
 from tandem.cases.services.lifecycle import case_event_add
 from tandem.core.links import url_if_installed
 from tandem.core.notifications import notify, send_email
+from tandem.matching.models import Match, MatchStatus
 
+from ..contact_summary import FIELDS, derived
 from ..models import (
     CheckInOutcome,
     CheckInWith,
     ContactAlert,
     ContactAlertKind,
     CoordinatorCheckIn,
+    MatchContact,
     MeetingsPolicy,
+    Session,
 )
 from ..selectors.monitoring import gaps_of, overdue_matches
+
+logger = logging.getLogger(__name__)
 
 
 class ContactRefused(Exception):
@@ -82,6 +89,45 @@ def coordinator_check_in_record(
     return check_in
 
 
+# The contact summary -------------------------------------------------------------------
+
+REFRESH_CHUNK = 2000
+
+
+def contact_summary_refresh(match_ids) -> int:
+    """Derive the contact summary of each match in ``match_ids`` from its sessions and
+    store it; returns how many stored rows it had to change.
+
+    Each chunk locks its summary rows before it reads the sessions, so two refreshes of
+    one match (two sessions saved at once, or a save during a ``contact_alerts`` run)
+    take turns, and the second reads the sessions the first committed: the stored row is
+    never older than the last committed session. Only summary rows are locked here, so
+    this cannot deadlock with the session services' own locks."""
+    ids = sorted(set(match_ids))
+    changed = 0
+    for start in range(0, len(ids), REFRESH_CHUNK):
+        chunk = ids[start : start + REFRESH_CHUNK]
+        with transaction.atomic():
+            MatchContact.objects.bulk_create(
+                [MatchContact(match_id=pk) for pk in chunk], ignore_conflicts=True
+            )
+            stored = {
+                row[0]: row[1:]
+                for row in MatchContact.objects.select_for_update()
+                .filter(pk__in=chunk)
+                .order_by("pk")
+                .values_list("pk", *FIELDS)
+            }
+            stale = [
+                MatchContact(match_id=pk, **dict(zip(FIELDS, values, strict=True)))
+                for pk, *values in derived(Match.objects.filter(pk__in=chunk), Session)
+                if tuple(values) != stored.get(pk)
+            ]
+            MatchContact.objects.bulk_update(stale, FIELDS, batch_size=500)
+            changed += len(stale)
+    return changed
+
+
 # Scheduled alerts ------------------------------------------------------------------------
 
 
@@ -89,6 +135,7 @@ def coordinator_check_in_record(
 class AlertRun:
     raised: list[ContactAlert] = field(default_factory=list)
     resolved: int = 0
+    repaired: int = 0  # stored contact summaries that differed from the sessions
 
 
 def _message(alert: ContactAlert) -> str:
@@ -138,6 +185,13 @@ def contact_alerts_raise(*, now: dt.datetime | None = None) -> AlertRun:
     now = now or timezone.now()
     policy = MeetingsPolicy.current()
     run = AlertRun()
+    # The pages trust the stored summaries; each run checks them all against the
+    # sessions first, so a summary can never stay wrong for longer than an hour.
+    run.repaired = contact_summary_refresh(
+        Match.objects.filter(status=MatchStatus.ACTIVE).values_list("pk", flat=True)
+    )
+    if run.repaired:
+        logger.warning("Contact summaries repaired: %d", run.repaired)
     current: set[tuple[int, str, str]] = set()
     for match in overdue_matches(policy=policy, now=now).iterator(chunk_size=500):
         for gap in gaps_of(match, policy=policy, now=now):

@@ -5,17 +5,18 @@ check-out exactly once between them. Each run has its own thread and connection.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from functools import partial
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from conftest import create_user
 from tandem.core.models import Notification
 from tandem.core.testing import simultaneously as at_once
 
-from ..models import ContactAlert, Session, SessionStatus
+from ..models import ContactAlert, MatchContact, Session, SessionStatus
 from ..services.contact import contact_alerts_raise
 from ..services.lone_working import lone_working_alerts_run
 from .factories import active_match, make_session, mentor_with_account
@@ -58,6 +59,26 @@ def test_two_contact_alert_runs_at_once_alert_each_gap_once():
         cases = [m.case_id for m in [*matches, missed]]
         assert ContactAlert.objects.filter(case__in=cases).count() == 5
         assert Notification.objects.filter(user=coordinator).count() - before == 5
+
+
+def test_two_sessions_of_one_match_recorded_at_once_both_count_in_its_summary():
+    # Each writer holds its transaction open after its refresh: without the summary row's
+    # lock, the second would derive the summary from a snapshot without the first's
+    # session and store a run of one miss.
+    def miss(match, days_ago):
+        def attempt():
+            with transaction.atomic():
+                make_session(match, days_ago=days_ago, status=SessionStatus.DID_NOT_ATTEND)
+                time.sleep(0.2)
+
+        return attempt
+
+    for fresh in (True, False):  # the summary row made by the writers, or already there
+        match = active_match(started_days_ago=30)
+        if not fresh:
+            make_session(match, days_ago=20, status=SessionStatus.HELD)
+        simultaneously(miss(match, 3), miss(match, 2))
+        assert MatchContact.objects.get(match=match).missed_run == 2
 
 
 def test_two_lone_working_runs_at_once_alert_and_escalate_once():

@@ -20,7 +20,14 @@ from tandem.cases.models import CaseEvent
 from tandem.core.models import Notification
 from tandem.matching.models import MatchStatus
 
-from ..models import ContactAlert, CoordinatorCheckIn, MeetingsPolicy, SessionStatus
+from ..contact_summary import FIELDS
+from ..models import (
+    ContactAlert,
+    CoordinatorCheckIn,
+    MatchContact,
+    MeetingsPolicy,
+    SessionStatus,
+)
 from ..selectors.monitoring import overdue_matches
 from ..services.contact import contact_alerts_raise
 from .factories import active_match, make_session
@@ -276,9 +283,68 @@ def test_a_new_gap_after_contact_resumed_is_alerted_again():
 def test_the_command_reports_what_it_did(capsys):
     active_match(started_days_ago=60)
     call_command("contact_alerts")
-    assert "Contact alerts raised: 1; resolved: 0." in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Contact alerts raised: 1; resolved: 0; contact summaries repaired: 0." in out
     call_command("contact_alerts")
-    assert "Contact alerts raised: 0; resolved: 0." in capsys.readouterr().out
+    assert "Contact alerts raised: 0; resolved: 0;" in capsys.readouterr().out
+
+
+# The stored summary ------------------------------------------------------------------------
+
+
+def summary(match) -> tuple:
+    row = MatchContact.objects.filter(match=match).values_list(*FIELDS).first()
+    return row or (None, None, 0, None)
+
+
+def test_the_summary_follows_every_change_to_a_session():
+    match = active_match()
+    assert summary(match) == (None, None, 0, None)
+    held = make_session(match, days_ago=20, status=HELD)
+    assert summary(match) == (held.starts_at, held.pk, 0, None)
+    first_miss = make_session(match, days_ago=13, status=DNA)
+    second_miss = make_session(match, days_ago=6, status=DNA)
+    make_session(match, days_ago=2, status=SessionStatus.CANCELLED)
+    assert summary(match) == (held.starts_at, held.pk, 2, first_miss.pk)
+    # A correction: the first "missed" session was in fact held.
+    first_miss.status, first_miss.approach = HELD, "befriending"
+    first_miss.style = first_miss.engagement = first_miss.trust = 3
+    first_miss.save()
+    assert summary(match) == (first_miss.starts_at, first_miss.pk, 1, second_miss.pk)
+    first_miss.delete()
+    assert summary(match) == (held.starts_at, held.pk, 1, second_miss.pk)
+
+
+def test_another_matchs_sessions_never_count():
+    match, other = active_match(), active_match()
+    make_session(other, days_ago=2, status=HELD)
+    make_session(match, days_ago=5, status=DNA)
+    assert summary(match)[:3] == (None, None, 1)
+
+
+def test_a_save_of_what_the_summary_does_not_read_leaves_it_alone():
+    session = make_session(active_match(), days_ago=2, status=HELD)
+    session.duration_minutes = 90
+    with CaptureQueriesContext(connection) as queries:
+        session.save(update_fields=["duration_minutes"])
+    assert not [q for q in queries if "meetings_matchcontact" in q["sql"]]
+    session.status = DNA
+    with CaptureQueriesContext(connection) as queries:
+        session.save(update_fields=["status"])
+    assert [q for q in queries if "meetings_matchcontact" in q["sql"]]
+    assert summary(session.match)[2] == 1
+
+
+def test_each_alerts_run_repairs_a_summary_that_drifted_before_it_reads_them():
+    match = active_match(started_days_ago=60)
+    make_session(match, days_ago=3, status=HELD)
+    # A write that bypassed the model (a bulk load, a hand-made fix) left it stale.
+    MatchContact.objects.filter(match=match).update(last_held_at=None, last_held=None)
+    assert overdue_ids() == {match.pk}
+    run = contact_alerts_raise()
+    assert run.repaired == 1 and run.raised == []
+    assert overdue_ids() == set()
+    assert contact_alerts_raise().repaired == 0
 
 
 def test_the_alert_times_are_the_runs(settings):

@@ -48,6 +48,7 @@ from tandem.core.encryption import preload_data_keys
 from tandem.core.encryption.datakeys import key_for_encryption
 from tandem.matching.models import EndReason, Match, MatchStatus, MeetingPlace
 from tandem.meetings.models import PlaceType, Session, Topic
+from tandem.meetings.services.contact import contact_summary_refresh
 from tandem.mentors.models import Mentor, MentorStatus
 from tandem.rehabilitation.models import CustodyStatus, RehabilitationRecord
 
@@ -264,6 +265,8 @@ def _sessions(cases: list[Case], coordinator: User, now: dt.datetime) -> int:
         meetings._sessions(demo, item, gap, since=item.start - dt.timedelta(days=1))
     with transaction.atomic():
         sessions = Session.objects.bulk_create(demo.sessions, batch_size=500)
+        # Bulk inserts send no signals: the matches' contact summaries are derived here.
+        contact_summary_refresh({session.match_id for session in sessions})
         Through = Session.topics.through
         Through.objects.bulk_create(
             [

@@ -61,6 +61,7 @@ from tandem.meetings.models import (
     Topic,
 )
 from tandem.meetings.names import names_in
+from tandem.meetings.services.contact import contact_summary_refresh
 from tandem.mentors.models import Accreditation, Mentor
 from tandem.site.demo.cases import COORDINATOR_EMAIL, DEMO_CASES
 from tandem.site.demo.mentors import MENTOR_USER_EMAIL
@@ -631,6 +632,8 @@ def ensure_demo_meetings(*, now: dt.datetime | None = None) -> Created:
         _missed_check_out(demo, lone)
     with transaction.atomic():
         sessions = Session.objects.bulk_create(demo.sessions, batch_size=500)
+        # Bulk inserts send no signals: the matches' contact summaries are derived here.
+        contact_summary_refresh({session.match_id for session in sessions})
         Through = Session.topics.through
         Through.objects.bulk_create(
             [

@@ -20,7 +20,8 @@ from tandem.cases.models import Case, CaseStatus, FollowUp, Pathway
 from tandem.catalogues.models import ConcernType
 from tandem.core.disclosure import THRESHOLD
 from tandem.matching.models import Match, MatchStatus
-from tandem.meetings.models import Session, SessionStatus
+from tandem.meetings.contact_summary import FIELDS, derived
+from tandem.meetings.models import MatchContact, Session, SessionStatus
 from tandem.mentors.models import Mentor
 from tandem.outcomes.models import AnswerLink, Occasion, Respondent, Response
 from tandem.privacy.models import Disclosure, InformationRequest, ProgressReport
@@ -219,3 +220,14 @@ def test_the_analytics_show_every_outcome_by_approach_and_an_adjusted_comparison
     assert all(result is not None for result in results.values()), results
     ons = Response.objects.filter(case__in=history, version__instrument__key="ons4").first()
     assert json.loads(ons.scores)["answered"] == 4
+
+
+def test_every_match_with_sessions_has_the_contact_summary_its_sessions_give(whole):
+    # The demo loads sessions in bulk (no signals), then derives the summaries itself.
+    stored = {row[0]: row[1:] for row in MatchContact.objects.values_list("pk", *FIELDS)}
+    expected = {
+        pk: tuple(values)
+        for pk, *values in derived(Match.objects.filter(sessions__isnull=False).distinct(), Session)
+    }
+    assert len(expected) > 100
+    assert {pk: stored.get(pk) for pk in expected} == expected

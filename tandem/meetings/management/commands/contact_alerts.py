@@ -13,4 +13,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         run = contact_alerts_raise()
-        self.stdout.write(f"Contact alerts raised: {len(run.raised)}; resolved: {run.resolved}.")
+        self.stdout.write(
+            f"Contact alerts raised: {len(run.raised)}; resolved: {run.resolved}; "
+            f"contact summaries repaired: {run.repaired}."
+        )
