@@ -31,6 +31,7 @@ class MatchingConfig(AppConfig):
         # The pool's arrays are kept between requests (poolcache.py): a write to any
         # table they are made of makes every process rebuild them.
         from tandem.catalogues.models import Area, Faith, Language, Specialism
+        from tandem.mentors.matchability import register_can_take_provider
         from tandem.mentors.models import (
             Accreditation,
             AccreditationLevel,
@@ -45,7 +46,7 @@ class MatchingConfig(AppConfig):
         )
 
         from .models import Match
-        from .poolcache import register_pool_source, watch_writes
+        from .poolcache import cached_pool, register_pool_source, watch_writes
 
         register_pool_source(
             Mentor,  # status, profile, caseload cap, areas (its many-to-many table)
@@ -65,3 +66,5 @@ class MatchingConfig(AppConfig):
             Match,  # live matches hold places
         )
         watch_writes()
+        # The mentor pool page's "can take a case" filter reads the kept pool too.
+        register_can_take_provider(lambda today: cached_pool(today=today).can_take)

@@ -114,6 +114,9 @@ class Pool:
     pks: np.ndarray
     arrays: MentorArrays
     catalogues: Catalogues
+    # The register's "can take a case today" (``is_matchable``: matchable and under
+    # their own caseload cap), for the mentor pool page's filter.
+    can_take: frozenset[int] = frozenset()
 
     def index_of(self) -> dict[int, int]:
         return {int(pk): i for i, pk in enumerate(self.pks)}
@@ -144,6 +147,7 @@ def load_pool(
             "rules_ok",
             "current_caseload",
             "places_cap",
+            "caseload_cap",
             "gender",
             "faith_id",
             "has_lived_experience",
@@ -231,7 +235,12 @@ def load_pool(
         online=np.array([r["offers_online"] for r in rows], dtype=bool),
         availability=availability,
     )
-    return Pool(pks=pks, arrays=arrays, catalogues=catalogues)
+    can_take = frozenset(
+        int(pk)
+        for pk, matchable, r in zip(pks, arrays.matchable, rows, strict=True)
+        if matchable and r["caseload_cap"] > r["current_caseload"]
+    )
+    return Pool(pks=pks, arrays=arrays, catalogues=catalogues, can_take=can_take)
 
 
 def weights_of(policy: MatchingPolicy) -> Weights:

@@ -18,7 +18,7 @@ from tandem.catalogues.models import Area, Language, Specialism
 from tandem.core.filters import GovUKFilterSet, SortFilter, with_any
 
 from .forms.pool import PoolFilterForm
-from .matchability import annotate_matchable
+from .matchability import filter_can_take
 from .models import (
     Accreditation,
     AccreditationLevel,
@@ -172,7 +172,7 @@ class PoolFilter(GovUKFilterSet):
         return mentors.filter(Q(full_name__icontains=value) | Q(email__icontains=value))
 
     def filter_matchable(self, mentors, name, value):
-        return annotate_matchable(mentors, today=self.today).filter(is_matchable=value == YES)
+        return filter_can_take(mentors, can_take=value == YES, today=self.today)
 
     def filter_language(self, mentors, name, value):
         return mentors.filter(

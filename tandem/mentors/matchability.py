@@ -312,6 +312,32 @@ def annotate_matchable(
     )
 
 
+# "Who can take a case today", kept between requests by a capability above the register
+# (matching keeps the active pool and knows when it changes); None: worked out in SQL.
+_can_take_provider: Callable[[dt.date], frozenset[int]] | None = None
+
+
+def register_can_take_provider(provider: Callable[[dt.date], frozenset[int]]) -> None:
+    """Let ``provider(today)`` say which mentors can take a case today, exactly as
+    ``annotate_matchable``'s ``is_matchable`` would, from data it keeps up to date."""
+    global _can_take_provider
+    _can_take_provider = provider
+
+
+def filter_can_take(
+    queryset: QuerySet[Mentor], *, can_take: bool, today: dt.date | None = None
+) -> QuerySet[Mentor]:
+    """``queryset`` narrowed to the mentors who can (or cannot) take a case today. With a
+    provider, one lookup in what it keeps; otherwise matchability in SQL for every
+    mentor (a few hundred milliseconds at 5,000 mentors, paid again by the page's count
+    and its rows)."""
+    today = today or timezone.localdate()
+    if _can_take_provider is None:
+        return annotate_matchable(queryset, today=today).filter(is_matchable=can_take)
+    ids = _can_take_provider(today)
+    return queryset.filter(pk__in=ids) if can_take else queryset.exclude(pk__in=ids)
+
+
 def matchable_mentors(*, today: dt.date | None = None) -> QuerySet[Mentor]:
     """The pool that can take a case today: one query."""
     return annotate_matchable(Mentor.objects.all(), today=today).filter(is_matchable=True)

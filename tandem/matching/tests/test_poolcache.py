@@ -12,12 +12,13 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tandem.catalogues.models import Area, Language, Specialism
-from tandem.mentors.matchability import annotate_matchable
+from tandem.mentors.matchability import annotate_matchable, filter_can_take
 from tandem.mentors.models import (
     Accreditation,
     AvailabilitySlot,
@@ -417,12 +418,44 @@ def test_the_kept_pool_always_gives_what_a_fresh_read_gives(small_pool, steps):
             )
             assert held.count == len(expected)
             assert {row.mentor.pk for row in held.mentors} == expected
+            # The mentor pool page's "can take a case", read from the kept pool, is the
+            # register's own ``is_matchable`` for every mentor, active or not.
+            for can_take in (True, False):
+                assert set(
+                    filter_can_take(Mentor.objects.all(), can_take=can_take).values_list(
+                        "pk", flat=True
+                    )
+                ) == set(
+                    annotate_matchable(Mentor.objects.all())
+                    .filter(is_matchable=can_take)
+                    .values_list("pk", flat=True)
+                )
             rank_mentors(case, k=5)  # warm again before the next step
         transaction.set_rollback(True)
     poolcache.forget()  # the rollback is no write
 
 
 # Fewer queries ----------------------------------------------------------------------------
+
+
+def test_the_pool_pages_can_take_filter_reads_the_kept_pool(client, make_user, signed_in):
+    able = matching_mentor()
+    paused = matching_mentor()
+    Mentor.objects.filter(pk=paused.pk).update(status=MentorStatus.PAUSED)
+    signed_in(make_user("coordinator"))
+    url = reverse("mentors:pool") + "?matchable=yes"
+    client.get(url)  # the pool read and kept
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    # No mentor's matchability worked out in SQL (the shown rows' reasons are prefetched).
+    assert not [
+        q for q in queries if "EXISTS" in q["sql"] and "mentors_vettingchecktype" in q["sql"]
+    ]
+    page = response.content.decode()
+    assert able.full_name in page and paused.full_name not in page
+    VettingCheck.objects.filter(mentor=able).update(expires_on=timezone.localdate())
+    assert able.full_name not in client.get(url).content.decode()
 
 
 def test_with_the_pool_kept_the_suggestions_read_no_pool_query():
