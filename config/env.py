@@ -89,5 +89,7 @@ SCHEME_NAME = env_str("TANDEM_SCHEME_NAME", "West Midlands 1-2-1 Mentoring")
 WEB_BIND = env_str("TANDEM_BIND", "127.0.0.1:8000")
 WEB_WORKERS = env_int("TANDEM_WEB_WORKERS", 2 * (os.cpu_count() or 1) + 1)
 WEB_THREADS = env_int("TANDEM_WEB_THREADS", 1)
+# Seconds a web worker keeps its database connection between requests (production only).
+DB_CONN_MAX_AGE = env_int("TANDEM_DB_CONN_MAX_AGE", 300)
 # host:port of the Prometheus metrics (a separate listener in the app server); off if unset.
 METRICS_BIND = env_str("TANDEM_METRICS_BIND")

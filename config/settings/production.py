@@ -6,6 +6,14 @@ from .base import LOGGING, env
 SECRET_KEY = env.env_str("DJANGO_SECRET_KEY", required=True)
 DEBUG = False
 
+# Each gunicorn worker keeps its database connection between requests instead of opening
+# one per request: a new PostgreSQL connection forks a backend that warms its catalogue
+# caches afresh, which under load cost the database as much CPU as the pages' own
+# queries (docs/operations.md, "Load test"). The health check replaces a connection
+# that died (a restarted database) before the request uses it.
+DATABASES["default"]["CONN_MAX_AGE"] = env.DB_CONN_MAX_AGE  # noqa: F405
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
+
 MAILERS = {
     "default": {
         "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
