@@ -12,9 +12,11 @@ worker_class = "gthread" if threads > 1 else "sync"
 # A request that takes longer than this is stuck: the worker is replaced.
 timeout = 30
 graceful_timeout = 20
-# Replace workers now and then so that a slow leak cannot grow without bound.
-max_requests = 2000
-max_requests_jitter = 200
+# Replace workers now and then so that a slow leak cannot grow without bound; the wide
+# jitter spreads the replacements, as evenly loaded workers would otherwise all restart
+# (and start cold) within seconds of each other.
+max_requests = 4000
+max_requests_jitter = 2000
 # Heartbeat files in memory, not on a disk that may stall.
 worker_tmp_dir = "/dev/shm"  # noqa: S108 - gunicorn creates its own private files there
 
