@@ -269,3 +269,24 @@ def test_the_queue_sorts_by_column_on_the_server_keeping_the_month_and_query_cou
     html = coordinator_client.get(f"{url}&sort=receipts").content.decode()
     assert 'data-module="moj-sortable-table"' in html
     assert f'href="?month={first.month:%Y-%m}&amp;sort=amount">Amount' in html
+
+
+def test_a_long_month_is_shown_a_page_at_a_time_sorted_and_totalled_as_a_whole(
+    coordinator_client, monkeypatch
+):
+    from ..views import claims as views
+
+    monkeypatch.setattr(views, "QUEUE_PAGE_SIZE", 2)
+    first = make_claim(status=ClaimStatus.SUBMITTED, receipt=True)
+    for _ in range(4):
+        make_claim(held_session(starts_at=first.session.starts_at), status=ClaimStatus.SUBMITTED)
+    url = reverse("meetings:claim_queue") + f"?month={first.month:%Y-%m}&sort=receipts"
+    pages = [coordinator_client.get(f"{url}&page={n}") for n in (1, 2, 3)]
+    rows = [claim.pk for page in pages for claim in page.context["rows"]]
+    assert len(rows) == 5 and len(set(rows)) == 5
+    assert rows[0] == first.pk  # the only claim with a receipt leads the whole month
+    html = pages[0].content.decode()
+    assert "5 claims, total" in html and "Showing 1 to 2" in html
+    assert 'aria-label="Pagination"' in html
+    assert "page=2" in html and "sort=receipts" in html  # the next page keeps the sort
+    assert coordinator_client.get(f"{url}&page=99").context["rows"][0].pk in rows  # last page

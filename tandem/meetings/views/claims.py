@@ -11,6 +11,7 @@ comes back on the same page with what was typed.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -296,6 +297,7 @@ QUEUE_ORDERS = {
     "receipts": By(lambda claim: (claim.receipt_count, claim.pk), reverse=True),
     "amount": By(lambda claim: (claim.amount.total, claim.pk), reverse=True),
 }
+QUEUE_PAGE_SIZE = 100
 QUEUE_COLUMNS = [
     ("Session", "session"),
     ("Mentor", "mentor"),
@@ -317,6 +319,9 @@ def claim_queue(request):
         status = ""
     rows, counts = selectors.queue(request.user, month, status)
     ordered = sort_list(request, rows, orderings=QUEUE_ORDERS, columns=QUEUE_COLUMNS)
+    # The whole month is sorted (and totalled) here; a page of it is rendered, since a
+    # national scheme's month holds well over a thousand claims.
+    page = Paginator(ordered.items, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     services.claim_list_audit(actor=request.user, month=month, status=status, request=request)
     return render(
         request,
@@ -326,7 +331,8 @@ def claim_queue(request):
             "months": sorted({month, *months}, reverse=True),
             "status": status,
             "statuses": [(s, label) for s, label in ClaimStatus.choices if s != ClaimStatus.DRAFT],
-            "rows": ordered.items,
+            "rows": page.object_list,
+            "page": page,
             "headers": ordered.headers,
             "counts": counts,
             "approved": counts.get(ClaimStatus.APPROVED, 0),
