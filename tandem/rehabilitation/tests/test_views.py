@@ -343,3 +343,22 @@ def test_the_new_referral_sources_are_offered():
         "Community or faith organisation",
         "Self or family",
     } <= names
+
+
+def test_the_overview_lists_the_cases_waiting_longest_for_the_panel_and_counts_them_all(
+    client, signed_in, monkeypatch
+):
+    from ..selectors import overview
+    from .test_services import panel_case
+
+    monkeypatch.setattr("tandem.rehabilitation.selectors.AWAITING_SHOWN", 2)
+    cases = [panel_case() for _ in range(3)]
+    for days, case in zip((30, 20, 10), cases, strict=True):
+        Case.objects.filter(pk=case.pk).update(received_at=timezone.now() - dt.timedelta(days=days))
+    shown = overview()
+    assert [c.pk for c in shown.awaiting_panel] == [cases[0].pk, cases[1].pk]
+    assert shown.awaiting_total == 3
+    signed_in(create_user("coordinator"))
+    page = client.get("/rehabilitation/").content.decode()
+    assert "3 cases are waiting; these are the 2 referred longest ago." in page
+    assert cases[0].reference in page and cases[2].reference not in page
