@@ -2,9 +2,9 @@
 
 Not a test and not part of `make test`. Two steps (docs/operations.md, "Load test"):
 
-1. Prepare a PostgreSQL database with the demo data and sign-in devices for the
-   simulated people (each simulated person gets an authenticator device of their own on
-   the demo account of their role, so that codes are never replayed):
+1. Prepare a PostgreSQL database with the demo data and an authenticator device on the
+   demo account of each role (the first simulated person of a role signs in through the
+   real forms; the role's other people work in that signed-in session):
 
        DATABASE_URL=postgres://postgres@127.0.0.1:5432/tandem_load TANDEM_KEKS=… \\
        TANDEM_KEK_CURRENT=1 TANDEM_BLIND_INDEX_KEY=… uv run python bench/load.py setup
@@ -13,7 +13,9 @@ Not a test and not part of `make test`. Two steps (docs/operations.md, "Load tes
    Locust headless, on the loopback address only, bounded in users and time:
 
        uv run locust -f bench/load.py --headless --host http://127.0.0.1:8611 \\
-           --users 100 --spawn-rate 5 --run-time 5m --only-summary
+           --users 100 --spawn-rate 2 --run-time 5m --only-summary --reset-stats
+
+A page that sends its reader to the sign-in page counts as a failure, not as a page served.
 
 The mix: coordinators work through lists and cases (home, case list, a case, the
 match list, the mentor pool); mentors on phones open their sessions and log a held
@@ -37,7 +39,8 @@ from urllib.parse import urlparse
 ROOT = Path(__file__).resolve().parent.parent
 ACCOUNTS = ROOT / "var" / "load-accounts.json"
 PASSWORD = "tandem-demo-password"
-DEVICES_PER_ROLE = 200
+DEVICES_PER_ROLE = 1
+SIGN_IN_PAGES = ("/accounts/login/", "/accounts/mfa/")
 MAX_USERS = 300
 MAX_SECONDS = 15 * 60
 
@@ -123,13 +126,19 @@ if __name__ != "__main__":
     import hashlib
     import hmac
     import struct
-    from itertools import count
 
+    from gevent.lock import Semaphore
     from locust import HttpUser, between, events, task
 
     _accounts = json.loads(ACCOUNTS.read_text()) if ACCOUNTS.exists() else None
-    _next_device = {role: count() for role in ("coordinator", "mentor", "referrer", "board")}
+    _ROLES = ("coordinator", "mentor", "referrer", "board")
+    _sign_in_lock = {role: Semaphore() for role in _ROLES}
+    _signed_in: dict[str, dict] = {}  # role -> the cookies of its signed-in session
     _CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+    def _sent_to_sign_in(name: str, response) -> bool:
+        """A page that sent its reader to sign in was not served (sign-in pages aside)."""
+        return not name.startswith("sign in") and urlparse(response.url).path in SIGN_IN_PAGES
 
     def totp(hex_key: str, at: float | None = None) -> str:
         counter = int((at or time.time()) // 30)
@@ -162,11 +171,21 @@ if __name__ != "__main__":
         wait_time = between(1, 5)
 
         def on_start(self):
-            account = _accounts["roles"][self.role]
-            device = next(_next_device[self.role]) % len(account["keys"])
-            self.key = account["keys"][device]
             self.origin = self.host.replace("http://", "https://")
             self.headers = {"X-Forwarded-Proto": "https"}
+            # The first person of each role signs in through the real forms (password,
+            # then a code from the role's device); the role's other people work in that
+            # signed-in session. One account with many devices cannot sign many people in
+            # at once: the server tries a code against each device in turn and django-otp
+            # charges every device it did not match, so the devices throttle each other.
+            with _sign_in_lock[self.role]:
+                if self.role not in _signed_in:
+                    self._sign_in(_accounts["roles"][self.role])
+                    _signed_in[self.role] = self.client.cookies.get_dict()
+            for name, value in _signed_in[self.role].items():
+                self.client.cookies.set(name, value)
+
+        def _sign_in(self, account):
             page = self.get("/accounts/login/", name="sign in")
             self.post(
                 "/accounts/login/",
@@ -174,18 +193,10 @@ if __name__ != "__main__":
                 page,
                 name="sign in",
             )
-            # Every simulated person of a role shares the role's demo account, each with a
-            # device of its own. django-otp charges a code that does not match a device to
-            # that device's throttle, so a device whose turn comes late may be held back for
-            # a few seconds: wait and try again (real accounts have one or two devices).
-            for attempt in range(6):
-                page = self.get("/accounts/mfa/", name="sign in")
-                response = self.post(
-                    "/accounts/mfa/", {"token": totp(self.key)}, page, name="sign in (code)"
-                )
-                if "govuk-error-summary" not in response.text:
-                    break
-                time.sleep(2**attempt)
+            page = self.get("/accounts/mfa/", name="sign in")
+            self.post(
+                "/accounts/mfa/", {"token": totp(account["keys"][0])}, page, name="sign in (code)"
+            )
 
         # The app server answers as if behind the HTTPS proxy (X-Forwarded-Proto), so its
         # cookies are Secure; the load generator talks plain HTTP on loopback and must send
@@ -195,7 +206,16 @@ if __name__ != "__main__":
                 cookie.secure = False
 
         def get(self, path, name=None):
-            response = self.client.get(path, headers=self.headers, name=name or path)
+            name = name or path
+            with self.client.get(
+                path, headers=self.headers, name=name, catch_response=True
+            ) as response:
+                # A page that sends its reader to sign in was not served: count it as failed
+                # rather than timing the sign-in page in its place.
+                if response.status_code >= 400:
+                    response.failure(f"HTTP {response.status_code}")
+                elif _sent_to_sign_in(name, response):
+                    response.failure("sent to sign in")
             self._unsecure()
             return response
 
@@ -210,6 +230,8 @@ if __name__ != "__main__":
                     response.failure(f"HTTP {response.status_code}")
                 elif response.status_code == 200 and "govuk-error-summary" in response.text:
                     response.failure("the form was refused")
+                elif _sent_to_sign_in(name or path, response):
+                    response.failure("sent to sign in")
             self._unsecure()
             return response
 
