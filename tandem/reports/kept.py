@@ -19,7 +19,8 @@ from django.core.cache import cache
 KEEP_SECONDS = 15 * 60
 SERVE_STALE_SECONDS = 60 * 60
 LOCK_SECONDS = 120
-WAIT_SECONDS = 30
+# Well under gunicorn's 30-second worker timeout: a waiting worker must never be killed.
+WAIT_SECONDS = 10
 WAIT_STEP = 0.2
 GENERATION_KEY = "reports:generation"
 
