@@ -39,7 +39,6 @@ from urllib.parse import urlparse
 ROOT = Path(__file__).resolve().parent.parent
 ACCOUNTS = ROOT / "var" / "load-accounts.json"
 PASSWORD = "tandem-demo-password"
-DEVICES_PER_ROLE = 1
 SIGN_IN_PAGES = ("/accounts/login/", "/accounts/mfa/")
 MAX_USERS = 300
 MAX_SECONDS = 15 * 60
@@ -82,10 +81,8 @@ def setup() -> None:
     for role, email in roles.items():
         user = User.objects.get(email=email)
         TOTPDevice.objects.filter(user=user, name__startswith="load-").delete()
-        devices = TOTPDevice.objects.bulk_create(
-            TOTPDevice(user=user, name=f"load-{i}", confirmed=True) for i in range(DEVICES_PER_ROLE)
-        )
-        accounts["roles"][role] = {"email": email, "keys": [d.key for d in devices]}
+        device = TOTPDevice.objects.create(user=user, name="load-0", confirmed=True)
+        accounts["roles"][role] = {"email": email, "key": device.key}
 
     mentor = User.objects.get(email=roles["mentor"])
     working = Match.objects.filter(
@@ -118,7 +115,7 @@ def setup() -> None:
     ACCOUNTS.write_text(json.dumps(accounts))
     ACCOUNTS.chmod(0o600)
     print(
-        f"Prepared {DEVICES_PER_ROLE} devices per role, {len(cases)} cases, "
+        f"Prepared a device per role, {len(cases)} cases, "
         f"{len(accounts['pages']['log'])} cases to log sessions on; wrote {ACCOUNTS}"
     )
 
@@ -198,7 +195,7 @@ if __name__ != "__main__":
             )
             page = self.get("/accounts/mfa/", name="sign in")
             self.post(
-                "/accounts/mfa/", {"token": totp(account["keys"][0])}, page, name="sign in (code)"
+                "/accounts/mfa/", {"token": totp(account["key"])}, page, name="sign in (code)"
             )
 
         # The app server answers as if behind the HTTPS proxy (X-Forwarded-Proto), so its

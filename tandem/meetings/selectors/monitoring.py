@@ -50,8 +50,6 @@ from ..permissions import contact
 # missing plan neither hides a gap for a month nor raises alarms after a week.
 DEFAULT_FREQUENCY = Frequency.FORTNIGHTLY
 
-_LONG_AGO = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-
 
 def gap_days(frequency: str, policy: MeetingsPolicy) -> Decimal:
     """Days without a held session after which a case of ``frequency`` is overdue."""
