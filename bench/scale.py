@@ -733,9 +733,15 @@ def pages() -> list[tuple[str, str, str, str]]:
 
 
 def _forget_kept() -> None:
+    """Everything the board's pages keep is forgotten: their figures, and the mentor pool
+    this process keeps (otherwise whether a request reads the pool depends on how long
+    the pages before it took, not on the data, and the query counts at the two sizes
+    differ by that read)."""
+    from tandem.matching.poolcache import forget as forget_pool
     from tandem.reports.kept import forget
 
     forget()
+    forget_pool()
 
 
 def child_measure(runs: int, only: str, out: Path) -> None:
