@@ -136,9 +136,10 @@ if __name__ != "__main__":
     _signed_in: dict[str, dict] = {}  # role -> the cookies of its signed-in session
     _CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
-    def _sent_to_sign_in(name: str, response) -> bool:
-        """A page that sent its reader to sign in was not served (sign-in pages aside)."""
-        return not name.startswith("sign in") and urlparse(response.url).path in SIGN_IN_PAGES
+    def _sent_to_sign_in(name: str, url: str) -> bool:
+        """A request that ended on (GET) or redirected to (POST) a sign-in page was not
+        served, the sign-in requests themselves aside."""
+        return not name.startswith("sign in") and urlparse(url).path in SIGN_IN_PAGES
 
     def totp(hex_key: str, at: float | None = None) -> str:
         counter = int((at or time.time()) // 30)
@@ -214,7 +215,7 @@ if __name__ != "__main__":
                 # rather than timing the sign-in page in its place.
                 if response.status_code >= 400:
                     response.failure(f"HTTP {response.status_code}")
-                elif _sent_to_sign_in(name, response):
+                elif _sent_to_sign_in(name, response.url):
                     response.failure("sent to sign in")
             self._unsecure()
             return response
@@ -223,8 +224,8 @@ if __name__ != "__main__":
             match = _CSRF.search(page.text)
             data = {**data, "csrfmiddlewaretoken": match.group(1) if match else ""}
             headers = {**self.headers, "Origin": self.origin, "Referer": self.origin + path}
-            # The page a form sends its reader to is asked for, and timed, as a page of its
-            # own (``follow``), as a browser would: the POST's figures are the write's alone.
+            # Redirects are not followed: the page a form sends its reader to is asked for,
+            # and timed, as a page of its own, so the POST's figures are the write's alone.
             with self.client.post(
                 path,
                 data=data,
@@ -233,12 +234,11 @@ if __name__ != "__main__":
                 catch_response=True,
                 allow_redirects=False,
             ) as response:
-                location = urlparse(response.headers.get("Location", "")).path
                 if response.status_code >= 400:
                     response.failure(f"HTTP {response.status_code}")
                 elif response.status_code == 200 and "govuk-error-summary" in response.text:
                     response.failure("the form was refused")
-                elif not (name or path).startswith("sign in") and location in SIGN_IN_PAGES:
+                elif _sent_to_sign_in(name or path, response.headers.get("Location", "")):
                     response.failure("sent to sign in")
             self._unsecure()
             return response
